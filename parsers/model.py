@@ -1,0 +1,79 @@
+"""Typed records the parser library returns: one `Report` per scraped file."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+APPLICANT_TYPES = (
+    "natural_person",
+    "commercial_enterprise",
+    "research_institution",
+    "public_interest_org",
+    "legal_service_org",
+    "other_org",
+    "total",
+)
+PROCEEDINGS = ("review", "litigation_direct", "litigation_after_review")
+OUTCOMES = ("upheld", "corrected", "other", "pending", "total")
+
+STATUS_PARSED = "parsed"
+STATUS_PARTIAL = "partial"
+STATUS_REJECTED = "rejected"
+
+
+@dataclass(frozen=True, slots=True)
+class ApplicationFact:
+    """One cell of table 3 (applications received and how they were handled)."""
+
+    category: str
+    applicant_type: str
+    value: int | None
+    raw: str
+    line: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class DisclosureFact:
+    """One cell of table 2 (proactive disclosure)."""
+
+    item: str
+    measure: str
+    value: float | None
+    raw: str
+    line: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewFact:
+    """One cell of table 4 (administrative reconsideration and litigation)."""
+
+    proceeding: str
+    outcome: str
+    value: int | None
+    raw: str
+    line: int | None
+
+
+@dataclass(slots=True)
+class Report:
+    """Everything the parser learnt about one report, whatever happened to it."""
+
+    report_id: str
+    source_path: str | None
+    encoding: str | None
+    encoding_confidence: float
+    layout: str
+    format_version: str
+    agency: str | None
+    year: int | None
+    status: str
+    status_reason: str | None
+    parser_version: str
+    applications: list[ApplicationFact] = field(default_factory=list)
+    active_disclosure: list[DisclosureFact] = field(default_factory=list)
+    review_litigation: list[ReviewFact] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        """A JSON-ready dict with the contract's field names."""
+        return asdict(self)

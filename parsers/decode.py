@@ -1,0 +1,170 @@
+"""Bytes → text: strict UTF-8 first, UTF-16 by BOM or NUL pattern, then chardet.
+
+Also detects text that was decoded with the wrong codec once already (UTF-8 bytes read
+as GBK and saved again, e.g. 涓€銆佹€讳綋鎯呭喌 for 一、总体情况) and repairs the lines
+where the repair round-trips.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+
+import chardet
+
+# chardet looks at a bounded prefix: enough for any report's language statistics.
+CHARDET_PREFIX = 64 * 1024
+_GB_FAMILY = {"gb2312", "gbk", "gb18030", "hz-gb-2312"}
+
+# Characters every report uses a lot; mojibake of them is made of rare characters instead.
+_COMMON = set(
+    "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说"
+    "产种面而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点"
+    "从业本去把性好应开它合还因由其些然前外天政四日那社义事平形相全表间样与关各重新线内数正心反你明看原"
+    "又么利比或但质气第向道命此变条只没结解问意建月公无系军很情者最立代想已通并提直题党程展五果料象员革"
+    "位入常文总次品式活设及管特件长求老头基资边流路级少图山统接知较将组见计别她手角期根论运农指几九区强"
+    "放决西被干做必战先回则任取据处理府研质信息申请况报告办街县市省委务依"
+)
+# Characters typical of UTF-8 read as GBK (lead bytes E4–E9 map to these).
+_MOJIBAKE_MARKERS = set("涓銆鏀鍙鐨锛绗浜鍏鎯缁瀹淇鎵闂澶鏈骞鐢鏂鍒娆浣閲杩缂璇鐞鐩璁鎬")
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    text: str
+    encoding: str
+    confidence: float
+    mojibake_repaired_lines: int = 0
+    mojibake_suspect_lines: int = 0
+    replacement_chars: int = 0
+
+
+def decode(data: bytes) -> Decoded:
+    """Decode one report's bytes. Never raises."""
+    if data.startswith(codecs.BOM_UTF8):
+        return _finish(data[3:].decode("utf-8", errors="replace"), "utf-8", 1.0)
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return _finish(data.decode("utf-16", errors="replace"), "utf-16", 1.0)
+    utf16 = _utf16_by_nul_pattern(data)
+    if utf16:
+        return _finish(data.decode(utf16, errors="replace"), "utf-16", 0.9)
+    try:
+        return _finish(data.decode("utf-8"), "utf-8", 1.0)
+    except UnicodeDecodeError:
+        pass
+    guess = chardet.detect(data[:CHARDET_PREFIX])
+    name = (guess.get("encoding") or "").lower()
+    confidence = float(guess.get("confidence") or 0.0)
+    if name in _GB_FAMILY or not name or name in {"ascii", "windows-1252", "iso-8859-1"}:
+        # Chinese government sites: anything not UTF-8 is overwhelmingly GB*. Latin
+        # guesses on CJK bytes are chardet being unsure; GB18030 decodes every byte.
+        name = "gb18030" if name not in {"ascii"} or _has_high_bytes(data) else name
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        name = "gb18030"
+    try:
+        text = data.decode(name)
+    except UnicodeDecodeError:
+        text = data.decode(name, errors="replace")
+        confidence = min(confidence, 0.5)
+    return _finish(text, name, confidence)
+
+
+def _has_high_bytes(data: bytes) -> bool:
+    return any(b >= 0x80 for b in data[:CHARDET_PREFIX])
+
+
+def _utf16_by_nul_pattern(data: bytes) -> str | None:
+    sample = data[:4096]
+    if len(sample) < 8:
+        return None
+    even_nuls = sample[0::2].count(0)
+    odd_nuls = sample[1::2].count(0)
+    half = len(sample) / 2
+    if odd_nuls > 0.3 * half and even_nuls < 0.05 * half:
+        return "utf-16-le"
+    if even_nuls > 0.3 * half and odd_nuls < 0.05 * half:
+        return "utf-16-be"
+    return None
+
+
+def _finish(text: str, encoding: str, confidence: float) -> Decoded:
+    text, repaired, suspect = repair_mojibake(text)
+    return Decoded(
+        text=text,
+        encoding=encoding,
+        confidence=round(confidence, 3),
+        mojibake_repaired_lines=repaired,
+        mojibake_suspect_lines=suspect,
+        replacement_chars=text.count("\ufffd"),
+    )
+
+
+def _score(s: str) -> int:
+    return sum(1 for ch in s if ch in _COMMON)
+
+
+def _markers(s: str) -> int:
+    return sum(1 for ch in s if ch in _MOJIBAKE_MARKERS)
+
+
+def repair_mojibake(text: str) -> tuple[str, int, int]:
+    """Undo one wrong GBK decode of UTF-8 text, line by line, where it round-trips.
+
+    Returns the text, the number of repaired lines and the number of lines that still
+    look like mojibake but could not be repaired exactly.
+    """
+    if _markers(text) < 3:
+        return text, 0, 0
+    out: list[str] = []
+    repaired = suspect = 0
+    for line in text.split("\n"):
+        if _markers(line) == 0:
+            out.append(line)
+            continue
+        fixed = _repair_line(line)
+        if fixed is None:
+            fixed = _NON_ASCII_RUN.sub(_repair_run, line)
+        if fixed != line and _score(fixed) > _score(line):
+            out.append(fixed)
+            repaired += 1
+        if _markers(fixed if fixed != line else line) >= 2 and _score(fixed) <= _score(line):
+            suspect += 1
+        if fixed == line or _score(fixed) <= _score(line):
+            out.append(line)
+    return "\n".join(out), repaired, suspect
+
+
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
+
+
+def _repair_run(match: re.Match[str]) -> str:
+    run = match.group(0)
+    fixed = _repair_line(run)
+    return fixed if fixed is not None and _score(fixed) > _score(run) else run
+
+
+def _euro_as_0x80(err: UnicodeError) -> tuple[bytes | str, int]:
+    """Windows cp936 has a single byte 0x80 for €; Python's GBK codec has not."""
+    if isinstance(err, UnicodeEncodeError) and set(err.object[err.start : err.end]) == {"€"}:
+        return b"\x80" * (err.end - err.start), err.end
+    if isinstance(err, UnicodeDecodeError) and err.object[err.start] == 0x80:
+        return "€", err.start + 1
+    raise err
+
+
+codecs.register_error("govreports_cp936_euro", _euro_as_0x80)
+
+
+def _repair_line(line: str) -> str | None:
+    try:
+        fixed = line.encode("gbk", errors="govreports_cp936_euro").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return None
+    try:
+        back = fixed.encode("utf-8").decode("gbk", errors="govreports_cp936_euro")
+    except UnicodeDecodeError:
+        return None
+    return fixed if back == line else None

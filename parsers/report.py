@@ -1,12 +1,21 @@
-"""Entry point: bytes of one report → `Report` (placeholder until the readers land)."""
+"""Entry point: bytes of one report → `Report`. Never raises on bad input."""
 
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 
-from parsers.model import STATUS_REJECTED, Report
+from parsers.decode import decode
+from parsers.forms import FORMAT_MARKERS, FORMS
+from parsers.grid import Row, is_run_together, rows_from_lines
+from parsers.html_grid import looks_like_html, rows_from_html
+from parsers.metadata import find_metadata
+from parsers.model import STATUS_PARSED, STATUS_PARTIAL, STATUS_REJECTED, Report
+from parsers.normalise import normalise_text
+from parsers.read import read_tables
 
-PARSER_VERSION = "0.1.0"
+PARSER_VERSION = "0.2.0"
+MAX_REASON = 2000
 
 
 def report_id_of(data: bytes) -> str:
@@ -14,7 +23,8 @@ def report_id_of(data: bytes) -> str:
 
 
 def parse_report(data: bytes, source_path: str | None = None) -> Report:
-    return Report(
+    """Parse one report's bytes. Any unexpected failure becomes a `rejected` record."""
+    report = Report(
         report_id=report_id_of(data),
         source_path=source_path,
         encoding=None,
@@ -24,6 +34,127 @@ def parse_report(data: bytes, source_path: str | None = None) -> Report:
         agency=None,
         year=None,
         status=STATUS_REJECTED,
-        status_reason="parser not implemented yet",
+        status_reason=None,
         parser_version=PARSER_VERSION,
     )
+    try:
+        _parse_into(report, data)
+    except Exception as exc:  # noqa: BLE001 - the contract: garbage in, a record out
+        report.status = STATUS_REJECTED
+        report.status_reason = f"internal parser error: {type(exc).__name__}: {exc}"[:MAX_REASON]
+        report.applications, report.active_disclosure, report.review_litigation = [], [], []
+    return report
+
+
+def _parse_into(report: Report, data: bytes) -> None:
+    if not data.strip():
+        report.status_reason = "empty file"
+        return
+    decoded = decode(data)
+    report.encoding = decoded.encoding
+    report.encoding_confidence = decoded.confidence
+    text = decoded.text
+    if _looks_binary(text):
+        report.status_reason = "not text: binary content (image, archive or other non-text file)"
+        return
+    if decoded.mojibake_repaired_lines:
+        report.warnings.append(
+            f"repaired {decoded.mojibake_repaired_lines} line(s) of UTF-8 text once decoded as GBK"
+        )
+    lines = normalise_text(text)
+    if looks_like_html(text):
+        rows = rows_from_html(text)
+        meta_lines = [r.text for r in rows]
+        layout = "html"
+    else:
+        rows = rows_from_lines(lines)
+        meta_lines = lines
+        layout = detect_layout(lines, rows)
+    report.layout = layout
+    agency, year, notes = find_metadata(meta_lines)
+    report.agency, report.year = agency, year
+    report.warnings.extend(notes)
+    fmt = detect_format(rows, year)
+    report.format_version = fmt
+    if fmt == "legacy":
+        report.status_reason = (
+            f"legacy report (covers {year}, before the 2019 statutory tables): "
+            "free-form statistics are not parsed"
+        )
+        return
+    if fmt == "unknown":
+        reason = "no statutory table found (not an annual disclosure report, or unrecognised)"
+        if decoded.mojibake_suspect_lines:
+            reason += f"; {decoded.mojibake_suspect_lines} line(s) look like mojibake that could not be repaired"
+        report.status_reason = reason
+        return
+    tables = read_tables(rows, FORMS[fmt], run_together=layout == "run_together")
+    report.applications = tables.applications
+    report.active_disclosure = tables.active_disclosure
+    report.review_litigation = tables.review_litigation
+    report.warnings.extend(tables.warnings)
+    problems = list(tables.problems)
+    if agency is None:
+        problems.append("agency not found")
+    if year is None:
+        problems.append("covered year not found")
+    if decoded.replacement_chars:
+        problems.append(f"{decoded.replacement_chars} undecodable byte sequence(s)")
+    if not tables.found:
+        report.status = STATUS_REJECTED
+        report.status_reason = "; ".join(problems)[:MAX_REASON] or "no table could be read"
+    elif problems:
+        report.status = STATUS_PARTIAL
+        report.status_reason = "; ".join(problems)[:MAX_REASON]
+    else:
+        report.status = STATUS_PARSED
+
+
+def _looks_binary(text: str) -> bool:
+    sample = text[:20000]
+    if not sample:
+        return False
+    bad = sum(1 for ch in sample if ch == "\ufffd" or (ord(ch) < 32 and ch not in "\t\n\r\f\v"))
+    return bad / len(sample) > 0.05
+
+
+def detect_layout(lines: list[str], rows: list[Row]) -> str:
+    """The dominant way the tables are printed (for reporting; the readers are shared)."""
+    if any(is_run_together(ln) for ln in lines):
+        return "run_together"
+    kinds: Counter[str] = Counter()
+    for ln in lines:
+        s = ln.strip()
+        if not s:
+            continue
+        if s.startswith("|") and s.count("|") >= 3:
+            kinds["markdown"] += 1
+        elif s.endswith(" |") or s.startswith("||"):
+            kinds["cell_per_line_pipe"] += 1
+        elif "\t" in ln.strip("\t") and sum(1 for c in ln.split("\t") if c.strip()) >= 3:
+            kinds["tab_rows"] += 1
+        elif ln.startswith("\t"):
+            kinds["cell_per_line_tab"] += 1
+    explicit_spaced = sum(1 for r in rows if r.explicit and len(r.cells) >= 4)
+    if explicit_spaced >= 10 and not kinds:
+        return "space_aligned"
+    if not kinds:
+        return "cell_per_line"
+    return kinds.most_common(1)[0][0]
+
+
+def detect_format(rows: list[Row], year: int | None) -> str:
+    text = "\n".join(r.text.replace(" ", "") for r in rows)
+    hits = {fmt: len(p.findall(text)) for fmt, p in FORMAT_MARKERS.items()}
+    has_tables = "第二十条" in text or "本年新收" in text
+    if year is not None and year < 2019 and not any(hits.values()):
+        return "legacy"
+    if hits["2021"] > hits["2019"]:
+        return "2021"
+    if hits["2019"] > hits["2021"]:
+        return "2019"
+    if has_tables and year is not None:
+        return "2021" if year >= 2021 else "2019" if year >= 2019 else "legacy"
+    if year is not None and year < 2019:
+        return "legacy"
+    return "unknown"

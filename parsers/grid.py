@@ -1,0 +1,193 @@
+"""The one grid model every layout is normalised into before any table is read.
+
+A document becomes a list of `Row`s; a row is a list of `Cell`s, each with the source line
+it came from. Layouts that print one row per line (tabs, Markdown pipes, space-aligned PDF
+text) give explicit rows; layouts that print one cell per line give single cells that
+`rows_from_lines` groups into rows (a label starts a row, the values after it belong to it).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from parsers.values import is_value_text
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_PIPES_ONLY = re.compile(r"^\s*\|+\s*$")
+_MD_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+_NUMBER_TOKEN = re.compile(r"^[+-]?\d[\d,]*(\.\d+)?(件|个|条|项|万元|元)?$")
+_SPACE_SPLIT = re.compile(r"\s+")
+_PAGE_MARKER = re.compile(r"^[-—–]+\s*\d{1,3}\s*[-—–]+$|^第\s*\d{1,3}\s*页(\s*共\s*\d+\s*页)?$|^\d{1,3}\s*/\s*\d{1,3}$")
+
+
+@dataclass(slots=True)
+class Cell:
+    text: str
+    line: int
+    rowspan: int = 1
+    colspan: int = 1
+    spanned: bool = False  # a copy standing in for a cell spanning from above/left
+
+    @property
+    def is_value(self) -> bool:
+        return is_value_text(self.text)
+
+    @property
+    def is_label(self) -> bool:
+        return bool(self.text) and not self.is_value
+
+
+@dataclass(slots=True)
+class Row:
+    cells: list[Cell] = field(default_factory=list)
+    explicit: bool = True  # True when the source printed it as one row
+
+    @property
+    def line(self) -> int:
+        return self.cells[0].line if self.cells else 0
+
+    @property
+    def label(self) -> str:
+        """The row's label cells joined, without spaces."""
+        return "".join(c.text for c in self.label_cells()).replace(" ", "")
+
+    def label_cells(self) -> list[Cell]:
+        return [c for c in self.cells if c.is_label]
+
+    def value_cells(self) -> list[Cell]:
+        """Cells after the last label cell (empty cells included: blanks are data)."""
+        last = max((i for i, c in enumerate(self.cells) if c.is_label), default=-1)
+        return self.cells[last + 1 :]
+
+    @property
+    def text(self) -> str:
+        return " ".join(c.text for c in self.cells if c.text)
+
+
+def has_cjk(text: str) -> bool:
+    return bool(_CJK.search(text))
+
+
+def split_line(line: str, lineno: int) -> tuple[list[Cell], bool] | None:
+    """Cells of one normalised text line, and whether the line is an explicit row.
+
+    Returns None for lines that hold no cell at all (blank lines, `|||` spacers,
+    Markdown separator rows).
+    """
+    stripped = line.strip(" \t\f\v")
+    if (
+        not stripped
+        or _PIPES_ONLY.match(stripped)
+        or _MD_SEPARATOR.match(stripped)
+        or _PAGE_MARKER.match(stripped)
+    ):
+        return None
+    if stripped.startswith("|") and stripped.count("|") >= 2:
+        inner = stripped.strip("|")
+        cells = [Cell(c.strip(), lineno) for c in inner.split("|")]
+        return cells, True
+    if stripped.endswith(" |") or stripped.endswith("|") and stripped.count("|") == 1:
+        return [Cell(stripped.rstrip("|").strip(), lineno)], False
+    if "\t" in line:
+        cells = [Cell(c.strip(), lineno) for c in line.split("\t")]
+        if sum(1 for c in cells if c.text) <= 1:
+            return [Cell(stripped, lineno)], False
+        while cells and not cells[0].text:
+            cells.pop(0)
+        return cells, True
+    tokens = _SPACE_SPLIT.split(stripped)
+    if len(tokens) > 1 and sum(1 for t in tokens if _NUMBER_TOKEN.match(t)) >= 1:
+        cells = _space_cells(tokens, lineno)
+        if len(cells) > 1:
+            return cells, True
+    return [Cell(stripped, lineno)], False
+
+
+def _space_cells(tokens: list[str], lineno: int) -> list[Cell]:
+    """Space-aligned text: each number is a cell, consecutive words form one label cell."""
+    cells: list[Cell] = []
+    words: list[str] = []
+    for tok in tokens:
+        if _NUMBER_TOKEN.match(tok) or tok in {"/", "-", "—", "——"}:
+            if words:
+                cells.append(Cell("".join(words), lineno))
+                words = []
+            cells.append(Cell(tok, lineno))
+        else:
+            words.append(tok)
+    if words:
+        cells.append(Cell("".join(words), lineno))
+    return cells
+
+
+def rows_from_lines(lines: list[str], first_lineno: int = 1) -> list[Row]:
+    """Rows of text lines: explicit rows as printed, single cells grouped into rows."""
+    rows: list[Row] = []
+    loose: list[Cell] = []
+    for offset, line in enumerate(lines):
+        lineno = first_lineno + offset
+        if is_run_together(line):
+            rows.extend(group_cells(loose))
+            loose = []
+            rows.extend(rows_from_run_together(line, lineno))
+            continue
+        split = split_line(line, lineno)
+        if split is None:
+            continue
+        cells, explicit = split
+        if explicit:
+            rows.extend(group_cells(loose))
+            loose = []
+            rows.append(Row(cells, explicit=True))
+        else:
+            loose.extend(cells)
+    rows.extend(group_cells(loose))
+    return rows
+
+
+def group_cells(cells: list[Cell]) -> list[Row]:
+    """One cell per line: a label after a value starts a new row."""
+    rows: list[Row] = []
+    for cell in cells:
+        if not rows or cell.is_label and any(c.is_value for c in rows[-1].cells):
+            rows.append(Row([cell], explicit=False))
+        else:
+            rows[-1].cells.append(cell)
+    return rows
+
+
+# ---------------------------------------------------------------- run-together text
+# A crawler dump that lost every separator: labels and digit runs alternate on one line.
+_RUN_TOKEN = re.compile(r"\d+(?:\.\d+)?(?:元|万元)?|[^\d]+")
+_ITEM_NUMBER = re.compile(r"(\d)$")
+_RUN_MARKERS = re.compile(r"本年新收|第二十条|结果维持")
+
+
+def is_run_together(line: str) -> bool:
+    """A long line holding table labels with digit runs glued to them."""
+    return len(line) > 300 and bool(_RUN_MARKERS.search(line)) and bool(
+        re.search(r"[\u4e00-\u9fff]\d{3,}", line)
+    )
+
+
+def rows_from_run_together(line: str, lineno: int) -> list[Row]:
+    """Cells of a run-together line: label runs and digit runs (a space is a cell
+    boundary). The digit right before `N.` or `N、` + label is the label's number."""
+    cells: list[Cell] = []
+    tokens = _RUN_TOKEN.findall(line)
+    carry = ""
+    for k, tok in enumerate(tokens):
+        nxt = tokens[k + 1] if k + 1 < len(tokens) else ""
+        if tok[0].isdigit():
+            if re.match(r"^[.、]\s*[^\d\s]", nxt) and "." not in tok:
+                tok, carry = tok[:-1], tok[-1]
+            for part in tok.split():
+                if part:
+                    cells.append(Cell(part, lineno))
+        else:
+            text = (carry + tok).strip()
+            carry = ""
+            if text:
+                cells.append(Cell(text, lineno))
+    return group_cells(cells)

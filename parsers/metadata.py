@@ -1,0 +1,130 @@
+"""Who the report is about and which year it covers: title, metadata block, preamble,
+signature; then the longest printed form of that name (樟树市鹿江街道 → 樟树市鹿江街道办事处)."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+_NAME = r"[\u4e00-\u9fff()（）]{2,40}?"
+_REPORT = r"\s*政[府务]信息公开\s*(?:工作)?\s*(?:年度)?\s*(?:报告|年报)"
+_TITLE_AGENCY_FIRST = re.compile(rf"(?P<agency>{_NAME})\s*(?P<year>(?:19|20)\d{{2}})\s*年\s*度?\s*(?:的)?{_REPORT}")
+_TITLE_YEAR_FIRST = re.compile(rf"(?P<year>(?:19|20)\d{{2}})\s*年\s*度?\s*(?P<agency>{_NAME}){_REPORT}")
+_LABELLED = re.compile(r"^(?:标题|名称|题名|文章标题|title)\s*[:：]\s*")
+_PERIOD = re.compile(r"统计期限自\s*((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
+_YEAR_MENTION = re.compile(r"((?:19|20)\d{2})\s*年")
+_SIGNATURE_DATE = re.compile(r"^\s*((?:19|20)\d{2})\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*$")
+_ORGAN = re.compile(
+    r"^[\u4e00-\u9fff]{2,30}(?:办事处|人民政府|政府|办公室|办公厅|委员会|管委会|局|厅|委|街道|镇|乡|中心|院|所)$"
+)
+_CHAIN = re.compile(
+    r"^(?:[\u4e00-\u9fff]{1,6}?(?:省|自治区|市|自治州|州|盟|地区|区|县|自治县|旗))+$"
+)
+_ORGAN_SUFFIX = ("办事处", "人民政府", "办公室")
+_ORGAN_END = re.compile(r"(办事处|政府|办公室|办公厅|委员会|管委会|局|厅|委|中心|院|所)$")
+_LEAD_WORDS = set("年度的在和与及由对向将为是请经从本报告")
+_STRIP_PREFIXES = ("关于", "标题", "当前位置")
+_LINE_START = re.compile(r"^[\s•·*\-#>]*")
+MIN_PRINTED = 2  # a longer form of the name must be printed at least this often
+
+
+def find_title(lines: list[str]) -> tuple[str | None, int | None, int | None]:
+    """(agency, year, line index) from the title, a labelled metadata line, or a page heading."""
+    window = [(i, ln.strip()) for i, ln in enumerate(lines[:200]) if ln.strip()]
+    candidates: list[tuple[int, str]] = []
+    for k, (i, ln) in enumerate(window):
+        candidates.append((i, _LABELLED.sub("", ln)))
+        if k + 1 < len(window):  # a title split over two lines
+            candidates.append((i, ln + window[k + 1][1]))
+    for anchored in (True, False):
+        for i, text in candidates:
+            compact = text.replace(" ", "")
+            if anchored:
+                compact = _LINE_START.sub("", compact, count=1)
+            for pattern in (_TITLE_YEAR_FIRST, _TITLE_AGENCY_FIRST):
+                m = pattern.match(compact) if anchored else pattern.search(compact)
+                if m:
+                    agency = _clean_agency(m.group("agency"))
+                    if agency:
+                        return agency, int(m.group("year")), i
+    return None, None, None
+
+
+def _clean_agency(name: str) -> str | None:
+    for prefix in _STRIP_PREFIXES:
+        if name.startswith(prefix):
+            name = name[len(prefix) :]
+    name = name.strip("()（）")
+    return name if len(name) >= 2 else None
+
+
+def find_signature(lines: list[str]) -> tuple[str | None, int | None]:
+    """The body's name and the date year in a signature block near the end."""
+    tail = [ln.strip() for ln in lines[-40:] if ln.strip()]
+    for k in range(len(tail) - 1, 0, -1):
+        m = _SIGNATURE_DATE.match(tail[k].replace(" ", ""))
+        if m:
+            name = tail[k - 1].replace(" ", "")
+            if _ORGAN.match(name):
+                return name, int(m.group(1))
+            return None, int(m.group(1))
+    return None, None
+
+
+def full_name(short: str, text: str, preamble: str = "") -> str:
+    """The longest form of `short` the report itself prints: a place prefix and/or an
+    organ suffix (办事处, 人民政府 …), taking the form printed most often in the whole
+    text (at least twice), or once in the preamble right after the title."""
+    if preamble:
+        near = full_name(short, preamble + "\n" + preamble)
+        if near != short:
+            return near
+    compact = text.replace(" ", "")
+    pattern = re.compile(r"([\u4e00-\u9fff]{0,12})" + re.escape(short) + "(" + "|".join(_ORGAN_SUFFIX) + ")?")
+    counts: Counter[str] = Counter()
+    allow_suffix = not _ORGAN_END.search(short)
+    for m in pattern.finditer(compact):
+        prefix, suffix = m.group(1), m.group(2) or ""
+        if not allow_suffix:
+            suffix = ""
+        while prefix and prefix[0] in _LEAD_WORDS:
+            prefix = prefix[1:]
+        chain = next((prefix[p:] for p in range(len(prefix)) if _CHAIN.match(prefix[p:])), "")
+        if chain or suffix:
+            counts[chain + short + suffix] += 1
+    printed = [kv for kv in counts.items() if kv[1] >= MIN_PRINTED]
+    if not printed:
+        return short
+    return max(printed, key=lambda kv: (kv[1], len(kv[0])))[0]
+
+
+def find_year(lines: list[str]) -> int | None:
+    text = "\n".join(lines[:400])
+    m = _PERIOD.search(text.replace(" ", ""))
+    if m:
+        return int(m.group(1))
+    years = Counter(int(y) for y in _YEAR_MENTION.findall(text) if 2000 <= int(y) <= 2100)
+    if years:
+        return years.most_common(1)[0][0]
+    return None
+
+
+def find_metadata(lines: list[str]) -> tuple[str | None, int | None, list[str]]:
+    """(agency, year, notes) for a report's normalised lines."""
+    notes: list[str] = []
+    agency, year, title_at = find_title(lines)
+    sig_name, sig_year = find_signature(lines)
+    if agency is None and sig_name:
+        agency = sig_name
+        notes.append("agency taken from the signature (no title)")
+    if agency:
+        preamble = "\n".join(lines[title_at : title_at + 12]) if title_at is not None else ""
+        agency = full_name(agency, "\n".join(lines), preamble)
+    if year is None:
+        year = find_year(lines)
+        if year is None and sig_year:
+            year = sig_year - 1
+            notes.append("year taken as the signature date's year minus one")
+        elif year is not None:
+            notes.append("year taken from the text (no title)")
+    return agency, year, notes

@@ -1,0 +1,35 @@
+"""Canonical characters, line by line, so line numbers stay those of the decoded text.
+
+Full-width digits, letters and brackets become ASCII (NFKC); NBSP, ideographic and other
+odd spaces become plain spaces; HTML entities are unescaped; zero-width characters and
+Markdown emphasis/heading markers are removed. Tabs are kept: they separate cells.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad"), None)
+_ENTITY = re.compile(r"&(?:[a-zA-Z]{2,8}|#\d{2,6}|#x[0-9a-fA-F]{2,5});")
+_EMPHASIS = re.compile(r"\*\*|__|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])")
+_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
+_SPACES = re.compile(r"[ \u00a0\u3000\u2000-\u200a\u202f\u205f]+")
+
+
+def normalise_line(line: str) -> str:
+    if "&" in line:
+        line = _ENTITY.sub(lambda m: html.unescape(m.group(0)), line)
+    line = line.translate(_ZERO_WIDTH)
+    line = unicodedata.normalize("NFKC", line)
+    line = _HEADING.sub("", line)
+    if "*" in line or "__" in line:
+        line = _EMPHASIS.sub("", line)
+    line = _SPACES.sub(" ", line)
+    return line.rstrip(" \r")
+
+
+def normalise_text(text: str) -> list[str]:
+    """Normalised lines; index i holds line i+1 of the decoded text."""
+    return [normalise_line(line) for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]

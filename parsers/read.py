@@ -1,0 +1,412 @@
+"""Grid rows + a form → tidy facts for tables 2, 3 and 4, read once for every layout.
+
+Identities are used only to choose among the splits of run-together digits; a printed
+number is never changed. Whatever cannot be read exactly is left out and named in
+`problems`, which makes the report `partial`.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+from parsers.forms import (
+    MONEY_MEASURES,
+    T4_GROUPS,
+    T4_OUTCOMES,
+    TABLE2_START,
+    TABLE3_START,
+    TABLE4_END,
+    TABLE4_START,
+    Form,
+    FormRow,
+)
+from parsers.grid import Cell, Row
+from parsers.model import APPLICANT_TYPES, ApplicationFact, DisclosureFact, ReviewFact
+from parsers.runsplit import split_runs
+from parsers.values import Value, parse_value
+
+T3_COLUMNS = len(APPLICANT_TYPES)
+MAX_COMBINATIONS = 200_000
+
+
+@dataclass
+class Tables:
+    applications: list[ApplicationFact] = field(default_factory=list)
+    active_disclosure: list[DisclosureFact] = field(default_factory=list)
+    review_litigation: list[ReviewFact] = field(default_factory=list)
+    found: set[str] = field(default_factory=set)
+    problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Slot:
+    """The printed cells of one form row: a value (or None) per column."""
+
+    values: list[tuple[Value, int] | None]
+    runs: list[Cell] | None = None  # run-together digits still to be split
+
+
+# ------------------------------------------------------------------ locating the tables
+def _find(rows: list[Row], pattern, start: int, stop: int | None = None) -> int | None:
+    for i in range(start, len(rows) if stop is None else stop):
+        if pattern.search(rows[i].label or rows[i].text):
+            return i
+    return None
+
+
+def locate(rows: list[Row]) -> tuple[int | None, int | None, int | None]:
+    t2 = _find(rows, TABLE2_START, 0)
+    t3 = _find(rows, TABLE3_START, t2 or 0)
+    t4 = None
+    if t3 is not None:
+        t4 = _find(rows, TABLE4_START, t3 + 1)
+    return t2, t3, t4
+
+
+def read_tables(rows: list[Row], form: Form, run_together: bool) -> Tables:
+    out = Tables()
+    t2, t3, t4 = locate(rows)
+    t2_end = t3 if t3 is not None else (t4 if t4 is not None else len(rows))
+    if t2 is not None:
+        _read_table2(rows[t2:t2_end], form, run_together, out)
+    else:
+        out.problems.append("table 2 (主动公开) not found")
+    if t3 is not None:
+        _read_table3(rows[t3 : t4 if t4 is not None else len(rows)], form, run_together, out)
+    else:
+        out.problems.append("table 3 (收到和处理申请) not found")
+    if t4 is not None:
+        _read_table4(rows[t4:], run_together, out)
+    else:
+        out.problems.append("table 4 (行政复议、行政诉讼) not found")
+    return out
+
+
+# ------------------------------------------------------------------ shared row matching
+def _match(form_rows: tuple[FormRow, ...], label: str, start: int) -> int | None:
+    for i in range(start, len(form_rows)):
+        if form_rows[i].pattern.search(label):
+            return i
+    return None
+
+
+def _values_of(cells: list[Cell]) -> list[tuple[Value, Cell]]:
+    out = []
+    for c in cells:
+        v = parse_value(c.text)
+        if v is not None:
+            out.append((v, c))
+    return out
+
+
+def _fit(cells: list[Cell], width: int) -> tuple[list[Cell] | None, str | None]:
+    """The `width` value cells of a row: blanks kept, padding at the ends trimmed."""
+    cells = list(cells)
+    while len(cells) > width and not cells[-1].text:
+        cells.pop()
+    while len(cells) > width and not cells[0].text:
+        cells.pop(0)
+    if len(cells) == width:
+        return cells, None
+    if len(cells) > width:
+        extra = cells[width:]
+        if all(parse_value(c.text) is not None and not parse_value(c.text).number for c in extra):
+            return cells[:width], f"{len(extra)} extra zero/blank cell(s) after the last column ignored"
+        return None, f"{len(cells)} values printed for {width} columns"
+    return None, f"{len(cells)} of {width} values printed"
+
+
+def _assign_rows(
+    rows: list[Row], form_rows: tuple[FormRow, ...], run_together: bool
+) -> tuple[dict[str, list[Cell]], list[str]]:
+    """Pair each form row with the value cells printed for it, in the form's order.
+
+    Handles labels and values on one line, values on the line(s) after a label, and values
+    printed before their label (PDF text), by keeping orphan value rows until a label
+    claims them.
+    """
+    found: dict[str, list[Cell]] = {}
+    notes: list[str] = []
+    pointer = 0
+    pending: int | None = None  # a matched label still waiting for its values
+    orphans: list[list[Cell]] = []
+    for row in rows:
+        label = row.label
+        values = [c for c in row.value_cells() if c.text or row.explicit]
+        has_values = any(c.text for c in values)
+        idx = _match(form_rows, label, pointer) if label else None
+        if idx is not None:
+            if pending is not None and pending != idx and form_rows[pending].code not in found:
+                if orphans:
+                    found[form_rows[pending].code] = orphans.pop(0)
+            code = form_rows[idx].code
+            pointer = idx + 1
+            if has_values:
+                found[code] = values
+                pending = None
+            elif orphans:
+                found[code] = orphans.pop(0)
+                pending = None
+            else:
+                pending = idx
+            continue
+        if not has_values:
+            continue
+        if label and not pending:
+            continue  # a header or an unknown label with numbers: not a form row
+        if pending is not None:
+            found[form_rows[pending].code] = values
+            pending = None
+        else:
+            orphans.append(values)
+    if orphans:
+        notes.append(f"{len(orphans)} row(s) of numbers not matched to any label")
+    return found, notes
+
+
+# ------------------------------------------------------------------ table 3
+def _read_table3(rows: list[Row], form: Form, run_together: bool, out: Tables) -> None:
+    form_rows = form.table3
+    found, notes = _assign_rows(rows, form_rows, run_together)
+    if not found:
+        out.problems.append("table 3: no row could be read")
+        return
+    out.found.add("applications")
+    out.problems.extend(f"table 3: {n}" for n in notes)
+    fixed: dict[str, list[tuple[Value, Cell] | None]] = {}
+    to_split: dict[str, list[Cell]] = {}
+    for row in form_rows:
+        cells = found.get(row.code)
+        if cells is None:
+            continue
+        if run_together and _is_run(cells, T3_COLUMNS):
+            to_split[row.code] = [c for c in cells if c.text]
+            continue
+        fitted, note = _fit(cells, T3_COLUMNS)
+        if fitted is None:
+            out.problems.append(f"table 3 row {row.code}: {note}")
+            continue
+        if note:
+            out.warnings.append(f"table 3 row {row.code}: {note}")
+        fixed[row.code] = [_cell_value(c) for c in fitted]
+    if to_split:
+        _solve_table3_runs(to_split, fixed, form_rows, out)
+    missing = [
+        r.code for r in form_rows if not r.optional and r.code not in fixed and r.code not in found
+    ]
+    other_printed = any(c.startswith("result.other") for c in fixed)
+    missing = [
+        c
+        for c in missing
+        if not (c.startswith("result.other.") and "result.other" in fixed)
+        and not (c == "result.other" and other_printed)
+    ]
+    if missing:
+        out.problems.append("table 3 rows not found: " + ", ".join(missing))
+    for row in form_rows:
+        vals = fixed.get(row.code)
+        if vals is None:
+            continue
+        for col, cell in zip(APPLICANT_TYPES, vals, strict=True):
+            if cell is None:
+                continue
+            value, src = cell
+            number = value.number
+            if isinstance(number, float):
+                if number.is_integer():
+                    number = int(number)
+                else:
+                    out.problems.append(f"table 3 row {row.code}/{col}: non-integer {value.raw!r}")
+                    continue
+            out.applications.append(ApplicationFact(row.code, col, number, value.raw, src.line))
+
+
+def _cell_value(cell: Cell) -> tuple[Value, Cell] | None:
+    v = parse_value(cell.text)
+    return (v, cell) if v is not None else None
+
+
+def _is_run(cells: list[Cell], width: int) -> bool:
+    printed = [c for c in cells if c.text]
+    return 0 < len(printed) < width and all(c.text.isdigit() for c in printed)
+
+
+def _solve_table3_runs(
+    to_split: dict[str, list[Cell]],
+    fixed: dict[str, list[tuple[Value, Cell] | None]],
+    form_rows: tuple[FormRow, ...],
+    out: Tables,
+) -> None:
+    candidates: dict[str, list[tuple[int, ...]]] = {}
+    for code, cells in to_split.items():
+        fits = split_runs([c.text for c in cells], T3_COLUMNS, [T3_COLUMNS])
+        if not fits:
+            out.problems.append(
+                f"table 3 row {code}: run-together digits {' '.join(c.text for c in cells)!r} "
+                "fit no split that satisfies the row total"
+            )
+            continue
+        candidates[code] = fits
+    known = {code: [v[0].number if v else None for v in vals] for code, vals in fixed.items()}
+    codes = list(candidates)
+    combos = 1
+    for code in codes:
+        combos *= len(candidates[code])
+    solutions: list[dict[str, tuple[int, ...]]] = []
+    if combos <= MAX_COMBINATIONS:
+        for choice in itertools.product(*(candidates[c] for c in codes)):
+            table = dict(known)
+            table.update({c: list(v) for c, v in zip(codes, choice, strict=True)})
+            if _table3_identities_hold(table, form_rows):
+                solutions.append(dict(zip(codes, choice, strict=True)))
+    else:
+        out.problems.append(f"table 3: too many possible splits ({combos}) to check")
+    if not solutions:
+        # fall back to rows whose own split is unique
+        solutions = [{c: candidates[c][0] for c in codes if len(candidates[c]) == 1}]
+        if any(len(candidates[c]) > 1 for c in codes):
+            out.problems.append("table 3: no split of the run-together digits satisfies all identities")
+    for code in codes:
+        line_cell = to_split[code][0]
+        options = {s[code] for s in solutions if code in s}
+        if len(options) == 1:
+            (vals,) = options
+            fixed[code] = [(Value(v, str(v)), line_cell) for v in vals]
+        elif options:
+            shown = " or ".join("/".join(map(str, o)) for o in sorted(options)[:4])
+            out.problems.append(
+                f"table 3 row {code}: run-together digits {''.join(c.text for c in to_split[code])!r} "
+                f"are ambiguous ({shown})"
+            )
+
+
+def _table3_identities_hold(table: dict[str, list], form_rows: tuple[FormRow, ...]) -> bool:
+    results = [
+        r.code
+        for r in form_rows
+        if r.code.startswith("result.") and r.code != "result.total" and r.code in table
+    ]
+    # a group row (2019's single 其他处理) and its parts are never both present
+    for col in range(T3_COLUMNS):
+        get = lambda code: (table.get(code) or [None] * T3_COLUMNS)[col]  # noqa: E731
+        new, carried, total, forward = (
+            get("received.new"),
+            get("received.carried_over"),
+            get("result.total"),
+            get("carried_forward"),
+        )
+        if None not in (new, carried, total, forward) and new + carried != total + forward:
+            return False
+        parts = [get(c) for c in results]
+        if total is not None and None not in parts and sum(parts) != total:
+            return False
+    return True
+
+
+# ------------------------------------------------------------------ table 2
+def _read_table2(rows: list[Row], form: Form, run_together: bool, out: Tables) -> None:
+    found, notes = _assign_rows(rows, form.table2, run_together)
+    if not found:
+        out.problems.append("table 2: no row could be read")
+        return
+    out.found.add("active_disclosure")
+    out.problems.extend(f"table 2: {n}" for n in notes)
+    header_text = " ".join(r.text for r in rows)
+    for row in form.table2:
+        cells = found.get(row.code)
+        if cells is None:
+            out.problems.append(f"table 2 row {row.code} not found")
+            continue
+        width = len(row.measures)
+        if run_together and _is_run(cells, width + 1) and len([c for c in cells if c.text]) < width:
+            fits = split_runs([c.text for c in cells if c.text], width)
+            if len(fits) != 1:
+                shown = " or ".join("/".join(map(str, f)) for f in fits[:4])
+                out.problems.append(
+                    f"table 2 row {row.code}: run-together digits "
+                    f"{''.join(c.text for c in cells)!r} are ambiguous ({shown}{' …' if len(fits) > 4 else ''})"
+                    if fits
+                    else f"table 2 row {row.code}: digits {''.join(c.text for c in cells)!r} fit no split"
+                )
+                continue
+            src = next(c for c in cells if c.text)
+            pairs = [(Value(v, str(v)), src) for v in fits[0]]
+        else:
+            fitted, note = _fit(cells, width)
+            if fitted is None:
+                out.problems.append(f"table 2 row {row.code}: {note}")
+                continue
+            if note:
+                out.warnings.append(f"table 2 row {row.code}: {note}")
+            pairs = []
+            for c in fitted:
+                pairs.append((parse_value(c.text), c))
+        for measure, (value, src) in zip(row.measures, pairs, strict=True):
+            number = value.number
+            if number is not None and measure in MONEY_MEASURES:
+                number = _to_unit(number, value.unit, header_text, MONEY_MEASURES[measure])
+            out.active_disclosure.append(
+                DisclosureFact(
+                    row.code, measure, None if number is None else float(number), value.raw, src.line
+                )
+            )
+
+
+def _to_unit(number: float, unit: str | None, header: str, target_yuan: int) -> float:
+    """Convert a printed money amount to the measure's unit (元 or 万元)."""
+    if unit is None:
+        unit = "万元" if "万元" in header else "元"
+    yuan = number * (10_000 if unit == "万元" else 1)
+    result = yuan / target_yuan
+    return round(result, 6)
+
+
+# ------------------------------------------------------------------ table 4
+def _read_table4(rows: list[Row], run_together: bool, out: Tables) -> None:
+    cells: list[Cell] = []
+    for row in rows[1:] if len(rows) > 1 else rows:
+        if TABLE4_END.search(row.text) and cells:
+            break
+        if row.label and TABLE4_END.search(row.label):
+            break
+        row_values = [c for c in row.value_cells() if c.text or row.explicit]
+        if not any(c.text for c in row_values):
+            continue
+        cells.extend(row_values)
+        if len([c for c in cells if c.text]) >= 15 and not run_together:
+            break
+    width = len(T4_GROUPS) * len(T4_OUTCOMES)
+    if not cells:
+        out.problems.append("table 4: no values found")
+        return
+    if run_together and _is_run(cells, width):
+        printed = [c for c in cells if c.text]
+        fits = split_runs([c.text for c in printed], width, [5, 5, 5])
+        if len(fits) != 1:
+            out.problems.append(
+                f"table 4: run-together digits {''.join(c.text for c in printed)!r} "
+                + (f"are ambiguous ({len(fits)} splits fit)" if fits else "fit no split")
+            )
+            return
+        pairs = [(Value(v, str(v)), printed[0]) for v in fits[0]]
+    else:
+        fitted, note = _fit(cells, width)
+        if fitted is None:
+            nonblank = [c for c in cells if c.text]
+            if len(nonblank) == width:
+                fitted, note = nonblank, None
+            else:
+                out.problems.append(f"table 4: {note}")
+                return
+        if note:
+            out.warnings.append(f"table 4: {note}")
+        pairs = [(parse_value(c.text), c) for c in fitted]
+    out.found.add("review_litigation")
+    for i, (value, src) in enumerate(pairs):
+        group, outcome = T4_GROUPS[i // 5], T4_OUTCOMES[i % 5]
+        number = value.number
+        if isinstance(number, float) and number.is_integer():
+            number = int(number)
+        out.review_litigation.append(ReviewFact(group, outcome, number, value.raw, src.line))

@@ -146,11 +146,26 @@ def rows_from_lines(lines: list[str], first_lineno: int = 1) -> list[Row]:
     return rows
 
 
+# Labels that always open a row: section headings, table anchors, narrative paragraphs.
+_OPENS_ROW = re.compile(r"^[一二三四五六七八九十]、|第二十条|行政复议|收到和处理|本年新收")
+NARRATIVE_CHARS = 60
+
+
 def group_cells(cells: list[Cell]) -> list[Row]:
-    """One cell per line: a label after a value starts a new row."""
+    """One cell per line: a label after a value starts a new row, and so does a heading,
+    a table anchor or a narrative paragraph (or the label after one)."""
     rows: list[Row] = []
     for cell in cells:
-        if not rows or cell.is_label and any(c.is_value for c in rows[-1].cells):
+        opens = not rows or (
+            cell.is_label
+            and (
+                any(c.is_value for c in rows[-1].cells)
+                or _OPENS_ROW.search(cell.text)
+                or len(cell.text) > NARRATIVE_CHARS
+                or len(rows[-1].cells[-1].text) > NARRATIVE_CHARS
+            )
+        )
+        if opens:
             rows.append(Row([cell], explicit=False))
         else:
             rows[-1].cells.append(cell)

@@ -35,10 +35,10 @@ def find_title(lines: list[str]) -> tuple[str | None, int | None, int | None]:
     for k, (i, ln) in enumerate(window):
         candidates.append((i, _LABELLED.sub("", ln)))
         if k + 1 < len(window):  # a title split over two lines
-            candidates.append((i, ln + window[k + 1][1]))
+            candidates.append((i, ln + " " + window[k + 1][1]))
     for anchored in (True, False):
         for i, text in candidates:
-            compact = text.replace(" ", "")
+            compact = re.sub(r"\s*(\d+)\s*", r"\1", text)
             if anchored:
                 compact = _LINE_START.sub("", compact, count=1)
             for pattern in (_TITLE_YEAR_FIRST, _TITLE_AGENCY_FIRST):

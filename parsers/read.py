@@ -119,7 +119,7 @@ def _fit(cells: list[Cell], width: int) -> tuple[list[Cell] | None, str | None]:
 
 
 def _assign_rows(
-    rows: list[Row], form_rows: tuple[FormRow, ...], run_together: bool
+    rows: list[Row], form_rows: tuple[FormRow, ...], widths: dict[str, int]
 ) -> tuple[dict[str, list[Cell]], list[str]]:
     """Pair each form row with the value cells printed for it, in the form's order.
 
@@ -135,8 +135,11 @@ def _assign_rows(
     for row in rows:
         label = row.label
         values = [c for c in row.value_cells() if c.text or row.explicit]
-        has_values = any(c.text for c in values)
         idx = _match(form_rows, label, pointer) if label else None
+        has_values = any(c.text for c in values) or (
+            # a row printed with every cell blank (blank is null, not 0)
+            row.explicit and idx is not None and len(values) >= widths[form_rows[idx].code]
+        )
         if idx is not None:
             if pending is not None and pending != idx and form_rows[pending].code not in found:
                 if orphans:
@@ -169,7 +172,7 @@ def _assign_rows(
 # ------------------------------------------------------------------ table 3
 def _read_table3(rows: list[Row], form: Form, run_together: bool, out: Tables) -> None:
     form_rows = form.table3
-    found, notes = _assign_rows(rows, form_rows, run_together)
+    found, notes = _assign_rows(rows, form_rows, {r.code: T3_COLUMNS for r in form_rows})
     if not found:
         out.problems.append("table 3: no row could be read")
         return
@@ -307,7 +310,7 @@ def _table3_identities_hold(table: dict[str, list], form_rows: tuple[FormRow, ..
 
 # ------------------------------------------------------------------ table 2
 def _read_table2(rows: list[Row], form: Form, run_together: bool, out: Tables) -> None:
-    found, notes = _assign_rows(rows, form.table2, run_together)
+    found, notes = _assign_rows(rows, form.table2, {r.code: len(r.measures) for r in form.table2})
     if not found:
         out.problems.append("table 2: no row could be read")
         return
@@ -366,7 +369,7 @@ def _to_unit(number: float, unit: str | None, header: str, target_yuan: int) -> 
 # ------------------------------------------------------------------ table 4
 def _read_table4(rows: list[Row], run_together: bool, out: Tables) -> None:
     cells: list[Cell] = []
-    for row in rows[1:] if len(rows) > 1 else rows:
+    for row in rows:
         if TABLE4_END.search(row.text) and cells:
             break
         if row.label and TABLE4_END.search(row.label):

@@ -98,7 +98,9 @@ MONEY_MEASURES = {"amount_10k_yuan": 10_000, "amount_yuan": 1}
 
 # ---------------------------------------------------------------- format detection
 FORMAT_MARKERS = {
-    "2021": re.compile(r"本年制发件数|本年废止件数|现行有效件数|逾期不补正|本年处理决定数量|本年收费金额"),
+    "2021": re.compile(
+        r"本年制发件数|本年废止件数|现行有效件数|逾期不补正|本年处理决定数量|本年收费金额"
+    ),
     "2019": re.compile(r"本年新制作数量|本年新公开数量|对外公开总数量|上一年项目数量|本年增/减"),
 }
 
@@ -113,7 +115,7 @@ class Form:
 FORMS = {"2021": Form("2021", T2_2021, T3_2021), "2019": Form("2019", T2_2019, T3_2019)}
 
 # ---------------------------------------------------------------- where tables sit
-TABLE2_START = re.compile(r"第二十条")
+TABLE2_START = re.compile(r"第二十条|^信息内容")
 TABLE3_START = re.compile(r"本年新收|申请人情况|收到和处理政府信息公开申|勾稽关系")
 TABLE4_START = re.compile(r"行政复议")
 TABLE4_END = re.compile(r"存在的主要问题|其他需要报告|主要问题及改进|^五、")

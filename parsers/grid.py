@@ -18,7 +18,9 @@ _PIPES_ONLY = re.compile(r"^\s*\|+\s*$")
 _MD_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _NUMBER_TOKEN = re.compile(r"^[+-]?\d[\d,]*(\.\d+)?(件|个|条|项|万元|元)?$")
 _SPACE_SPLIT = re.compile(r"\s+")
-_PAGE_MARKER = re.compile(r"^[-—–]+\s*\d{1,3}\s*[-—–]+$|^第\s*\d{1,3}\s*页(\s*共\s*\d+\s*页)?$|^\d{1,3}\s*/\s*\d{1,3}$")
+_PAGE_MARKER = re.compile(
+    r"^[-—–]+\s*\d{1,3}\s*[-—–]+$|^第\s*\d{1,3}\s*页(\s*共\s*\d+\s*页)?$|^\d{1,3}\s*/\s*\d{1,3}$"
+)
 
 
 @dataclass(slots=True)
@@ -174,15 +176,17 @@ def group_cells(cells: list[Cell]) -> list[Row]:
 
 # ---------------------------------------------------------------- run-together text
 # A crawler dump that lost every separator: labels and digit runs alternate on one line.
-_RUN_TOKEN = re.compile(r"\d+(?:\.\d+)?(?:元|万元)?|[^\d]+")
+_RUN_TOKEN = re.compile(r"(?<=\d)-\d+|\d+(?:\.\d+)?(?:元|万元)?|[^\d]+?(?=(?<=\d)-\d|\d|$)")
 _ITEM_NUMBER = re.compile(r"(\d)$")
 _RUN_MARKERS = re.compile(r"本年新收|第二十条|结果维持")
 
 
 def is_run_together(line: str) -> bool:
     """A long line holding table labels with digit runs glued to them."""
-    return len(line) > 300 and bool(_RUN_MARKERS.search(line)) and bool(
-        re.search(r"[\u4e00-\u9fff]\d{3,}", line)
+    return (
+        len(line) > 300
+        and bool(_RUN_MARKERS.search(line))
+        and bool(re.search(r"[\u4e00-\u9fff]\d{3,}", line))
     )
 
 
@@ -194,7 +198,7 @@ def rows_from_run_together(line: str, lineno: int) -> list[Row]:
     carry = ""
     for k, tok in enumerate(tokens):
         nxt = tokens[k + 1] if k + 1 < len(tokens) else ""
-        if tok[0].isdigit():
+        if tok[0].isdigit() or tok[0] == "-" and tok[1:2].isdigit():
             if re.match(r"^[.、]\s*[^\d\s]", nxt) and "." not in tok:
                 tok, carry = tok[:-1], tok[-1]
             for part in tok.split():

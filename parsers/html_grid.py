@@ -103,6 +103,10 @@ class _GridBuilder(HTMLParser):
         if self._skip_depth:
             return
         if self._cell is not None:
+            if not "".join(self._cell).strip() and data.strip():
+                # the line where the cell's text is printed, not where its <td> opens
+                lead = data[: len(data) - len(data.lstrip())]
+                self._cell_line = self.getpos()[0] + lead.count("\n")
             self._cell.append(data)
             return
         if not self._text:

@@ -8,8 +8,12 @@ from collections import Counter
 
 _NAME = r"[\u4e00-\u9fff()（）]{2,40}?"
 _REPORT = r"\s*政[府务]信息公开\s*(?:工作)?\s*(?:年度)?\s*(?:报告|年报)"
-_TITLE_AGENCY_FIRST = re.compile(rf"(?P<agency>{_NAME})\s*(?P<year>(?:19|20)\d{{2}})\s*年\s*度?\s*(?:的)?{_REPORT}")
-_TITLE_YEAR_FIRST = re.compile(rf"(?P<year>(?:19|20)\d{{2}})\s*年\s*度?\s*(?P<agency>{_NAME}){_REPORT}")
+_TITLE_AGENCY_FIRST = re.compile(
+    rf"(?P<agency>{_NAME})\s*(?P<year>(?:19|20)\d{{2}})\s*年\s*度?\s*(?:的)?{_REPORT}"
+)
+_TITLE_YEAR_FIRST = re.compile(
+    rf"(?P<year>(?:19|20)\d{{2}})\s*年\s*度?\s*(?P<agency>{_NAME}){_REPORT}"
+)
 _LABELLED = re.compile(r"^(?:标题|名称|题名|文章标题|title)\s*[:：]\s*")
 _PERIOD = re.compile(r"统计期限自\s*((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
 _YEAR_MENTION = re.compile(r"((?:19|20)\d{2})\s*年")
@@ -80,7 +84,9 @@ def full_name(short: str, text: str, preamble: str = "") -> str:
         if near != short:
             return near
     compact = text.replace(" ", "")
-    pattern = re.compile(r"([\u4e00-\u9fff]{0,12})" + re.escape(short) + "(" + "|".join(_ORGAN_SUFFIX) + ")?")
+    pattern = re.compile(
+        r"([\u4e00-\u9fff]{0,12})" + re.escape(short) + "(" + "|".join(_ORGAN_SUFFIX) + ")?"
+    )
     counts: Counter[str] = Counter()
     allow_suffix = not _ORGAN_END.search(short)
     for m in pattern.finditer(compact):

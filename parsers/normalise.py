@@ -32,4 +32,6 @@ def normalise_line(line: str) -> str:
 
 def normalise_text(text: str) -> list[str]:
     """Normalised lines; index i holds line i+1 of the decoded text."""
-    return [normalise_line(line) for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    return [
+        normalise_line(line) for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    ]

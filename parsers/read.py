@@ -113,7 +113,9 @@ def _fit(cells: list[Cell], width: int) -> tuple[list[Cell] | None, str | None]:
     if len(cells) > width:
         extra = cells[width:]
         if all(parse_value(c.text) is not None and not parse_value(c.text).number for c in extra):
-            return cells[:width], f"{len(extra)} extra zero/blank cell(s) after the last column ignored"
+            return cells[
+                :width
+            ], f"{len(extra)} extra zero/blank cell(s) after the last column ignored"
         return None, f"{len(cells)} values printed for {width} columns"
     return None, f"{len(cells)} of {width} values printed"
 
@@ -121,52 +123,95 @@ def _fit(cells: list[Cell], width: int) -> tuple[list[Cell] | None, str | None]:
 def _assign_rows(
     rows: list[Row], form_rows: tuple[FormRow, ...], widths: dict[str, int]
 ) -> tuple[dict[str, list[Cell]], list[str]]:
-    """Pair each form row with the value cells printed for it, in the form's order.
+    """Pair each form row with the value cells printed for it.
 
-    Handles labels and values on one line, values on the line(s) after a label, and values
-    printed before their label (PDF text), by keeping orphan value rows until a label
-    claims them.
+    A row printing a recognised label and its values is an anchor. Rows of numbers with
+    no recognisable label (labels detached by PDF or OCR conversion) are paired by
+    position only where that is certain: between two anchors, the label-less rows must
+    be exactly as many as the form rows still missing there, in the form's order.
+    Anything else is left unpaired and reported, never guessed.
     """
     found: dict[str, list[Cell]] = {}
     notes: list[str] = []
     pointer = 0
-    pending: int | None = None  # a matched label still waiting for its values
-    orphans: list[list[Cell]] = []
+    # events in document order: (form index or None for an orphan, cells)
+    events: list[tuple[int | None, list[Cell]]] = []
     for row in rows:
         label = row.label
         values = [c for c in row.value_cells() if c.text or row.explicit]
         idx = _match(form_rows, label, pointer) if label else None
-        has_values = any(c.text for c in values) or (
-            # a row printed with every cell blank (blank is null, not 0)
-            row.explicit and idx is not None and len(values) >= widths[form_rows[idx].code]
-        )
+        if idx is None and label:
+            idx = next(
+                (
+                    i
+                    for i in range(len(form_rows))
+                    if form_rows[i].code not in found and form_rows[i].pattern.search(label)
+                ),
+                None,
+            )
+        printed = any(c.text for c in values)
         if idx is not None:
-            if pending is not None and pending != idx and form_rows[pending].code not in found:
-                if orphans:
-                    found[form_rows[pending].code] = orphans.pop(0)
-            code = form_rows[idx].code
-            pointer = idx + 1
-            if has_values:
-                found[code] = values
-                pending = None
-            elif orphans:
-                found[code] = orphans.pop(0)
-                pending = None
-            else:
-                pending = idx
+            width = widths[form_rows[idx].code]
+            blank_row = row.explicit and len(values) >= width
+            if printed and not row.explicit and len(values) < width and not _is_run(values, width):
+                notes.append(
+                    f"stray number(s) {' '.join(c.text for c in values)!r} after a label ignored"
+                )
+                continue
+            if printed or blank_row:
+                found[form_rows[idx].code] = values
+                events.append((idx, values))
+                pointer = max(pointer, idx + 1)
             continue
-        if not has_values:
-            continue
-        if label and not pending:
-            continue  # a header or an unknown label with numbers: not a form row
-        if pending is not None:
-            found[form_rows[pending].code] = values
-            pending = None
-        else:
-            orphans.append(values)
-    if orphans:
-        notes.append(f"{len(orphans)} row(s) of numbers not matched to any label")
+        if printed and _could_be_row(values, widths):
+            events.append((None, values))
+    _pair_orphans(events, form_rows, widths, found, notes)
     return found, notes
+
+
+def _could_be_row(values: list[Cell], widths: dict[str, int]) -> bool:
+    """A label-less run of numbers that can stand for a whole form row."""
+    printed = [c for c in values if c.text]
+    if len(printed) == 1 and printed[0].text.lstrip("-").isdigit() and len(printed[0].text) > 1:
+        return True  # run-together digits
+    return (
+        len(values) >= min(widths.values())
+        and len(printed) >= 1
+        and (max(widths.values()) == 1 or len(values) > 1)
+    )
+
+
+def _pair_orphans(
+    events: list[tuple[int | None, list[Cell]]],
+    form_rows: tuple[FormRow, ...],
+    widths: dict[str, int],
+    found: dict[str, list[Cell]],
+    notes: list[str],
+) -> None:
+    if not any(idx is None for idx, _ in events):
+        return
+    anchors = [(k, idx) for k, (idx, _) in enumerate(events) if idx is not None]
+    bounds = [(-1, -1)] + anchors + [(len(events), len(form_rows))]
+    unpaired = 0
+    for (k0, i0), (k1, i1) in itertools.pairwise(bounds):
+        orphans = [events[k][1] for k in range(k0 + 1, k1)]
+        if not orphans:
+            continue
+        slots = [r for r in form_rows[i0 + 1 : i1] if r.code not in found] if i1 > i0 else []
+        required = [r for r in slots if not r.optional]
+        chosen = required if len(required) == len(orphans) else slots
+        if len(chosen) != len(orphans) or not all(
+            _fit(cells, widths[r.code])[0] is not None or _is_run(cells, widths[r.code])
+            for r, cells in zip(chosen, orphans, strict=False)
+        ):
+            unpaired += len(orphans)
+            continue
+        for r, cells in zip(chosen, orphans, strict=True):
+            found[r.code] = cells
+        notes_rows = ", ".join(r.code for r in chosen)
+        notes.append(f"paired by position (their labels are detached): {notes_rows}")
+    if unpaired:
+        notes.append(f"{unpaired} row(s) of numbers could not be paired with a label for certain")
 
 
 # ------------------------------------------------------------------ table 3
@@ -177,7 +222,7 @@ def _read_table3(rows: list[Row], form: Form, run_together: bool, out: Tables) -
         out.problems.append("table 3: no row could be read")
         return
     out.found.add("applications")
-    out.problems.extend(f"table 3: {n}" for n in notes)
+    _file_notes("table 3", notes, out)
     fixed: dict[str, list[tuple[Value, Cell] | None]] = {}
     to_split: dict[str, list[Cell]] = {}
     for row in form_rows:
@@ -226,6 +271,12 @@ def _read_table3(rows: list[Row], form: Form, run_together: bool, out: Tables) -
             out.applications.append(ApplicationFact(row.code, col, number, value.raw, src.line))
 
 
+def _file_notes(table: str, notes: list[str], out: Tables) -> None:
+    for note in notes:
+        benign = note.startswith(("paired by position", "stray number"))
+        (out.warnings if benign else out.problems).append(f"{table}: {note}")
+
+
 def _cell_value(cell: Cell) -> tuple[Value, Cell] | None:
     v = parse_value(cell.text)
     return (v, cell) if v is not None else None
@@ -233,7 +284,11 @@ def _cell_value(cell: Cell) -> tuple[Value, Cell] | None:
 
 def _is_run(cells: list[Cell], width: int) -> bool:
     printed = [c for c in cells if c.text]
-    return 0 < len(printed) < width and all(c.text.isdigit() for c in printed)
+    return (
+        0 < len(printed) < width
+        and all(c.text.lstrip("-").isdigit() for c in printed)
+        and sum(len(c.text.lstrip("-")) for c in printed) >= width
+    )
 
 
 def _solve_table3_runs(
@@ -270,7 +325,9 @@ def _solve_table3_runs(
         # fall back to rows whose own split is unique
         solutions = [{c: candidates[c][0] for c in codes if len(candidates[c]) == 1}]
         if any(len(candidates[c]) > 1 for c in codes):
-            out.problems.append("table 3: no split of the run-together digits satisfies all identities")
+            out.problems.append(
+                "table 3: no split of the run-together digits satisfies all identities"
+            )
     for code in codes:
         line_cell = to_split[code][0]
         options = {s[code] for s in solutions if code in s}
@@ -292,17 +349,15 @@ def _table3_identities_hold(table: dict[str, list], form_rows: tuple[FormRow, ..
         if r.code.startswith("result.") and r.code != "result.total" and r.code in table
     ]
     # a group row (2019's single 其他处理) and its parts are never both present
+    blank = [None] * T3_COLUMNS
     for col in range(T3_COLUMNS):
-        get = lambda code: (table.get(code) or [None] * T3_COLUMNS)[col]  # noqa: E731
         new, carried, total, forward = (
-            get("received.new"),
-            get("received.carried_over"),
-            get("result.total"),
-            get("carried_forward"),
+            (table.get(code) or blank)[col]
+            for code in ("received.new", "received.carried_over", "result.total", "carried_forward")
         )
         if None not in (new, carried, total, forward) and new + carried != total + forward:
             return False
-        parts = [get(c) for c in results]
+        parts = [(table.get(c) or blank)[col] for c in results]
         if total is not None and None not in parts and sum(parts) != total:
             return False
     return True
@@ -315,7 +370,7 @@ def _read_table2(rows: list[Row], form: Form, run_together: bool, out: Tables) -
         out.problems.append("table 2: no row could be read")
         return
     out.found.add("active_disclosure")
-    out.problems.extend(f"table 2: {n}" for n in notes)
+    _file_notes("table 2", notes, out)
     header_text = " ".join(r.text for r in rows)
     for row in form.table2:
         cells = found.get(row.code)
@@ -323,19 +378,29 @@ def _read_table2(rows: list[Row], form: Form, run_together: bool, out: Tables) -
             out.problems.append(f"table 2 row {row.code} not found")
             continue
         width = len(row.measures)
-        if run_together and _is_run(cells, width + 1) and len([c for c in cells if c.text]) < width:
-            fits = split_runs([c.text for c in cells if c.text], width)
-            if len(fits) != 1:
-                shown = " or ".join("/".join(map(str, f)) for f in fits[:4])
-                out.problems.append(
-                    f"table 2 row {row.code}: run-together digits "
-                    f"{''.join(c.text for c in cells)!r} are ambiguous ({shown}{' …' if len(fits) > 4 else ''})"
-                    if fits
-                    else f"table 2 row {row.code}: digits {''.join(c.text for c in cells)!r} fit no split"
-                )
+        if run_together and width > 1 and _is_run(cells, width):
+            printed = [c for c in cells if c.text]
+            digits = "".join(c.text for c in printed)
+            fits = [
+                f
+                for f in split_runs([c.text for c in printed], width)
+                if all(v >= 0 or m == "change" for v, m in zip(f, row.measures, strict=True))
+            ]
+            if not fits:
+                out.problems.append(f"table 2 row {row.code}: digits {digits!r} fit no split")
                 continue
-            src = next(c for c in cells if c.text)
-            pairs = [(Value(v, str(v)), src) for v in fits[0]]
+            pairs = []
+            for k, measure in enumerate(row.measures):
+                options = sorted({f[k] for f in fits})
+                if len(options) == 1:
+                    pairs.append((Value(options[0], str(options[0])), printed[0]))
+                else:
+                    pairs.append(None)
+                    shown = "/".join(map(str, options[:6])) + (" …" if len(options) > 6 else "")
+                    out.problems.append(
+                        f"table 2 {row.code}.{measure}: run-together digits {digits!r} "
+                        f"are ambiguous ({len(options)} possible values: {shown})"
+                    )
         else:
             fitted, note = _fit(cells, width)
             if fitted is None:
@@ -346,13 +411,20 @@ def _read_table2(rows: list[Row], form: Form, run_together: bool, out: Tables) -
             pairs = []
             for c in fitted:
                 pairs.append((parse_value(c.text), c))
-        for measure, (value, src) in zip(row.measures, pairs, strict=True):
+        for measure, pair in zip(row.measures, pairs, strict=True):
+            if pair is None:
+                continue
+            value, src = pair
             number = value.number
             if number is not None and measure in MONEY_MEASURES:
                 number = _to_unit(number, value.unit, header_text, MONEY_MEASURES[measure])
             out.active_disclosure.append(
                 DisclosureFact(
-                    row.code, measure, None if number is None else float(number), value.raw, src.line
+                    row.code,
+                    measure,
+                    None if number is None else float(number),
+                    value.raw,
+                    src.line,
                 )
             )
 

@@ -21,7 +21,18 @@ def split_runs(
     max_fits: int = MAX_FITS,
 ) -> list[tuple[int, ...]]:
     """Every way to cut `tokens` (digit runs; a token boundary is a cell boundary) into
-    `parts` integers, with each group of `groups` (sizes) ending in the sum of the rest."""
+    `parts` integers, with each group of `groups` (sizes) ending in the sum of the rest.
+    A token printed with a leading `-` makes its first cell negative (a signed change)."""
+    signed_starts = set()
+    offset = 0
+    plain = []
+    for tok in tokens:
+        if tok.startswith("-"):
+            tok = tok[1:]
+            signed_starts.add(offset)
+        plain.append(tok)
+        offset += len(tok)
+    tokens = plain
     text = "".join(tokens)
     if not text.isdigit():
         return []
@@ -68,4 +79,14 @@ def split_runs(
                 break
 
     walk(0)
+    if signed_starts:
+        fits = [_apply_signs(fit, signed_starts) for fit in fits]
     return fits
+
+
+def _apply_signs(fit: tuple[int, ...], signed_starts: set[int]) -> tuple[int, ...]:
+    out, offset = [], 0
+    for value in fit:
+        out.append(-value if offset in signed_starts else value)
+        offset += len(str(value))
+    return tuple(out)

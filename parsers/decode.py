@@ -53,6 +53,9 @@ def decode(data: bytes) -> Decoded:
         return _finish(data.decode("utf-8"), "utf-8", 1.0)
     except UnicodeDecodeError:
         pass
+    utf16 = _utf16_by_content(data)
+    if utf16:
+        return _finish(utf16, "utf-16", 0.8)
     guess = chardet.detect(data[:CHARDET_PREFIX])
     name = (guess.get("encoding") or "").lower()
     confidence = float(guess.get("confidence") or 0.0)
@@ -64,6 +67,8 @@ def decode(data: bytes) -> Decoded:
         codecs.lookup(name)
     except LookupError:
         name = "gb18030"
+    if name.startswith("utf-16"):
+        return _finish(data.decode(name, errors="replace"), "utf-16", confidence)
     try:
         text = data.decode(name)
     except UnicodeDecodeError:
@@ -87,6 +92,35 @@ def _utf16_by_nul_pattern(data: bytes) -> str | None:
         return "utf-16-le"
     if even_nuls > 0.3 * half and odd_nuls < 0.05 * half:
         return "utf-16-be"
+    return None
+
+
+def _plausible_share(text: str) -> float:
+    """Share of characters a Chinese report is made of: common hanzi, ASCII, punctuation."""
+    if not text:
+        return 0.0
+    ok = sum(
+        1
+        for ch in text
+        if ch in _COMMON or (" " <= ch <= "~") or ch in "\t\n\r，。、：；（）《》“”"
+    )
+    return ok / len(text)
+
+
+def _utf16_by_content(data: bytes) -> str | None:
+    """UTF-16 without BOM and with few NULs (CJK text): accept a strict decode that reads
+    as Chinese far better than the GB18030 reading of the same bytes."""
+    if len(data) % 2:
+        return None
+    sample = data[: CHARDET_PREFIX & ~1]
+    gb = sample.decode("gb18030", errors="replace")
+    for codec in ("utf-16-le", "utf-16-be"):
+        try:
+            text = sample.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        if _plausible_share(text) > 0.6 and _plausible_share(text) > 2 * _plausible_share(gb):
+            return data.decode(codec, errors="replace")
     return None
 
 

@@ -1,0 +1,165 @@
+"""Unit tests of the parser's parts: decoding, normalising, values, splits, garbage in."""
+
+from __future__ import annotations
+
+import pytest
+
+from parsers import parse_report
+from parsers.decode import decode, repair_mojibake
+from parsers.normalise import normalise_line
+from parsers.runsplit import split_runs
+from parsers.values import parse_value
+
+TEXT = "一、总体情况\n本年度收到政府信息公开申请29件。"
+
+
+@pytest.mark.parametrize(
+    ("data", "codec"),
+    [
+        (TEXT.encode("utf-8"), "utf-8"),
+        (b"\xef\xbb\xbf" + TEXT.encode("utf-8"), "utf-8"),
+        (TEXT.encode("utf-16"), "utf-16"),
+        (TEXT.encode("utf-16-le"), "utf-16"),
+        (TEXT.encode("utf-16-be"), "utf-16"),
+        ((TEXT * 20).encode("gb18030"), "gb18030"),
+    ],
+)
+def test_decode_round_trips(data: bytes, codec: str) -> None:
+    decoded = decode(data)
+    assert decoded.encoding == codec
+    assert decoded.text.startswith(TEXT)
+
+
+def test_gbk_family_is_decoded_as_gb18030() -> None:
+    # 䶮 and € exist in GB18030 only: GBK would fail on them
+    data = ("政府信息公开工作年度报告" * 10 + "䶮").encode("gb18030")
+    decoded = decode(data)
+    assert decoded.encoding == "gb18030"
+    assert decoded.text.endswith("䶮")
+
+
+def test_mojibake_is_repaired_where_it_round_trips() -> None:
+    # from corpus/encoding_damage: UTF-8 once decoded as GBK (cp936, 0x80 = €)
+    broken = "涓€銆佹€讳綋鎯呭喌\n收到申请29件"
+    text, repaired, suspect = repair_mojibake(broken)
+    assert text == "一、总体情况\n收到申请29件"
+    assert repaired == 1
+    assert suspect == 0
+
+
+def test_real_mojibake_file_is_partly_repaired_and_rejected_as_not_a_report() -> None:
+    from tests.conftest import shared_path
+
+    path = shared_path("corpus/encoding_damage/jinhu_county_2023.llm_parsed.mojibake.json")
+    decoded = decode(path.read_bytes())
+    assert "一、总体情况" in decoded.text
+    report = parse_report(path.read_bytes(), "jinhu.json")
+    assert report.status == "rejected"
+
+
+def test_clean_text_is_not_touched_by_mojibake_repair() -> None:
+    assert repair_mojibake(TEXT) == (TEXT, 0, 0)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("第二十条第（一）项", "第二十条第(一)项"),
+        ("１２３", "123"),
+        ("0\u00a0件", "0 件"),
+        ("a&nbsp;b", "a b"),
+        ("商业\u3000企业", "商业 企业"),
+        ("政\u200b府", "政府"),
+        ("**五是**政务", "五是政务"),
+        ("## 一、总体情况", "一、总体情况"),
+    ],
+)
+def test_normalise_line(raw: str, expected: str) -> None:
+    assert normalise_line(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "number", "unit"),
+    [
+        ("0", 0, None),
+        ("0件", 0, "件"),
+        ("1,234", 1234, None),
+        ("-2", -2, None),
+        ("+3", 3, None),
+        ("增加3", 3, None),
+        ("减少2", -2, None),
+        ("251000元", 251000, "元"),
+        ("12.5万元", 12.5, "万元"),
+    ],
+)
+def test_parse_value_numbers(raw: str, number: float, unit: str | None) -> None:
+    value = parse_value(raw)
+    assert value is not None
+    assert value.number == number
+    assert value.unit == unit
+
+
+@pytest.mark.parametrize("raw", ["", "/", "—", "-", "无"])
+def test_blank_and_dash_are_null_with_raw_kept(raw: str) -> None:
+    value = parse_value(raw)
+    assert value is not None and value.number is None and value.raw == raw
+
+
+@pytest.mark.parametrize("raw", ["规章", "1.属于国家秘密", "总计"])
+def test_labels_are_not_values(raw: str) -> None:
+    assert parse_value(raw) is None
+
+
+def test_run_split_uses_group_identities() -> None:
+    # corpus/pingtan_2021.txt table 4
+    assert split_runs(["10203120001200000"], 15, [5, 5, 5]) == [
+        (1, 0, 2, 0, 3, 12, 0, 0, 0, 12, 0, 0, 0, 0, 0)
+    ]
+
+
+def test_run_split_reports_every_fit_and_respects_separators() -> None:
+    assert split_runs(["220000325"], 7, [7]) == [(2, 20, 0, 0, 0, 3, 25), (22, 0, 0, 0, 0, 3, 25)]
+    assert split_runs(["500000", "5"], 7, [7]) == [(5, 0, 0, 0, 0, 0, 5)]
+    assert split_runs(["000"], 3) == [(0, 0, 0)]
+
+
+def test_run_split_sign_starts_a_cell() -> None:
+    fits = split_runs(["35", "-15"], 2)
+    assert fits == [(35, -15)]
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"", "empty file"),
+        (b"   \n\n", "empty file"),
+        (bytes(range(256)) * 50, "not text"),
+        (b"\x89PNG\r\n\x1a\n" + bytes(2000), "not text"),
+        ("<html><body><p>欢迎访问</p></body></html>".encode(), "no statutory table"),
+    ],
+)
+def test_garbage_in_gives_a_rejected_record(data: bytes, reason: str) -> None:
+    report = parse_report(data, "junk")
+    assert report.status == "rejected"
+    assert reason in report.status_reason
+    assert not report.applications and not report.review_litigation
+
+
+def test_legacy_report_is_detected_not_guessed() -> None:
+    text = (
+        "某某县人民政府2017年政府信息公开工作年度报告\n"
+        "一、概述\n二、主动公开政府信息情况\n本年度主动公开政府信息1234条。\n"
+        "三、依申请公开政府信息情况\n共受理申请15件。\n"
+    )
+    report = parse_report(text.encode(), "legacy.txt")
+    assert report.format_version == "legacy"
+    assert report.year == 2017
+    assert report.status == "rejected"
+    assert "legacy" in report.status_reason
+    assert not report.applications
+
+
+def test_report_id_is_stable_per_content() -> None:
+    a = parse_report(b"abc", "x")
+    b = parse_report(b"abc", "y")
+    assert a.report_id == b.report_id == "ba7816bf8f01cfea"

@@ -73,6 +73,10 @@ class Report:
     active_disclosure: list[DisclosureFact] = field(default_factory=list)
     review_litigation: list[ReviewFact] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # section key → line of its heading (overview, proactive, applications, …)
+    sections: dict[str, int] = field(default_factory=dict)
+    # figures the narrative states, e.g. {"received_applications": 29}
+    narrative: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         """A JSON-ready dict with the contract's field names."""

@@ -13,8 +13,9 @@ from parsers.metadata import find_metadata
 from parsers.model import STATUS_PARSED, STATUS_PARTIAL, STATUS_REJECTED, Report
 from parsers.normalise import normalise_text
 from parsers.read import read_tables
+from parsers.segment import find_sections, narrative_figures
 
-PARSER_VERSION = "0.2.0"
+PARSER_VERSION = "0.3.0"
 MAX_REASON = 2000
 
 
@@ -71,6 +72,8 @@ def _parse_into(report: Report, data: bytes) -> None:
         meta_lines = lines
         layout = detect_layout(lines, rows)
     report.layout = layout
+    report.sections = find_sections(meta_lines)
+    report.narrative = narrative_figures(meta_lines, report.sections)
     agency, year, notes = find_metadata(meta_lines)
     report.agency, report.year = agency, year
     report.warnings.extend(notes)

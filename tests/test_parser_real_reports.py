@@ -139,3 +139,30 @@ def test_source_lines_point_at_the_printed_value(name: str) -> None:
         checked += 1
     if exp.get("lines") and report.status == "parsed":
         assert checked, "no fact carried a line"
+
+
+@pytest.mark.parametrize(
+    ("rel", "received"),
+    [
+        ("seeds/003_2aa55f2180a4bd34.txt", 29),  # 区政府办2023年度共受理信息公开申请29件
+        ("seeds/001_389509ebf14147a7.txt", 1),  # 共收到1件依申请公开件
+        ("corpus/derived/huaian_hongze_district_2024.pdfplumber.txt", 17),  # table says 95
+    ],
+)
+def test_narrative_figure_is_read_as_printed(rel: str, received: int) -> None:
+    report = parse_report(shared_path(rel).read_bytes(), rel)
+    assert report.narrative["received_applications"] == received
+
+
+def test_sections_found_despite_reworded_and_mistyped_headings() -> None:
+    # seed 004: 三、收到和处理政府信息公开申报情况 (申报, a typo)
+    report = parse_report(shared_path("seeds/004_cf12d0ca7d1a2270.txt").read_bytes())
+    assert list(report.sections) == [
+        "overview",
+        "proactive",
+        "applications",
+        "review_litigation",
+        "problems",
+        "other",
+    ]
+    assert report.sections["applications"] == 41

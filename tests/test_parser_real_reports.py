@@ -67,8 +67,25 @@ def test_metadata(name: str) -> None:
 def test_figures_exact_or_reported(name: str) -> None:
     exp = _load(name)
     report = _parse(exp)
-    skip = TEXT_ONLY_AMBIGUITY.get(name, {})
-    partial_ok = name in KNOWN_PARTIAL
+    _assert_figures(report, exp, TEXT_ONLY_AMBIGUITY.get(name, {}), name in KNOWN_PARTIAL)
+
+
+# pdftotext -layout output of the three PDFs in ../shared/corpus/pdf (poppler 22, kept in
+# tests/fixtures so the suite needs no poppler): the same figures as their pdfplumber text.
+PDFTOTEXT = ["huaian_city_2024", "huaian_hongze_district_2023", "huaian_hongze_district_2024"]
+
+
+@pytest.mark.parametrize("stem", PDFTOTEXT)
+def test_pdftotext_layout_output_reads_the_same_figures(stem: str) -> None:
+    exp = _load(f"corpus__derived__{stem}.pdfplumber.txt.json")
+    data = (EXPECTED.parent / "fixtures" / "pdftotext" / f"{stem}.layout.txt").read_bytes()
+    report = parse_report(data, f"{stem}.layout.txt")
+    assert (report.status, report.layout) == ("parsed", "space_aligned")
+    assert (report.agency, report.year) == (exp["agency"], exp["year"])
+    _assert_figures(report, exp, {}, False)
+
+
+def _assert_figures(report, exp: dict, skip: dict, partial_ok: bool) -> None:
 
     got3 = {(f.category, f.applicant_type): f.value for f in report.applications}
     for category, values in exp["applications"].items():

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from parsers.values import is_value_text
+from parsers.values import Value, parse_value
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _PIPES_ONLY = re.compile(r"^\s*\|+\s*$")
@@ -29,15 +29,18 @@ class Cell:
     line: int
     rowspan: int = 1
     colspan: int = 1
-    spanned: bool = False  # a copy standing in for a cell spanning from above/left
+    value: Value | None = field(init=False, repr=False)  # parsed once: None for a label
+
+    def __post_init__(self) -> None:
+        self.value = parse_value(self.text)
 
     @property
     def is_value(self) -> bool:
-        return is_value_text(self.text)
+        return self.value is not None
 
     @property
     def is_label(self) -> bool:
-        return bool(self.text) and not self.is_value
+        return bool(self.text) and self.value is None
 
 
 @dataclass(slots=True)

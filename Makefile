@@ -26,3 +26,7 @@ format: $(STAMP)
 
 clean:
 	rm -rf $(VENV) data/warehouse .dagster_home
+
+.PHONY: fuzz
+fuzz: $(STAMP)
+	$(BIN)/python -m fuzz.fuzz_parser $(or $(N),10000)

@@ -117,7 +117,12 @@ FORMS = {"2021": Form("2021", T2_2021, T3_2021), "2019": Form("2019", T2_2019, T
 # ---------------------------------------------------------------- where tables sit
 TABLE2_START = re.compile(r"第二十条|^信息内容")
 TABLE3_START = re.compile(r"本年新收|申请人情况|收到和处理政府信息公开申|勾稽关系")
-TABLE4_START = re.compile(r"行政复议")
+TABLE4_START = re.compile(r"行政法?复议")
 TABLE4_END = re.compile(r"存在的主要问题|其他需要报告|主要问题及改进|^五、")
+# Words table 4's header is made of; a row with any other label is not part of table 4.
+T4_HEADER_WORDS = re.compile(
+    r"政府信息公开|行政法?复议|行政诉讼|未经复议直接起诉|复议后起诉|直接起诉|结果|维持|纠正|其他|尚未|审结|总计|"
+    r"[\s()、:,.注\d]|情况|数量|含上年度结转|四"
+)
 T4_GROUPS = ("review", "litigation_direct", "litigation_after_review")
 T4_OUTCOMES = ("upheld", "corrected", "other", "pending", "total")

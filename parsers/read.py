@@ -18,6 +18,7 @@ from parsers.forms import (
     TABLE3_START,
     TABLE4_END,
     TABLE4_START,
+    T4_HEADER_WORDS,
     Form,
     FormRow,
 )
@@ -441,11 +442,15 @@ def _to_unit(number: float, unit: str | None, header: str, target_yuan: int) -> 
 # ------------------------------------------------------------------ table 4
 def _read_table4(rows: list[Row], run_together: bool, out: Tables) -> None:
     cells: list[Cell] = []
-    for row in rows:
+    for k, row in enumerate(rows):
         if TABLE4_END.search(row.text) and cells:
             break
         if row.label and TABLE4_END.search(row.label):
             break
+        if k and T4_HEADER_WORDS.sub("", row.label):
+            if cells:
+                break
+            continue  # a row of another table or of the narrative
         row_values = [c for c in row.value_cells() if c.text or row.explicit]
         if not any(c.text for c in row_values):
             continue
@@ -478,10 +483,11 @@ def _read_table4(rows: list[Row], run_together: bool, out: Tables) -> None:
         if note:
             out.warnings.append(f"table 4: {note}")
         pairs = [(parse_value(c.text), c) for c in fitted]
+    if any(isinstance(v.number, float) and not v.number.is_integer() for v, _ in pairs):
+        out.problems.append("table 4: a non-integer value where counts belong")
+        return
     out.found.add("review_litigation")
     for i, (value, src) in enumerate(pairs):
         group, outcome = T4_GROUPS[i // 5], T4_OUTCOMES[i % 5]
-        number = value.number
-        if isinstance(number, float) and number.is_integer():
-            number = int(number)
+        number = None if value.number is None else int(value.number)
         out.review_litigation.append(ReviewFact(group, outcome, number, value.raw, src.line))

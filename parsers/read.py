@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from parsers.forms import (
     MONEY_MEASURES,
     T4_GROUPS,
+    T4_HEADER_WORDS,
     T4_OUTCOMES,
     TABLE2_START,
     TABLE3_START,
     TABLE4_END,
     TABLE4_START,
-    T4_HEADER_WORDS,
     Form,
     FormRow,
 )

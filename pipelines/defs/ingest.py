@@ -1,0 +1,96 @@
+"""Raw files → manifest → parse cache → the four tidy Parquet tables (+ agency regions)."""
+
+from datetime import UTC, datetime
+
+import dagster as dg
+
+from parsers import PARSER_VERSION
+from pipelines.manifest import list_raw_files, refresh_manifest
+from pipelines.parsing import default_workers, parse_pending
+from pipelines.paths import TIDY_TABLES
+from pipelines.regions import write_agencies
+from pipelines.resources import RawDir, Warehouse
+from pipelines.tables import parse_cache_key
+from pipelines.tidy import build_tidy_tables
+
+GROUP = "ingest"
+
+
+class ParseConfig(dg.Config):
+    workers: int = 0
+    """Parser processes; 0 means one per CPU, 1 parses in the run's own process."""
+
+
+@dg.asset(group_name=GROUP, kinds={"parquet"})
+def raw_manifest(raw_dir: RawDir, warehouse: Warehouse) -> dg.MaterializeResult:
+    """Every file under the raw dir: path, size, SHA-256, first and last seen."""
+    root = raw_dir.root
+    if not root.is_dir():
+        raise dg.Failure(f"raw dir {root} does not exist (set GOVREPORTS_RAW_DIR or --raw-dir)")
+    if not list_raw_files(root):
+        raise dg.Failure(f"raw dir {root} holds no files: nothing to ingest")
+    stats = refresh_manifest(root, warehouse.layout.manifest, datetime.now(UTC))
+    return dg.MaterializeResult(
+        metadata={
+            "raw_dir": str(root),
+            "files_present": stats.present,
+            "files_new": stats.new,
+            "files_changed": stats.changed,
+            "files_removed": stats.removed,
+            "files_unreadable": stats.unreadable,
+        }
+    )
+
+
+@dg.asset(
+    group_name=GROUP,
+    deps=[raw_manifest],
+    code_version=PARSER_VERSION,
+    kinds={"python", "parquet"},
+)
+def parsed_reports(
+    config: ParseConfig, raw_dir: RawDir, warehouse: Warehouse
+) -> dg.MaterializeResult:
+    """Parse cache: bytes not parsed yet by this parser version are parsed in a process pool."""
+    layout = warehouse.layout
+    stats = parse_pending(
+        raw_dir.root,
+        layout.manifest,
+        layout.parse_cache(parse_cache_key(PARSER_VERSION)),
+        config.workers or default_workers(),
+        datetime.now(UTC),
+    )
+    return dg.MaterializeResult(
+        metadata={
+            "parser_version": PARSER_VERSION,
+            "to_parse": stats.to_parse,
+            "parsed": stats.parsed,
+            "unreadable": stats.unreadable,
+            **{f"parsed_{status}": n for status, n in sorted(stats.by_status.items())},
+            "cache_part": stats.part or "",
+        }
+    )
+
+
+@dg.multi_asset(
+    group_name=GROUP,
+    specs=[
+        dg.AssetSpec(t, deps=[raw_manifest, parsed_reports], kinds={"parquet"}) for t in TIDY_TABLES
+    ],
+)
+def tidy_tables(warehouse: Warehouse):
+    """The contract's tidy tables: reports (one row per raw file) and the three fact tables."""
+    layout = warehouse.layout
+    counts = build_tidy_tables(layout, layout.parse_cache(parse_cache_key(PARSER_VERSION)))
+    for table in TIDY_TABLES:
+        yield dg.MaterializeResult(
+            asset_key=table, metadata={"rows": counts[table], "path": str(layout.tidy(table))}
+        )
+
+
+@dg.asset(group_name=GROUP, deps=["reports"], kinds={"python", "parquet"})
+def agencies(warehouse: Warehouse) -> dg.MaterializeResult:
+    """Province, city and county of every agency name (administrative-division package)."""
+    layout = warehouse.layout
+    n = write_agencies(layout.tidy("reports"), layout.agencies)
+    return dg.MaterializeResult(metadata={"rows": n})

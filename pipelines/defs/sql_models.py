@@ -1,0 +1,97 @@
+"""One asset per `sql/` file (code version = file hash), and asset checks over the flags."""
+
+import dagster as dg
+
+from pipelines.paths import SQL_DIR, TIDY_TABLES
+from pipelines.resources import Warehouse
+from pipelines.sqlmodels import SqlModel, build, discover
+
+MODELS = discover(SQL_DIR)
+#: Python assets whose files SQL may read (by name: `{{warehouse_dir}}/<name>.parquet`).
+UPSTREAM = {"raw_manifest", "agencies", *TIDY_TABLES}
+FLAGS_TABLE = "consistency_flags"
+CHECK_PREFIX = "chk_"
+
+
+def sql_asset(model: SqlModel, names: set[str]) -> dg.AssetsDefinition:
+    @dg.asset(
+        name=model.name,
+        group_name=model.folder,
+        deps=sorted(model.references(names)),
+        code_version=model.code_version,
+        description=model.description or None,
+        kinds={"duckdb", "sql"},
+        metadata={"sql_file": str(model.path.relative_to(SQL_DIR.parent))},
+    )
+    def _build(warehouse: Warehouse) -> dg.MaterializeResult:
+        layout = warehouse.layout
+        with warehouse.connect() as con:
+            rows = build(con, model, layout)
+        metadata = {"rows": rows, "materialized": model.materialized}
+        if model.exported:
+            metadata["parquet"] = str(layout.marts / f"{model.name}.parquet")
+        return dg.MaterializeResult(metadata=metadata)
+
+    return _build
+
+
+CHECKS = [m for m in MODELS if m.folder == "checks" and m.name.startswith(CHECK_PREFIX)]
+
+
+@dg.multi_asset_check(
+    specs=[
+        dg.AssetCheckSpec(
+            m.name.removeprefix(CHECK_PREFIX),
+            asset=FLAGS_TABLE,
+            additional_deps=["flags_by_check"],
+            description=m.description or None,
+        )
+        for m in CHECKS
+    ]
+)
+def consistency_checks(warehouse: Warehouse):
+    """Each check passes when it raised no error or warning flag (info flags are counted)."""
+    with warehouse.connect(read_only=True) as con:
+        counts = {}
+        for check, severity, n_flags, n_reports in con.execute(
+            "SELECT check_name, severity, n_flags, n_reports FROM flags_by_check"
+        ).fetchall():
+            counts.setdefault(check, {})[severity] = (n_flags, n_reports)
+        for model in CHECKS:
+            check = model.name.removeprefix(CHECK_PREFIX)
+            worst = con.execute(
+                f"""SELECT source_path, scope, expected, actual, detail FROM {FLAGS_TABLE}
+                    WHERE check_name = ?
+                    ORDER BY abs(coalesce(actual, 0) - coalesce(expected, 0)) DESC, source_path
+                    LIMIT 5""",
+                [check],
+            ).fetchall()
+            by_severity = counts.get(check, {})
+            failing = {s: v for s, v in by_severity.items() if s in ("error", "warning")}
+            yield dg.AssetCheckResult(
+                check_name=check,
+                asset_key=FLAGS_TABLE,
+                passed=not failing,
+                severity=dg.AssetCheckSeverity.ERROR
+                if "error" in by_severity
+                else dg.AssetCheckSeverity.WARN,
+                metadata={
+                    **{f"{s}_flags": n for s, (n, _) in sorted(by_severity.items())},
+                    **{f"{s}_reports": r for s, (_, r) in sorted(by_severity.items())},
+                    "worst": dg.MetadataValue.md(_table(worst)) if worst else "none",
+                },
+            )
+
+
+def _table(rows: list[tuple]) -> str:
+    lines = ["| file | scope | expected | actual | detail |", "|---|---|---|---|---|"]
+    lines += ["| " + " | ".join("" if v is None else str(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+@dg.definitions
+def sql_defs() -> dg.Definitions:
+    names = {m.name for m in MODELS} | UPSTREAM
+    return dg.Definitions(
+        assets=[sql_asset(m, names) for m in MODELS], asset_checks=[consistency_checks]
+    )

@@ -1,0 +1,44 @@
+"""Read one file and hand its bytes to the parser; never raises.
+
+Shared by `govreports parse` and the parse pool, so both treat an unreadable file (or a
+parser bug) the same way: a `rejected` report with the reason. Imports no Dagster, so
+`govreports parse` stays fast.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from parsers import PARSER_VERSION, Report, parse_report
+
+
+def rejected_report(source_path: str | None, reason: str, report_id: str | None = None) -> Report:
+    return Report(
+        report_id=report_id,  # type: ignore[arg-type]  # unknown when the bytes are unknown
+        source_path=source_path,
+        encoding=None,
+        encoding_confidence=0.0,
+        layout="unknown",
+        format_version="unknown",
+        agency=None,
+        year=None,
+        status="rejected",
+        status_reason=reason,
+        parser_version=PARSER_VERSION,
+    )
+
+
+def read_and_parse(path: str | Path, label: str | None = None) -> tuple[str | None, Report]:
+    """(sha256 of the bytes read or None, report) for the file at `path`, labelled `label`."""
+    label = str(path) if label is None else label
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        return None, rejected_report(label, f"cannot read file: {exc.strerror or exc}")
+    sha256 = hashlib.sha256(data).hexdigest()
+    try:
+        report = parse_report(data, label)
+    except Exception as exc:  # the parser promises not to raise; a bug must not stop a batch
+        report = rejected_report(label, f"parser error: {type(exc).__name__}: {exc}", sha256[:16])
+    return sha256, report

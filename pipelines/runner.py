@@ -1,0 +1,92 @@
+"""Run the refresh job in-process (the same job the schedule and the sensor launch)."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from pipelines.definitions import defs as project_defs
+from pipelines.instance import project_instance
+from pipelines.progress import Progress, progress_logger
+
+JOB = "refresh"
+
+
+@dataclass
+class Outcome:
+    success: bool
+    run_id: str
+    failures: list[tuple[str, str]] = field(default_factory=list)  # (step, error message)
+    metadata: dict[str, dict] = field(default_factory=dict)  # asset → its metadata values
+    checks: dict[str, bool] = field(default_factory=dict)  # asset check → passed
+
+
+def run_config(raw_dir: Path, warehouse_dir: Path, workers: int) -> dict:
+    return {
+        "resources": {
+            "raw_dir": {"config": {"path": str(raw_dir)}},
+            "warehouse": {"config": {"path": str(warehouse_dir)}},
+        },
+        "ops": {"parsed_reports": {"config": {"workers": workers}}},
+        # only the progress logger: it replaces Dagster's line-per-event console log
+        "loggers": {"progress": {}},
+    }
+
+
+def run_refresh(
+    raw_dir: Path,
+    warehouse_dir: Path,
+    workers: int = 0,
+    instance: dg.DagsterInstance | None = None,
+    show_progress: bool = True,
+) -> Outcome:
+    project = project_defs()
+    job = project.resolve_job_def(JOB)
+    handler = Progress(len(job.nodes_in_topological_order), sys.stderr if show_progress else None)
+    defs = dg.Definitions.merge(
+        project, dg.Definitions(loggers={"progress": progress_logger(handler)})
+    )
+    instance = instance or project_instance()
+    result = defs.resolve_job_def(JOB).execute_in_process(
+        run_config=run_config(raw_dir, warehouse_dir, workers),
+        instance=instance,
+        raise_on_error=False,
+    )
+    outcome = Outcome(success=result.success, run_id=result.run_id)
+    for event in result.all_events:
+        if event.is_step_failure:
+            error = event.step_failure_data.error
+            outcome.failures.append((event.step_key, _root_message(error)))
+        elif event.is_step_materialization:
+            materialization = event.step_materialization_data.materialization
+            outcome.metadata[materialization.asset_key.to_user_string()] = {
+                key: value.value for key, value in materialization.metadata.items()
+            }
+        elif event.event_type_value == "ASSET_CHECK_EVALUATION":
+            evaluation = event.event_specific_data
+            outcome.checks[evaluation.check_name] = evaluation.passed
+    return outcome
+
+
+def _root_message(error) -> str:
+    """The innermost cause's message: what went wrong, without Dagster's wrapping."""
+    while error.cause is not None:
+        error = error.cause
+    return error.message.strip()
+
+
+def read_summary(warehouse_db: Path) -> tuple[list[tuple], list[tuple]]:
+    """(reports_by_status rows, flags_by_check rows) from the warehouse."""
+    con = duckdb.connect(str(warehouse_db), read_only=True)
+    try:
+        status = con.execute("SELECT status, n_files, n_reports FROM reports_by_status").fetchall()
+        flags = con.execute(
+            "SELECT check_name, severity, n_flags, n_reports FROM flags_by_check"
+        ).fetchall()
+        return status, flags
+    finally:
+        con.close()

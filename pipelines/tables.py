@@ -1,0 +1,130 @@
+"""Arrow schemas of the files the pipeline writes, and an atomic Parquet writer.
+
+Column names and types follow docs/DATA_DICTIONARY.md; the tidy tables themselves are
+written by `pipelines.tidy` with these types.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import uuid
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+TS = pa.timestamp("us", tz="UTC")
+
+MANIFEST_SCHEMA = pa.schema(
+    [
+        ("path", pa.string()),
+        ("size", pa.int64()),
+        ("mtime_ns", pa.int64()),
+        ("sha256", pa.string()),
+        ("error", pa.string()),
+        ("present", pa.bool_()),
+        ("first_seen", TS),
+        ("content_first_seen", TS),
+        ("last_seen", TS),
+    ]
+)
+
+APPLICATION_FACT = pa.struct(
+    [
+        ("category", pa.string()),
+        ("applicant_type", pa.string()),
+        ("value", pa.int64()),
+        ("raw", pa.string()),
+        ("line", pa.int32()),
+    ]
+)
+DISCLOSURE_FACT = pa.struct(
+    [
+        ("item", pa.string()),
+        ("measure", pa.string()),
+        ("value", pa.float64()),
+        ("raw", pa.string()),
+        ("line", pa.int32()),
+    ]
+)
+REVIEW_FACT = pa.struct(
+    [
+        ("proceeding", pa.string()),
+        ("outcome", pa.string()),
+        ("value", pa.int64()),
+        ("raw", pa.string()),
+        ("line", pa.int32()),
+    ]
+)
+
+#: One row per parsed content hash: `Report.to_dict()` plus the hash and when it was parsed.
+PARSED_SCHEMA = pa.schema(
+    [
+        ("sha256", pa.string()),
+        ("parsed_at", TS),
+        ("report_id", pa.string()),
+        ("source_path", pa.string()),
+        ("encoding", pa.string()),
+        ("encoding_confidence", pa.float64()),
+        ("layout", pa.string()),
+        ("format_version", pa.string()),
+        ("agency", pa.string()),
+        ("year", pa.int32()),
+        ("status", pa.string()),
+        ("status_reason", pa.string()),
+        ("parser_version", pa.string()),
+        ("applications", pa.list_(APPLICATION_FACT)),
+        ("active_disclosure", pa.list_(DISCLOSURE_FACT)),
+        ("review_litigation", pa.list_(REVIEW_FACT)),
+        ("warnings", pa.list_(pa.string())),
+        ("sections", pa.map_(pa.string(), pa.int32())),
+        ("narrative", pa.map_(pa.string(), pa.int64())),
+    ]
+)
+
+
+def parse_cache_key(parser_version: str) -> str:
+    """Cache results are reused only with the same parser version and the same cache schema."""
+    schema = hashlib.sha256(PARSED_SCHEMA.to_string().encode()).hexdigest()[:8]
+    return f"{parser_version}-{schema}"
+
+
+AGENCIES_SCHEMA = pa.schema(
+    [
+        ("agency", pa.string()),
+        ("province", pa.string()),
+        ("city", pa.string()),
+        ("county", pa.string()),
+        ("remainder", pa.string()),
+        ("adcode", pa.string()),
+    ]
+)
+
+
+def write_parquet(table: pa.Table, path: Path) -> None:
+    """Write next to `path`, then rename: readers never see half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        pq.write_table(table, tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def sql_string(value: object) -> str:
+    """A SQL string literal (paths go into COPY/read_parquet, which take no parameters)."""
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def copy_to_parquet(con: duckdb.DuckDBPyConnection, query: str, path: Path) -> None:
+    """COPY a query's result to `path`, atomically like `write_parquet`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        con.execute(f"COPY ({query}) TO {sql_string(tmp)} (FORMAT parquet)")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)

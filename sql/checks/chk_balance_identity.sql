@@ -1,0 +1,31 @@
+-- Table 3's printed note 第一项加第二项之和，等于第三项加第四项之和, in every applicant
+-- column: received.new + received.carried_over (expected) = result.total + carried_forward
+-- (actual). Blank cells count as 0; a column with all four cells blank, or a report missing
+-- one of the four rows, is not checked.
+WITH columns_ AS (
+    SELECT
+        report_id,
+        applicant_type,
+        count(DISTINCT category) AS n_rows,
+        count(value) AS n_values,
+        sum(coalesce(value, 0)) FILTER (
+            WHERE category IN ('received.new', 'received.carried_over')) AS received,
+        sum(coalesce(value, 0)) FILTER (
+            WHERE category IN ('result.total', 'carried_forward')) AS handled,
+        max(line) FILTER (WHERE category = 'carried_forward') AS line
+    FROM stg_applications
+    WHERE category IN ('received.new', 'received.carried_over', 'result.total', 'carried_forward')
+    GROUP BY report_id, applicant_type
+)
+SELECT
+    report_id,
+    'balance_identity' AS check_name,
+    'error' AS severity,
+    applicant_type AS scope,
+    received::DOUBLE AS expected,
+    handled::DOUBLE AS actual,
+    line,
+    format('{}: 新收 + 上年结转 = {} but 办理结果总计 + 结转下年度 = {}',
+        applicant_type, received, handled) AS detail
+FROM columns_
+WHERE n_rows = 4 AND n_values > 0 AND received <> handled

@@ -1,0 +1,16 @@
+-- Reports with blank or unreadable cells in tables 2-4 (value null: printed blank, or the
+-- parser could not read it): one row per report, actual = the number of such cells.
+SELECT
+    report_id,
+    'blank_cells' AS check_name,
+    'warning' AS severity,
+    NULL AS scope,
+    0::DOUBLE AS expected,
+    count(*)::DOUBLE AS actual,
+    min(line) AS line,
+    format('{} blank or unreadable cells, e.g. {}', count(*),
+        min(table_name || ' ' || cell || ' (line ' || coalesce(line::VARCHAR, '?') || ')'))
+        AS detail
+FROM stg_cells
+WHERE value IS NULL
+GROUP BY report_id

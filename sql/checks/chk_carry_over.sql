@@ -1,0 +1,31 @@
+-- Year over year for one agency: this year's 上年结转 (received.carried_over, actual) equals
+-- last year's 结转下年度 (carried_forward, expected), in every applicant column. Last year is
+-- the report standing for that agency-year (stg_agency_year_reports). Blank counts as 0.
+WITH this_year AS (
+    SELECT DISTINCT r.report_id, r.agency_key, r.year, a.applicant_type, a.value, a.line
+    FROM stg_reports AS r
+    JOIN stg_applications AS a USING (report_id)
+    WHERE a.category = 'received.carried_over' AND r.agency_key IS NOT NULL
+),
+last_year AS (
+    SELECT y.agency_key, y.year, y.source_path, a.applicant_type, a.value
+    FROM stg_agency_year_reports AS y
+    JOIN stg_applications AS a USING (report_id)
+    WHERE a.category = 'carried_forward'
+)
+SELECT
+    t.report_id,
+    'carry_over' AS check_name,
+    'warning' AS severity,
+    t.applicant_type AS scope,
+    coalesce(l.value, 0)::DOUBLE AS expected,
+    coalesce(t.value, 0)::DOUBLE AS actual,
+    t.line,
+    format('{}: 上年结转 {} but the {} report ({}) carried forward {}',
+        t.applicant_type, coalesce(t.value, 0), l.year, l.source_path, coalesce(l.value, 0))
+        AS detail
+FROM this_year AS t
+JOIN last_year AS l
+    ON l.agency_key = t.agency_key AND l.year = t.year - 1 AND l.applicant_type = t.applicant_type
+WHERE (t.value IS NOT NULL OR l.value IS NOT NULL)
+    AND coalesce(t.value, 0) <> coalesce(l.value, 0)

@@ -1,0 +1,47 @@
+-- The same agency-year reported by two files with different bytes whose figures differ:
+-- one row per report and other report (scope), actual = the number of cells of tables 2-4
+-- that differ (a cell present in one only counts). Copies with the same figures (the same
+-- report saved in another encoding, say) are not flagged.
+WITH reports AS (
+    SELECT DISTINCT report_id, agency_key, year
+    FROM stg_reports
+    WHERE agency_key IS NOT NULL AND year IS NOT NULL AND status <> 'rejected'
+),
+pairs AS (
+    SELECT a.report_id, b.report_id AS other_id
+    FROM reports AS a
+    JOIN reports AS b
+        ON a.agency_key = b.agency_key AND a.year = b.year AND a.report_id <> b.report_id
+),
+keys AS (
+    SELECT DISTINCT p.report_id, p.other_id, c.table_name, c.cell
+    FROM pairs AS p
+    JOIN stg_cells AS c ON c.report_id IN (p.report_id, p.other_id)
+),
+diffs AS (
+    SELECT k.*, x.value AS this_value, y.value AS other_value, x.line
+    FROM keys AS k
+    LEFT JOIN stg_cells AS x
+        ON x.report_id = k.report_id AND x.table_name = k.table_name AND x.cell = k.cell
+    LEFT JOIN stg_cells AS y
+        ON y.report_id = k.other_id AND y.table_name = k.table_name AND y.cell = k.cell
+    WHERE x.value IS DISTINCT FROM y.value
+),
+other_files AS (
+    SELECT report_id, min(source_path) AS source_path FROM stg_reports GROUP BY report_id
+)
+SELECT
+    d.report_id,
+    'duplicate_agency_year' AS check_name,
+    'error' AS severity,
+    d.other_id AS scope,
+    0::DOUBLE AS expected,
+    count(*)::DOUBLE AS actual,
+    min(d.line) AS line,
+    format('same agency-year as {} (report {}): {} cells differ, first {}',
+        any_value(o.source_path), d.other_id, count(*),
+        min(d.table_name || ' ' || d.cell || ' ' || coalesce(d.this_value::VARCHAR, 'missing')
+            || ' vs ' || coalesce(d.other_value::VARCHAR, 'missing'))) AS detail
+FROM diffs AS d
+JOIN other_files AS o ON o.report_id = d.other_id
+GROUP BY d.report_id, d.other_id

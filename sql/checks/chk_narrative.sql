@@ -1,0 +1,23 @@
+-- The narrative's figures against the table: the number of applications the text says
+-- were received (e.g. 共收到政府信息公开申请29件, `narrative['received_applications']`,
+-- actual) vs table 3's received.new 总计 (expected). A warning: some reports count the
+-- applications carried over from last year in that sentence.
+WITH stated AS (
+    SELECT DISTINCT report_id, narrative['received_applications'] AS stated
+    FROM stg_reports
+    WHERE narrative['received_applications'] IS NOT NULL
+)
+SELECT
+    s.report_id,
+    'narrative' AS check_name,
+    'warning' AS severity,
+    'received_applications' AS scope,
+    a.value::DOUBLE AS expected,
+    s.stated::DOUBLE AS actual,
+    a.line,
+    format('the text says {} applications were received, table 3 (新收 总计) says {}',
+        s.stated, a.value) AS detail
+FROM stated AS s
+JOIN stg_applications AS a
+    ON a.report_id = s.report_id AND a.category = 'received.new' AND a.applicant_type = 'total'
+WHERE a.value IS NOT NULL AND a.value <> s.stated

@@ -1,0 +1,27 @@
+-- Table 3's (七)总计 equals the sum of the result rows (一)…(六), in every applicant column:
+-- expected = the sum of the rows, actual = the printed total (blank counts as 0).
+WITH columns_ AS (
+    SELECT
+        report_id,
+        applicant_type,
+        count(*) FILTER (WHERE category = 'result.total') AS n_total_rows,
+        count(value) AS n_values,
+        coalesce(max(value) FILTER (WHERE category = 'result.total'), 0) AS printed,
+        sum(coalesce(value, 0)) FILTER (WHERE category <> 'result.total') AS summed,
+        max(line) FILTER (WHERE category = 'result.total') AS line
+    FROM stg_applications
+    WHERE category LIKE 'result.%'
+    GROUP BY report_id, applicant_type
+)
+SELECT
+    report_id,
+    'result_total' AS check_name,
+    'error' AS severity,
+    applicant_type AS scope,
+    summed::DOUBLE AS expected,
+    printed::DOUBLE AS actual,
+    line,
+    format('{}: the result rows add up to {} but (七)总计 is {}', applicant_type, summed, printed)
+        AS detail
+FROM columns_
+WHERE n_total_rows = 1 AND n_values > 0 AND summed IS DISTINCT FROM printed

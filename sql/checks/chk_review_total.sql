@@ -1,0 +1,26 @@
+-- Table 4: in each group (行政复议, 未经复议直接起诉, 复议后起诉) 总计 = 结果维持 + 结果纠正 +
+-- 其他结果 + 尚未审结: expected = the sum, actual = the printed 总计 (blank counts as 0).
+WITH groups_ AS (
+    SELECT
+        report_id,
+        proceeding,
+        count(*) FILTER (WHERE outcome = 'total') AS n_total_cells,
+        count(value) AS n_values,
+        coalesce(max(value) FILTER (WHERE outcome = 'total'), 0) AS printed,
+        coalesce(sum(value) FILTER (WHERE outcome <> 'total'), 0) AS summed,
+        max(line) FILTER (WHERE outcome = 'total') AS line
+    FROM stg_review_litigation
+    GROUP BY report_id, proceeding
+)
+SELECT
+    report_id,
+    'review_total' AS check_name,
+    'error' AS severity,
+    proceeding AS scope,
+    summed::DOUBLE AS expected,
+    printed::DOUBLE AS actual,
+    line,
+    format('{}: 维持 + 纠正 + 其他 + 尚未审结 = {} but 总计 is {}', proceeding, summed, printed)
+        AS detail
+FROM groups_
+WHERE n_total_cells = 1 AND n_values > 0 AND summed <> printed

@@ -1,0 +1,26 @@
+-- In every row of table 3, the 总计 column equals the sum of the six applicant columns:
+-- expected = the sum, actual = the printed 总计 (blank counts as 0).
+WITH rows_ AS (
+    SELECT
+        report_id,
+        category,
+        count(*) FILTER (WHERE applicant_type = 'total') AS n_total_cells,
+        count(value) AS n_values,
+        coalesce(max(value) FILTER (WHERE applicant_type = 'total'), 0) AS printed,
+        coalesce(sum(value) FILTER (WHERE applicant_type <> 'total'), 0) AS summed,
+        max(line) FILTER (WHERE applicant_type = 'total') AS line
+    FROM stg_applications
+    GROUP BY report_id, category
+)
+SELECT
+    report_id,
+    'row_total' AS check_name,
+    'error' AS severity,
+    category AS scope,
+    summed::DOUBLE AS expected,
+    printed::DOUBLE AS actual,
+    line,
+    format('{}: the six applicant columns add up to {} but 总计 is {}', category, summed, printed)
+        AS detail
+FROM rows_
+WHERE n_total_cells = 1 AND n_values > 0 AND summed <> printed

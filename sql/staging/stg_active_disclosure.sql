@@ -1,0 +1,3 @@
+-- Table 2 (proactive disclosure): one row per report × item × measure.
+SELECT *
+FROM read_parquet('{{warehouse_dir}}/active_disclosure.parquet')

@@ -1,0 +1,51 @@
+"""The code location loads (what `dg check defs` checks) and follows the project's rules."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+import dagster as dg
+
+from pipelines.definitions import defs
+from pipelines.paths import SQL_DIR
+from pipelines.sqlmodels import discover
+
+
+def test_definitions_load_and_validate():
+    loaded = defs()
+    dg.Definitions.validate_loadable(loaded)
+    job = loaded.resolve_job_def("refresh")
+    assert job.executor_def is dg.in_process_executor  # one DuckDB writer at a time
+    assert loaded.resolve_schedule_def("nightly_refresh").job_name == "refresh"
+    assert loaded.resolve_sensor_def("raw_dir_sensor").job_name == "refresh"
+
+
+def test_one_asset_per_sql_file_with_its_hash_as_code_version():
+    graph = defs().resolve_asset_graph()
+    models = discover(SQL_DIR)
+    assert models
+    for model in models:
+        node = graph.get(dg.AssetKey(model.name))
+        assert node.code_version == hashlib.sha256(model.path.read_bytes()).hexdigest()[:16]
+        assert node.group_name == model.folder
+    for key in ("raw_manifest", "parsed_reports", "reports", "applications", "agencies"):
+        assert graph.has(dg.AssetKey(key))
+    # staging reads the tidy tables; marts read the flags
+    assert dg.AssetKey("applications") in graph.get(dg.AssetKey("stg_applications")).parent_keys
+    assert (
+        dg.AssetKey("consistency_flags") in graph.get(dg.AssetKey("mart_agency_year")).parent_keys
+    )
+
+
+def test_every_check_file_is_an_asset_check_and_names_itself():
+    loaded = defs()
+    check_keys = {key.name for key in loaded.resolve_asset_graph().asset_check_keys}
+    flags_sql = (SQL_DIR / "checks" / "consistency_flags.sql").read_text()
+    for path in sorted((SQL_DIR / "checks").glob("chk_*.sql")):
+        name = path.stem.removeprefix("chk_")
+        assert name in check_keys
+        assert f"'{name}' AS check_name" in path.read_text(), path.name
+        assert re.search(rf"\bFROM {path.stem}\b", flags_sql), (
+            f"{path.stem} not in consistency_flags"
+        )

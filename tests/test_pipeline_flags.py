@@ -1,0 +1,252 @@
+"""Consistency flags, asset checks and marts on reports with known figures (fake parser)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.pipeline_support import (
+    install_fake_parser,
+    query,
+    query_dicts,
+    refresh,
+    spec,
+    table3,
+    write_specs,
+)
+
+X, Y, Z, W = (
+    "樟树市鹿江街道办事处",
+    "洛龙区学府街道办事处",
+    "福州市鼓楼区安泰街道办事处",
+    "新密市新华路办事处",
+)
+
+SPECS = {
+    # one agency over two years: 2023's 上年结转 (2) is not 2022's 结转下年度 (3)
+    "x/2022.txt": spec(X, 2022, natural=table3(new=8, carried=1, granted=5, partial=1)),
+    "x/2023.txt": spec(
+        X,
+        2023,
+        natural=table3(
+            new=10, carried=2, granted=4, partial=2, unable=1, not_processed=1, denied=1
+        ),
+        review={"review": [1, 1, 0, 1, 3]},
+        penalties=4,
+        narrative={"received_applications": 10},
+    ),
+    # a broken report: 总计 of received.new printed 4 where the columns add up to 5, and a
+    # table-4 group whose total is not the sum of its outcomes
+    "y/2023.txt": spec(
+        Y,
+        2023,
+        natural=table3(new=5, granted=5),
+        cells={"received.new/total": 4},
+        review={"litigation_direct": [1, 0, 0, 0, 2]},
+        narrative={"received_applications": 5},
+    ),
+    # the same agency-year three times: a and c carry the same figures, b different ones
+    "z/a.txt": spec(Z, 2023, natural=table3(new=3, granted=3)),
+    "z/b.txt": spec(Z, 2023, natural=table3(new=4, granted=4)),
+    "z/c.txt": spec(Z, 2023, natural=table3(new=3, granted=3), note="same figures, other bytes"),
+    # a blank cell
+    "w/2023.txt": spec(W, 2023, natural=table3(), cells={"result.granted/legal_service_org": None}),
+    # a file the parser rejects
+    "r/legacy.txt": spec(
+        "上海市人民政府办公厅", 2015, status="rejected", status_reason="legacy format"
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory):
+    monkeypatch = pytest.MonkeyPatch()
+    install_fake_parser(monkeypatch)
+    raw = tmp_path_factory.mktemp("raw")
+    warehouse = tmp_path_factory.mktemp("warehouse")
+    write_specs(raw, SPECS)
+    outcome = refresh(raw, warehouse)
+    yield warehouse, outcome
+    monkeypatch.undo()
+
+
+def flags(warehouse, check):
+    return query_dicts(
+        warehouse,
+        "SELECT * FROM consistency_flags WHERE check_name = ? ORDER BY source_path, scope",
+        [check],
+    )
+
+
+def test_tidy_tables_hold_every_file_and_fact(warehouse):
+    wh, _ = warehouse
+    assert query(wh, "SELECT count(*) FROM stg_reports") == [(len(SPECS),)]
+    # 25 categories × 7 applicant types for each report with facts
+    assert query(wh, "SELECT count(*) FROM stg_applications") == [(7 * 25 * 7,)]
+    row = query(
+        wh,
+        """SELECT a.value, a.line FROM stg_applications a JOIN stg_reports r USING (report_id)
+           WHERE r.source_path = 'x/2023.txt' AND category = 'received.new'
+             AND applicant_type = 'total'""",
+    )
+    assert row[0][0] == 10 and row[0][1] is not None
+
+
+def test_broken_report_is_flagged_as_printed(warehouse):
+    wh, _ = warehouse
+    [row_total] = flags(wh, "row_total")
+    assert (row_total["source_path"], row_total["scope"]) == ("y/2023.txt", "received.new")
+    assert (row_total["expected"], row_total["actual"], row_total["severity"]) == (5, 4, "error")
+    [balance] = flags(wh, "balance_identity")
+    assert (balance["source_path"], balance["scope"], balance["expected"], balance["actual"]) == (
+        "y/2023.txt",
+        "total",
+        4,
+        5,
+    )
+    [review] = flags(wh, "review_total")
+    assert (review["source_path"], review["scope"], review["expected"], review["actual"]) == (
+        "y/2023.txt",
+        "litigation_direct",
+        1,
+        2,
+    )
+    # loaded exactly as printed, never corrected
+    assert query(
+        wh,
+        """SELECT value FROM stg_applications JOIN stg_reports USING (report_id)
+           WHERE source_path = 'y/2023.txt' AND category = 'received.new'
+             AND applicant_type = 'total'""",
+    ) == [(4,)]
+    assert flags(wh, "result_total") == []
+
+
+def test_narrative_figure_against_the_table(warehouse):
+    wh, _ = warehouse
+    rows = flags(wh, "narrative")
+    # x/2023 says 10 and prints 10; y/2023 says 5 where its 总计 is 4
+    assert [(r["source_path"], r["expected"], r["actual"], r["severity"]) for r in rows] == [
+        ("y/2023.txt", 4, 5, "warning")
+    ]
+
+
+def test_carry_over_mismatch_across_years(warehouse):
+    wh, _ = warehouse
+    rows = flags(wh, "carry_over")
+    assert [(r["source_path"], r["scope"], r["expected"], r["actual"]) for r in rows] == [
+        ("x/2023.txt", "natural_person", 3, 2),
+        ("x/2023.txt", "total", 3, 2),
+    ]
+    assert rows[0]["severity"] == "warning"
+    assert "x/2022.txt" in rows[0]["detail"]
+
+
+def test_duplicate_agency_year_with_different_figures(warehouse):
+    wh, _ = warehouse
+    rows = flags(wh, "duplicate_agency_year")
+    paths = {r["report_id"]: r["source_path"] for r in rows}
+    pairs = {(r["source_path"], paths.get(r["scope"])) for r in rows}
+    # a and c agree with each other and disagree with b
+    assert pairs == {
+        ("z/a.txt", "z/b.txt"),
+        ("z/b.txt", "z/a.txt"),
+        ("z/b.txt", "z/c.txt"),
+        ("z/c.txt", "z/b.txt"),
+    }
+    # received.new, result.granted and result.total, natural-person and 总计 columns
+    assert {r["actual"] for r in rows} == {6}
+    [(n_files, n_reports)] = query(
+        wh, "SELECT n_files, n_reports FROM mart_agency_year WHERE agency = ?", [Z]
+    )
+    assert (n_files, n_reports) == (3, 3)
+
+
+def test_blank_cells_and_rejected_files(warehouse):
+    wh, _ = warehouse
+    [blank] = flags(wh, "blank_cells")
+    assert (blank["source_path"], blank["actual"]) == ("w/2023.txt", 1)
+    assert "result.granted/legal_service_org" in blank["detail"]
+    [rejected] = flags(wh, "not_parsed")
+    assert (rejected["source_path"], rejected["severity"], rejected["detail"]) == (
+        "r/legacy.txt",
+        "error",
+        "legacy format",
+    )
+
+
+def test_asset_checks_read_the_flags(warehouse):
+    _, outcome = warehouse
+    assert outcome.checks["row_total"] is False
+    assert outcome.checks["duplicate_agency_year"] is False
+    assert outcome.checks["result_total"] is True
+    assert outcome.checks["outlier"] is True
+
+
+def test_agency_year_mart_rates(warehouse):
+    wh, _ = warehouse
+    [row] = query_dicts(wh, "SELECT * FROM mart_agency_year WHERE agency = ? AND year = 2023", [X])
+    assert (row["province"], row["city"], row["county"], row["level"]) == (
+        "江西省",
+        "宜春市",
+        "樟树市",
+        "township",
+    )
+    assert (row["received_new"], row["result_total"], row["carried_forward"]) == (10, 9, 3)
+    assert row["granted_share"] == pytest.approx(6 / 9)
+    assert row["unable_share"] == pytest.approx(1 / 9)
+    assert row["not_processed_share"] == pytest.approx(1 / 9)
+    assert row["carried_forward_share"] == pytest.approx(3 / 12)
+    assert row["review_correction_rate"] == pytest.approx(1 / 2)
+    assert row["received_new_prev_year"] == 8
+    assert row["received_new_yoy"] == pytest.approx(0.25)
+    assert row["penalty_decisions"] == 4
+    assert (row["n_flags_error"], row["n_flags_warning"]) == (0, 2)  # carry_over ×2
+
+
+def test_region_mart_aggregates(warehouse):
+    wh, _ = warehouse
+    [row] = query_dicts(
+        wh,
+        """SELECT * FROM mart_region_year
+           WHERE grain = 'province' AND province = '江西省' AND year = 2023""",
+    )
+    assert (row["n_agencies"], row["received_new"], row["result_total"]) == (1, 10, 9)
+    assert row["granted_share"] == pytest.approx(6 / 9)
+    assert row["received_new_yoy"] == pytest.approx(0.25)
+    levels = dict(
+        query(
+            wh,
+            "SELECT level, n_agencies FROM mart_region_year WHERE grain = 'level' AND year = 2023",
+        )
+    )
+    assert levels == {"township": 4}
+    [(unresolved,)] = query(
+        wh, "SELECT count(*) FROM mart_agency_year WHERE province IS NULL AND agency IS NOT NULL"
+    )
+    assert unresolved == 0
+
+
+def test_marts_exported_as_parquet(warehouse):
+    wh, _ = warehouse
+    for mart in ("mart_agency_year", "mart_region_year"):
+        path = wh / "marts" / f"{mart}.parquet"
+        assert path.exists()
+        assert query(wh, f"SELECT count(*) FROM read_parquet('{path}')") == query(
+            wh, f"SELECT count(*) FROM {mart}"
+        )
+
+
+def test_outlier_against_peers_of_the_same_level_and_year(tmp_path, monkeypatch):
+    install_fake_parser(monkeypatch)
+    towns = ["鹿江", "大桥", "淦阳", "福城", "张家山", "洲上", "经楼", "临江", "永泰"]
+    specs = {
+        f"{i}.txt": spec(f"樟树市{town}街道办事处", 2023, natural=table3(new=n, granted=n))
+        for i, (town, n) in enumerate(zip(towns, [2, 3, 1, 2, 4, 2, 3, 1, 500], strict=True))
+    }
+    write_specs(tmp_path / "raw", specs)
+    outcome = refresh(tmp_path / "raw", tmp_path / "wh")
+    rows = flags(tmp_path / "wh", "outlier")
+    assert [(r["source_path"], r["scope"], r["actual"], r["expected"]) for r in rows] == [
+        ("8.txt", "applications_received", 500, 2)
+    ]
+    assert rows[0]["severity"] == "info"
+    assert outcome.checks["outlier"] is True  # info flags do not fail the check

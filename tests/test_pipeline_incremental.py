@@ -1,0 +1,100 @@
+"""Incremental behaviour: what a second refresh parses, and what it leaves alone."""
+
+from __future__ import annotations
+
+import os
+
+import pyarrow.parquet as pq
+
+from pipelines.defs import ingest
+from tests.pipeline_support import install_fake_parser, query, refresh, spec, table3, write_specs
+
+SPECS = {
+    "a.txt": spec("樟树市鹿江街道办事处", 2023, natural=table3(new=2, granted=2)),
+    "b.txt": spec("洛龙区学府街道办事处", 2023, natural=table3(new=1, granted=1)),
+    "copy/b.txt": spec("洛龙区学府街道办事处", 2023, natural=table3(new=1, granted=1)),
+}
+
+
+def marts(warehouse):
+    return {
+        m: pq.read_table(warehouse / "marts" / f"{m}.parquet")
+        for m in ("mart_agency_year", "mart_region_year")
+    }
+
+
+def test_second_refresh_parses_nothing_and_leaves_marts_unchanged(tmp_path, monkeypatch):
+    fake = install_fake_parser(monkeypatch)
+    raw, wh = tmp_path / "raw", tmp_path / "wh"
+    write_specs(raw, SPECS)
+
+    first = refresh(raw, wh)
+    # two files with the same bytes are parsed once and both listed in `reports`
+    assert sorted(fake.calls) == ["a.txt", "b.txt"]
+    assert first.metadata["parsed_reports"]["parsed"] == 2
+    assert query(wh, "SELECT count(*), count(DISTINCT report_id) FROM stg_reports") == [(3, 2)]
+    before = marts(wh)
+
+    fake.calls.clear()
+    second = refresh(raw, wh)
+    assert fake.calls == []
+    assert second.metadata["parsed_reports"]["parsed"] == 0
+    assert second.metadata["raw_manifest"]["files_new"] == 0
+    after = marts(wh)
+    for name, table in before.items():
+        assert after[name].equals(table), name
+
+
+def test_touched_changed_removed_and_new_parser_version(tmp_path, monkeypatch):
+    fake = install_fake_parser(monkeypatch)
+    raw, wh = tmp_path / "raw", tmp_path / "wh"
+    write_specs(raw, SPECS)
+    refresh(raw, wh)
+
+    # same bytes, new mtime: hashed again, not parsed again
+    os.utime(raw / "a.txt", ns=(1, 1))
+    fake.calls.clear()
+    refresh(raw, wh)
+    assert fake.calls == []
+
+    # new bytes: parsed; a removed file leaves `reports` and stays in the manifest
+    write_specs(
+        raw, {"a.txt": spec("樟树市鹿江街道办事处", 2023, natural=table3(new=5, granted=5))}
+    )
+    (raw / "copy" / "b.txt").unlink()
+    outcome = refresh(raw, wh)
+    assert fake.calls == ["a.txt"]
+    assert outcome.metadata["raw_manifest"]["files_changed"] == 1
+    assert outcome.metadata["raw_manifest"]["files_removed"] == 1
+    assert query(wh, "SELECT source_path FROM stg_reports ORDER BY 1") == [("a.txt",), ("b.txt",)]
+    assert query(wh, "SELECT path, present FROM stg_raw_files ORDER BY 1") == [
+        ("a.txt", True),
+        ("b.txt", True),
+        ("copy/b.txt", False),
+    ]
+    assert query(
+        wh, "SELECT received_new FROM mart_agency_year WHERE agency = '樟树市鹿江街道办事处'"
+    ) == [(5,)]
+
+    # a new parser version parses every present file once more, and drops the old cache
+    monkeypatch.setattr(ingest, "PARSER_VERSION", "99.0")
+    fake.calls.clear()
+    refresh(raw, wh)
+    assert sorted(fake.calls) == ["a.txt", "b.txt"]
+    [cache] = (wh / "cache" / "parsed").iterdir()
+    assert cache.name.startswith("99.0-")
+
+
+def test_parse_pool_with_the_real_parser(tmp_path):
+    """Several worker processes; whatever the parser makes of these bytes, each file has a row."""
+    raw, wh = tmp_path / "raw", tmp_path / "wh"
+    raw.mkdir()
+    for i in range(4):
+        (raw / f"junk{i}.txt").write_bytes(f"not a report {i}\n".encode())
+    (raw / ".hidden").write_text("skipped")
+    outcome = refresh(raw, wh, workers=2)
+    assert outcome.metadata["parsed_reports"]["parsed"] == 4
+    assert query(wh, "SELECT count(*) FROM stg_reports WHERE status = 'rejected'") == [(4,)]
+    assert query(wh, "SELECT count(*) FROM consistency_flags WHERE check_name = 'not_parsed'") == [
+        (4,)
+    ]

@@ -1,0 +1,158 @@
+"""`govreports`: `refresh` runs the Dagster asset graph in-process; `parse` prints JSON Lines.
+
+Dagster is imported only by `refresh`, so `parse` starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import tempfile
+from pathlib import Path
+
+from pipelines.paths import (
+    DEFAULT_RAW_DIR,
+    DEFAULT_WAREHOUSE_DIR,
+    RAW_DIR_ENV,
+    WAREHOUSE_DIR_ENV,
+    WarehouseLayout,
+    resolve_dir,
+)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="govreports",
+        description="Government information-disclosure annual reports → analytical warehouse.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    refresh = commands.add_parser(
+        "refresh", help="ingest new raw files and rebuild the warehouse (the nightly job)"
+    )
+    refresh.add_argument("--raw-dir", help=f"default: ${RAW_DIR_ENV} or {DEFAULT_RAW_DIR}")
+    refresh.add_argument(
+        "--warehouse-dir", help=f"default: ${WAREHOUSE_DIR_ENV} or {DEFAULT_WAREHOUSE_DIR}"
+    )
+    refresh.add_argument(
+        "--workers", type=int, default=0, help="parser processes (default: one per CPU)"
+    )
+    parse = commands.add_parser("parse", help="parse files and print one JSON object per line")
+    parse.add_argument("files", nargs="+", metavar="FILE")
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "parse":
+            return parse_files(args.files)
+        return refresh_warehouse(args.raw_dir, args.warehouse_dir, args.workers)
+    except BrokenPipeError:  # `govreports parse … | head`
+        sys.stderr.close()
+        return 0
+    except KeyboardInterrupt:
+        print("govreports: interrupted", file=sys.stderr)
+        return 130
+
+
+def parse_files(files: list[str]) -> int:
+    from pipelines.reading import read_and_parse
+
+    for name in files:
+        _sha, report = read_and_parse(name, name)
+        print(json.dumps(report.to_dict(), ensure_ascii=False), flush=True)
+    return 0
+
+
+def refresh_warehouse(raw_arg: str | None, warehouse_arg: str | None, workers: int) -> int:
+    raw_dir = resolve_dir(raw_arg, RAW_DIR_ENV, DEFAULT_RAW_DIR)
+    layout = WarehouseLayout(resolve_dir(warehouse_arg, WAREHOUSE_DIR_ENV, DEFAULT_WAREHOUSE_DIR))
+    problem = check_raw_dir(raw_dir) or check_warehouse(layout)
+    if problem:
+        print(f"govreports: {problem}", file=sys.stderr)
+        return 1
+    print(f"govreports refresh: {raw_dir} → {layout.root}", file=sys.stderr)
+
+    from pipelines.runner import read_summary, run_refresh  # Dagster loads here
+
+    outcome = run_refresh(raw_dir, layout.root, workers)
+    if not outcome.success:
+        for step, message in outcome.failures or [("run", "failed")]:
+            print(f"govreports: step {step} failed: {explain(message, layout)}", file=sys.stderr)
+        print(f"govreports: run {outcome.run_id} (details: `make dev`, Runs tab)", file=sys.stderr)
+        return 1
+    status, flags = read_summary(layout.duckdb)
+    print(summary(outcome.metadata, status, flags, layout))
+    return 0
+
+
+def check_raw_dir(raw_dir: Path) -> str | None:
+    if not raw_dir.is_dir():
+        return f"raw dir {raw_dir} does not exist: put report files there, or pass --raw-dir"
+    from pipelines.manifest import list_raw_files
+
+    if not list_raw_files(raw_dir):
+        return f"raw dir {raw_dir} holds no files: nothing to ingest"
+    return None
+
+
+def check_warehouse(layout: WarehouseLayout) -> str | None:
+    try:
+        layout.root.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=layout.root, prefix=".write-test-"):
+            pass
+    except OSError as exc:
+        return f"cannot write to the warehouse dir {layout.root}: {exc.strerror or exc}"
+    import duckdb
+
+    try:
+        duckdb.connect(str(layout.duckdb)).close()
+    except duckdb.Error as exc:
+        return explain(str(exc), layout)
+    return None
+
+
+def explain(message: str, layout: WarehouseLayout) -> str:
+    """A DuckDB lock conflict in plain words; any other message as it is."""
+    if "lock" not in message.lower() or "warehouse.duckdb" not in message:
+        return message
+    holder = re.search(r"held in (\S+) \(PID (\d+)\)", message)
+    who = f" (PID {holder.group(2)}, {holder.group(1)})" if holder else ""
+    return (
+        f"the warehouse database {layout.duckdb} is open in another process{who}: DuckDB "
+        "allows one writer. Close that session (duckdb shell, notebook, dagster dev run) and retry."
+    )
+
+
+def summary(
+    metadata: dict, status: list[tuple], flags: list[tuple], layout: WarehouseLayout
+) -> str:
+    manifest = metadata.get("raw_manifest", {})
+    parsed = metadata.get("parsed_reports", {})
+    lines = [
+        "",
+        "files     {} seen · {} new · {} changed · {} removed · {} unreadable".format(
+            manifest.get("files_present", 0),
+            manifest.get("files_new", 0),
+            manifest.get("files_changed", 0),
+            manifest.get("files_removed", 0),
+            manifest.get("files_unreadable", 0),
+        ),
+        "parsing   {} parsed now with parser {} (unchanged bytes are not parsed again)".format(
+            parsed.get("parsed", 0), parsed.get("parser_version", "?")
+        ),
+        "status    " + (" · ".join(f"{s} {n_files}" for s, n_files, _ in status) or "no files"),
+    ]
+    if flags:
+        lines.append("flags     check                    severity   flags  reports")
+        lines += [
+            f"          {check:<24} {severity:<9} {n:>6} {r:>8}" for check, severity, n, r in flags
+        ]
+    else:
+        lines.append("flags     none")
+    marts = [k for k in metadata if k.startswith("mart_")]
+    lines.append(f"warehouse {layout.duckdb}")
+    lines.append(
+        "marts     "
+        + ", ".join(f"{k} ({metadata[k].get('rows', '?')} rows)" for k in sorted(marts))
+        + f" in {layout.marts}"
+    )
+    return "\n".join(lines)

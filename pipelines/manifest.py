@@ -61,16 +61,8 @@ def scan(raw_dir: Path, previous: dict[str, dict], now: datetime) -> tuple[pa.Ta
         try:
             st = path.stat()
             row.update(size=st.st_size, mtime_ns=st.st_mtime_ns)
-            same_stat = (
-                old
-                and old["sha256"]
-                and (old["size"], old["mtime_ns"])
-                == (
-                    st.st_size,
-                    st.st_mtime_ns,
-                )
-            )
-            row["sha256"] = old["sha256"] if same_stat else sha256_of(path)
+            unchanged = old and (old["size"], old["mtime_ns"]) == (st.st_size, st.st_mtime_ns)
+            row["sha256"] = old["sha256"] if unchanged and old["sha256"] else sha256_of(path)
         except OSError as exc:
             row.update(size=None, mtime_ns=None, sha256=None, error=exc.strerror or str(exc))
             unreadable += 1
@@ -91,7 +83,7 @@ def scan(raw_dir: Path, previous: dict[str, dict], now: datetime) -> tuple[pa.Ta
     table = pa.Table.from_pylist(
         sorted(rows + gone, key=lambda r: r["path"]), schema=MANIFEST_SCHEMA
     )
-    return table, ManifestStats(len(rows), new, changed, removed, unreadable)
+    return table, ManifestStats(len(seen), new, changed, removed, unreadable)
 
 
 def refresh_manifest(raw_dir: Path, manifest_path: Path, now: datetime) -> ManifestStats:

@@ -51,8 +51,8 @@ def pending(manifest_path: Path, cache_dir: Path) -> dict[str, str]:
     return todo
 
 
-def _parse_one(job: tuple[str, str, str]) -> tuple[str | None, dict]:
-    raw_dir, rel_path, _expected_sha = job
+def _parse_one(job: tuple[str, str]) -> tuple[str | None, dict]:
+    raw_dir, rel_path = job
     sha, report = read_and_parse(Path(raw_dir) / rel_path, rel_path)
     return sha, report.to_dict()
 
@@ -63,7 +63,7 @@ def _pool_context():
 
 
 def parse_all(raw_dir: Path, todo: dict[str, str], workers: int) -> list[tuple[str | None, dict]]:
-    jobs = [(str(raw_dir), rel, sha) for sha, rel in sorted(todo.items(), key=lambda kv: kv[1])]
+    jobs = [(str(raw_dir), rel) for rel in sorted(todo.values())]
     workers = min(workers, len(jobs))
     if workers <= 1:
         return [_parse_one(job) for job in jobs]

@@ -60,7 +60,7 @@ FROM cells
 ORDER BY report_id, line NULLS LAST, {key1}, {key2}
 """
 
-_FACT_KEYS = {
+FACT_KEYS = {
     "applications": ("category", "applicant_type"),
     "active_disclosure": ("item", "measure"),
     "review_litigation": ("proceeding", "outcome"),
@@ -93,7 +93,7 @@ def build_tidy_tables(layout: WarehouseLayout, cache_dir: Path) -> dict[str, int
             f"FROM read_parquet({sql_string(layout.manifest)}) WHERE present"
         )
         queries = {"reports": _REPORTS}
-        for table, (key1, key2) in _FACT_KEYS.items():
+        for table, (key1, key2) in FACT_KEYS.items():
             queries[table] = _FACTS.format(list_column=table, key1=key1, key2=key2)
         return {table: _copy(con, query, layout.tidy(table)) for table, query in queries.items()}
     finally:

@@ -10,6 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from parsers import APPLICANT_TYPES, OUTCOMES
+from pipelines.tidy import FACT_KEYS
 from tests.pipeline_support import (
     EXPECTED_DIR,
     SHARED_DIR,
@@ -20,6 +21,7 @@ from tests.pipeline_support import (
 )
 
 SAMPLE = SHIPPED_SEEDS.parent
+
 EXPECTED = {
     path.name: json.loads((EXPECTED_DIR / f"seeds__{path.name}.json").read_text(encoding="utf-8"))
     for path in sorted(SHIPPED_SEEDS.glob("*.txt"))
@@ -37,10 +39,30 @@ def warehouse(tmp_path_factory):
 
 
 def tidy(warehouse, table, seed):
+    """The seed's `reports` row and its cells of `table` as {(key, key): value}."""
     reports = pq.read_table(warehouse / "reports.parquet").to_pylist()
     [report] = [r for r in reports if r["source_path"] == f"seeds/{seed}"]
     rows = pq.read_table(warehouse / f"{table}.parquet").to_pylist()
-    return report, [r for r in rows if r["report_id"] == report["report_id"]]
+    keys = FACT_KEYS[table]
+    cells = {
+        (r[keys[0]], r[keys[1]]): (r["value"], r["line"])
+        for r in rows
+        if r["report_id"] == report["report_id"]
+    }
+    return report, cells
+
+
+def expected_cells(expected, table):
+    """tests/expected's figures for `table` as {(key, key): value}."""
+    figures = expected[table]
+    if table == "active_disclosure":  # item → measure → value
+        return {(item, m): v for item, measures in figures.items() for m, v in measures.items()}
+    columns = APPLICANT_TYPES if table == "applications" else OUTCOMES
+    return {
+        (row, column): value
+        for row, values in figures.items()
+        for column, value in zip(columns, values, strict=True)
+    }
 
 
 def test_shipped_seeds_are_the_projects_seeds():
@@ -54,37 +76,17 @@ def test_shipped_seeds_are_the_projects_seeds():
 @pytest.mark.parametrize("seed", sorted(EXPECTED))
 def test_seed_figures_reach_the_tidy_tables(warehouse, seed):
     expected = EXPECTED[seed]
-    report, applications = tidy(warehouse, "applications", seed)
+    report, _ = tidy(warehouse, "applications", seed)
     assert (report["agency"], report["year"], report["format_version"]) == (
         expected["agency"],
         expected["year"],
         expected["format_version"],
     )
     assert report["status"] == expected["expected_status"]
-    got = {(r["category"], r["applicant_type"]): r["value"] for r in applications}
-    want = {
-        (category, applicant): value
-        for category, values in expected["applications"].items()
-        for applicant, value in zip(APPLICANT_TYPES, values, strict=True)
-    }
-    assert got == want
-    assert all(r["line"] for r in applications)
-    _, review = tidy(warehouse, "review_litigation", seed)
-    got = {(r["proceeding"], r["outcome"]): r["value"] for r in review}
-    want = {
-        (proceeding, outcome): value
-        for proceeding, values in expected["review_litigation"].items()
-        for outcome, value in zip(OUTCOMES, values, strict=True)
-    }
-    assert got == want
-    _, disclosure = tidy(warehouse, "active_disclosure", seed)
-    got = {(r["item"], r["measure"]): r["value"] for r in disclosure}
-    want = {
-        (item, measure): value
-        for item, measures in expected["active_disclosure"].items()
-        for measure, value in measures.items()
-    }
-    assert got == want
+    for table in FACT_KEYS:
+        _, cells = tidy(warehouse, table, seed)
+        assert {key: value for key, (value, _) in cells.items()} == expected_cells(expected, table)
+        assert all(line for _, line in cells.values()), table
 
 
 @pytest.mark.parametrize("seed", sorted(EXPECTED))

@@ -21,6 +21,11 @@ class ParseConfig(dg.Config):
     """Parser processes; 0 means one per CPU, 1 parses in the run's own process."""
 
 
+def parse_cache_dir(warehouse: Warehouse):
+    """This parser version's cache (reused only while the cache schema is the same too)."""
+    return warehouse.layout.parse_cache(parse_cache_key(PARSER_VERSION))
+
+
 @dg.asset(group_name=GROUP, kinds={"parquet"})
 def raw_manifest(raw_dir: RawDir, warehouse: Warehouse) -> dg.MaterializeResult:
     """Every file under the raw dir: path, size, SHA-256, first and last seen."""
@@ -56,7 +61,7 @@ def parsed_reports(
     stats = parse_pending(
         raw_dir.root,
         layout.manifest,
-        layout.parse_cache(parse_cache_key(PARSER_VERSION)),
+        parse_cache_dir(warehouse),
         config.workers or default_workers(),
         datetime.now(UTC),
     )
@@ -81,7 +86,7 @@ def parsed_reports(
 def tidy_tables(warehouse: Warehouse):
     """The contract's tidy tables: reports (one row per raw file) and the three fact tables."""
     layout = warehouse.layout
-    counts = build_tidy_tables(layout, layout.parse_cache(parse_cache_key(PARSER_VERSION)))
+    counts = build_tidy_tables(layout, parse_cache_dir(warehouse))
     for table in TIDY_TABLES:
         yield dg.MaterializeResult(
             asset_key=table, metadata={"rows": counts[table], "path": str(layout.tidy(table))}

@@ -62,6 +62,11 @@ def _parse_into(report: Report, data: bytes) -> None:
         report.warnings.append(
             f"repaired {decoded.mojibake_repaired_lines} line(s) of UTF-8 text once decoded as GBK"
         )
+    if decoded.mojibake_suspect_lines:
+        report.warnings.append(
+            f"{decoded.mojibake_suspect_lines} line(s) look like mojibake (UTF-8 read as GBK) "
+            "that could not be repaired exactly"
+        )
     lines = normalise_text(text)
     if looks_like_html(text):
         rows = rows_from_html(text)
@@ -103,6 +108,8 @@ def _parse_into(report: Report, data: bytes) -> None:
         problems.append("covered year not found")
     if decoded.replacement_chars:
         problems.append(f"{decoded.replacement_chars} undecodable byte sequence(s)")
+    if decoded.mojibake_suspect_lines:
+        problems.append(f"{decoded.mojibake_suspect_lines} line(s) of unrepairable mojibake")
     if not tables.found:
         report.status = STATUS_REJECTED
         report.status_reason = "; ".join(problems)[:MAX_REASON] or "no table could be read"

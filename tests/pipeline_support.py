@@ -62,7 +62,7 @@ def spec(agency: str, year: int, **kwargs) -> dict:
     column is 0 and 总计 equals it unless `cells` overrides a cell); table 3 is made
     consistent from `new`, `carried`, `granted`, … by the caller. `review` maps a
     proceeding to its five values. `cells` overrides single cells:
-    {"category/applicant_type": value}.
+    {"category/applicant_type": value}; `drop` lists cells the report lacks.
     """
     return {"agency": agency, "year": year, **kwargs}
 
@@ -103,7 +103,10 @@ def report_from_spec(data: bytes, source_path: str | None) -> Report:
                 value = natural.get(category, 0)
             else:
                 value = 0
-            value = cells.get(f"{category}/{applicant}", value)
+            key = f"{category}/{applicant}"
+            if key in s.get("drop", ()):
+                continue
+            value = cells.get(key, value)
             applications.append(ApplicationFact(category, applicant, value, str(value), next(line)))
     review = []
     for proceeding in PROCEEDINGS:

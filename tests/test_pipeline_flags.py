@@ -250,3 +250,38 @@ def test_outlier_against_peers_of_the_same_level_and_year(tmp_path, monkeypatch)
     ]
     assert rows[0]["severity"] == "info"
     assert outcome.checks["outlier"] is True  # info flags do not fail the check
+
+
+def test_blank_total_counts_as_zero_and_a_lacking_cell_is_no_duplicate_conflict(
+    tmp_path, monkeypatch
+):
+    install_fake_parser(monkeypatch)
+    agency = "宜春市教育局"
+    write_specs(
+        tmp_path / "raw",
+        {
+            # 总计 of result.granted printed blank beside a natural-person 2
+            "blank-total.txt": spec(
+                agency, 2022, natural=table3(new=2, granted=2), cells={"result.granted/total": None}
+            ),
+            # two files for 2023: b lacks a cell a holds, and agrees on every other one
+            "a.txt": spec(agency, 2023, natural=table3(new=1, granted=1)),
+            "b.txt": spec(
+                agency, 2023, natural=table3(new=1, granted=1), drop=["result.granted/total"]
+            ),
+        },
+    )
+    wh = tmp_path / "wh"
+    refresh(tmp_path / "raw", wh)
+    [row_total] = flags(wh, "row_total")
+    assert (row_total["source_path"], row_total["scope"]) == ("blank-total.txt", "result.granted")
+    assert (row_total["expected"], row_total["actual"]) == (2, 0)
+    assert flags(wh, "duplicate_agency_year") == []
+    assert [r["source_path"] for r in flags(wh, "blank_cells")] == ["blank-total.txt"]
+    # in the sums a blank (or a lacking cell) counts as 0: (七)总计 against rows adding up to 0
+    assert [
+        (r["source_path"], r["scope"], r["expected"], r["actual"])
+        for r in flags(wh, "result_total")
+    ] == [("b.txt", "total", 0, 1), ("blank-total.txt", "total", 0, 2)]
+    [(level, n_files)] = query(wh, "SELECT level, n_files FROM mart_agency_year WHERE year = 2023")
+    assert (level, n_files) == ("city_department", 2)

@@ -1,13 +1,15 @@
 -- Table 3's printed note 第一项加第二项之和，等于第三项加第四项之和, in every applicant
 -- column: received.new + received.carried_over (expected) = result.total + carried_forward
--- (actual). Blank cells count as 0; a column with all four cells blank, or a report missing
--- one of the four rows, is not checked.
+-- (actual). Blank cells count as 0; a column where either side is all blank, or a report
+-- missing one of the four rows, is not checked.
 WITH columns_ AS (
     SELECT
         report_id,
         applicant_type,
         count(DISTINCT category) AS n_rows,
-        count(value) AS n_values,
+        count(value) FILTER (
+            WHERE category IN ('received.new', 'received.carried_over')) AS n_received,
+        count(value) FILTER (WHERE category IN ('result.total', 'carried_forward')) AS n_handled,
         sum(coalesce(value, 0)) FILTER (
             WHERE category IN ('received.new', 'received.carried_over')) AS received,
         sum(coalesce(value, 0)) FILTER (
@@ -28,4 +30,4 @@ SELECT
     format('{}: 新收 + 上年结转 = {} but 办理结果总计 + 结转下年度 = {}',
         applicant_type, received, handled) AS detail
 FROM columns_
-WHERE n_rows = 4 AND n_values > 0 AND received <> handled
+WHERE n_rows = 4 AND n_received > 0 AND n_handled > 0 AND received <> handled

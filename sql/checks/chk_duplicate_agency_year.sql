@@ -1,7 +1,8 @@
 -- The same agency-year reported by two files with different bytes whose figures differ:
 -- one row per report and other report (scope), actual = the number of cells of tables 2-4
--- that differ (a cell present in one only counts). Copies with the same figures (the same
--- report saved in another encoding, say) are not flagged.
+-- that both files hold and that differ (a blank against a number counts; a cell one file
+-- lacks does not). Copies with the same figures (the same report saved in another
+-- encoding, say) are not flagged.
 WITH reports AS (
     SELECT DISTINCT report_id, agency_key, year
     FROM stg_reports
@@ -13,18 +14,13 @@ pairs AS (
     JOIN reports AS b
         ON a.agency_key = b.agency_key AND a.year = b.year AND a.report_id <> b.report_id
 ),
-keys AS (
-    SELECT DISTINCT p.report_id, p.other_id, c.table_name, c.cell
-    FROM pairs AS p
-    JOIN stg_cells AS c ON c.report_id IN (p.report_id, p.other_id)
-),
 diffs AS (
-    SELECT k.*, x.value AS this_value, y.value AS other_value, x.line
-    FROM keys AS k
-    LEFT JOIN stg_cells AS x
-        ON x.report_id = k.report_id AND x.table_name = k.table_name AND x.cell = k.cell
-    LEFT JOIN stg_cells AS y
-        ON y.report_id = k.other_id AND y.table_name = k.table_name AND y.cell = k.cell
+    SELECT p.report_id, p.other_id, x.table_name, x.cell, x.value AS this_value,
+        y.value AS other_value, x.line
+    FROM pairs AS p
+    JOIN stg_cells AS x ON x.report_id = p.report_id
+    JOIN stg_cells AS y
+        ON y.report_id = p.other_id AND y.table_name = x.table_name AND y.cell = x.cell
     WHERE x.value IS DISTINCT FROM y.value
 ),
 other_files AS (
@@ -40,8 +36,8 @@ SELECT
     min(d.line) AS line,
     format('same agency-year as {} (report {}): {} cells differ, first {}',
         any_value(o.source_path), d.other_id, count(*),
-        min(d.table_name || ' ' || d.cell || ' ' || coalesce(d.this_value::VARCHAR, 'missing')
-            || ' vs ' || coalesce(d.other_value::VARCHAR, 'missing'))) AS detail
+        min(d.table_name || ' ' || d.cell || ' ' || coalesce(d.this_value::VARCHAR, 'blank')
+            || ' vs ' || coalesce(d.other_value::VARCHAR, 'blank'))) AS detail
 FROM diffs AS d
 JOIN other_files AS o ON o.report_id = d.other_id
 GROUP BY d.report_id, d.other_id

@@ -1,11 +1,12 @@
 -- Table 4: in each group (行政复议, 未经复议直接起诉, 复议后起诉) 总计 = 结果维持 + 结果纠正 +
--- 其他结果 + 尚未审结: expected = the sum, actual = the printed 总计 (blank counts as 0).
+-- 其他结果 + 尚未审结: expected = the sum, actual = the printed 总计, blank counting as 0. A
+-- group whose four outcomes are all blank is not checked.
 WITH groups_ AS (
     SELECT
         report_id,
         proceeding,
         count(*) FILTER (WHERE outcome = 'total') AS n_total_cells,
-        count(value) AS n_values,
+        count(value) FILTER (WHERE outcome <> 'total') AS n_parts,
         coalesce(max(value) FILTER (WHERE outcome = 'total'), 0) AS printed,
         coalesce(sum(value) FILTER (WHERE outcome <> 'total'), 0) AS summed,
         max(line) FILTER (WHERE outcome = 'total') AS line
@@ -23,4 +24,4 @@ SELECT
     format('{}: 维持 + 纠正 + 其他 + 尚未审结 = {} but 总计 is {}', proceeding, summed, printed)
         AS detail
 FROM groups_
-WHERE n_total_cells = 1 AND n_values > 0 AND summed <> printed
+WHERE n_total_cells = 1 AND n_parts > 0 AND summed <> printed

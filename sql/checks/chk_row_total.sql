@@ -1,11 +1,13 @@
 -- In every row of table 3, the 总计 column equals the sum of the six applicant columns:
--- expected = the sum, actual = the printed 总计 (blank counts as 0).
+-- expected = the sum, actual = the printed 总计, blank counting as 0 (a blank 总计 beside
+-- non-zero cells breaks the row as printed). A row whose six applicant cells are all blank
+-- is not checked (blank_cells reports it).
 WITH rows_ AS (
     SELECT
         report_id,
         category,
         count(*) FILTER (WHERE applicant_type = 'total') AS n_total_cells,
-        count(value) AS n_values,
+        count(value) FILTER (WHERE applicant_type <> 'total') AS n_parts,
         coalesce(max(value) FILTER (WHERE applicant_type = 'total'), 0) AS printed,
         coalesce(sum(value) FILTER (WHERE applicant_type <> 'total'), 0) AS summed,
         max(line) FILTER (WHERE applicant_type = 'total') AS line
@@ -23,4 +25,4 @@ SELECT
     format('{}: the six applicant columns add up to {} but 总计 is {}', category, summed, printed)
         AS detail
 FROM rows_
-WHERE n_total_cells = 1 AND n_values > 0 AND summed <> printed
+WHERE n_total_cells = 1 AND n_parts > 0 AND summed <> printed

@@ -14,7 +14,7 @@ from parsers.model import (
     Report,
     ReviewFact,
 )
-from parsers.report import PARSER_VERSION, parse_report
+from parsers.report import PARSER_VERSION, parse_report, rejected_report
 
 __all__ = [
     "APPLICANT_TYPES",
@@ -26,4 +26,5 @@ __all__ = [
     "Report",
     "ReviewFact",
     "parse_report",
+    "rejected_report",
 ]

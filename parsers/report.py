@@ -23,10 +23,12 @@ def report_id_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:16]
 
 
-def parse_report(data: bytes, source_path: str | None = None) -> Report:
-    """Parse one report's bytes. Any unexpected failure becomes a `rejected` record."""
-    report = Report(
-        report_id=report_id_of(data),
+def rejected_report(
+    reason: str | None, source_path: str | None = None, report_id: str | None = None
+) -> Report:
+    """A `rejected` record with nothing read: for bytes that could not be read or parsed."""
+    return Report(
+        report_id=report_id,  # type: ignore[arg-type]  # unknown when the bytes are unknown
         source_path=source_path,
         encoding=None,
         encoding_confidence=0.0,
@@ -35,9 +37,14 @@ def parse_report(data: bytes, source_path: str | None = None) -> Report:
         agency=None,
         year=None,
         status=STATUS_REJECTED,
-        status_reason=None,
+        status_reason=reason,
         parser_version=PARSER_VERSION,
     )
+
+
+def parse_report(data: bytes, source_path: str | None = None) -> Report:
+    """Parse one report's bytes. Any unexpected failure becomes a `rejected` record."""
+    report = rejected_report(None, source_path, report_id_of(data))
     try:
         _parse_into(report, data)
     except Exception as exc:  # noqa: BLE001 - the contract: garbage in, a record out

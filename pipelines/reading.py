@@ -10,23 +10,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from parsers import PARSER_VERSION, Report, parse_report
-
-
-def rejected_report(source_path: str | None, reason: str, report_id: str | None = None) -> Report:
-    return Report(
-        report_id=report_id,  # type: ignore[arg-type]  # unknown when the bytes are unknown
-        source_path=source_path,
-        encoding=None,
-        encoding_confidence=0.0,
-        layout="unknown",
-        format_version="unknown",
-        agency=None,
-        year=None,
-        status="rejected",
-        status_reason=reason,
-        parser_version=PARSER_VERSION,
-    )
+from parsers import Report, parse_report, rejected_report
 
 
 def read_and_parse(path: str | Path, label: str | None = None) -> tuple[str | None, Report]:
@@ -35,10 +19,10 @@ def read_and_parse(path: str | Path, label: str | None = None) -> tuple[str | No
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
-        return None, rejected_report(label, f"cannot read file: {exc.strerror or exc}")
+        return None, rejected_report(f"cannot read file: {exc.strerror or exc}", label)
     sha256 = hashlib.sha256(data).hexdigest()
     try:
         report = parse_report(data, label)
     except Exception as exc:  # the parser promises not to raise; a bug must not stop a batch
-        report = rejected_report(label, f"parser error: {type(exc).__name__}: {exc}", sha256[:16])
+        report = rejected_report(f"parser error: {type(exc).__name__}: {exc}", label, sha256[:16])
     return sha256, report

@@ -121,6 +121,14 @@ def _fit(cells: list[Cell], width: int) -> tuple[list[Cell] | None, str | None]:
     return None, f"{len(cells)} of {width} values printed"
 
 
+def _fit_reported(where: str, cells: list[Cell], width: int, out: Tables) -> list[Cell] | None:
+    """`_fit`, with what it could not read filed as a problem and what it trimmed as a warning."""
+    fitted, note = _fit(cells, width)
+    if note:
+        (out.warnings if fitted is not None else out.problems).append(f"{where}: {note}")
+    return fitted
+
+
 def _assign_rows(
     rows: list[Row], form_rows: tuple[FormRow, ...], widths: dict[str, int]
 ) -> tuple[dict[str, list[Cell]], list[str]]:
@@ -233,13 +241,9 @@ def _read_table3(rows: list[Row], form: Form, run_together: bool, out: Tables) -
         if run_together and _is_run(cells, T3_COLUMNS):
             to_split[row.code] = [c for c in cells if c.text]
             continue
-        fitted, note = _fit(cells, T3_COLUMNS)
-        if fitted is None:
-            out.problems.append(f"table 3 row {row.code}: {note}")
-            continue
-        if note:
-            out.warnings.append(f"table 3 row {row.code}: {note}")
-        fixed[row.code] = [_cell_value(c) for c in fitted]
+        fitted = _fit_reported(f"table 3 row {row.code}", cells, T3_COLUMNS, out)
+        if fitted is not None:
+            fixed[row.code] = [_cell_value(c) for c in fitted]
     if to_split:
         _solve_table3_runs(to_split, fixed, form_rows, out)
     missing = [
@@ -403,15 +407,10 @@ def _read_table2(rows: list[Row], form: Form, run_together: bool, out: Tables) -
                         f"are ambiguous ({len(options)} possible values: {shown})"
                     )
         else:
-            fitted, note = _fit(cells, width)
+            fitted = _fit_reported(f"table 2 row {row.code}", cells, width, out)
             if fitted is None:
-                out.problems.append(f"table 2 row {row.code}: {note}")
                 continue
-            if note:
-                out.warnings.append(f"table 2 row {row.code}: {note}")
-            pairs = []
-            for c in fitted:
-                pairs.append((parse_value(c.text), c))
+            pairs = [(c.value, c) for c in fitted]
         for measure, pair in zip(row.measures, pairs, strict=True):
             if pair is None:
                 continue

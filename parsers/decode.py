@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import unicodedata
 from dataclasses import dataclass
 
 import chardet
@@ -17,15 +18,21 @@ import chardet
 CHARDET_PREFIX = 64 * 1024
 _GB_FAMILY = {"gb2312", "gbk", "gb18030", "hz-gb-2312"}
 
-# Characters every report uses a lot; mojibake of them is made of rare characters instead.
-_COMMON = set(
-    "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说"
-    "产种面而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点"
-    "从业本去把性好应开它合还因由其些然前外天政四日那社义事平形相全表间样与关各重新线内数正心反你明看原"
-    "又么利比或但质气第向道命此变条只没结解问意建月公无系军很情者最立代想已通并提直题党程展五果料象员革"
-    "位入常文总次品式活设及管特件长求老头基资边流路级少图山统接知较将组见计别她手角期根论运农指几九区强"
-    "放决西被干做必战先回则任取据处理府研质信息申请况报告办街县市省委务依"
-)
+
+# The 3,755 level-1 hanzi of GB2312 (the common ones): text reads as Chinese when it is
+# mostly made of them; mojibake is made of rarer characters instead.
+def _level1_hanzi() -> frozenset[str]:
+    chars = set()
+    for b1 in range(0xB0, 0xD8):
+        for b2 in range(0xA1, 0xFF):
+            try:
+                chars.add(bytes((b1, b2)).decode("gb2312"))
+            except UnicodeDecodeError:
+                continue
+    return frozenset(chars)
+
+
+_COMMON = _level1_hanzi()
 # Characters typical of UTF-8 read as GBK (lead bytes E4–E9 map to these).
 _MOJIBAKE_MARKERS = set("涓銆鏀鍙鐨锛绗浜鍏鎯缁瀹淇鎵闂澶鏈骞鐢鏂鍒娆浣閲杩缂璇鐞鐩璁鎬")
 
@@ -137,7 +144,28 @@ def _finish(text: str, encoding: str, confidence: float) -> Decoded:
 
 
 def _score(s: str) -> int:
-    return sum(1 for ch in s if ch in _COMMON)
+    return sum(1 for ch in s if ch in _COMMON or ch in _DIGITS_AND_MARKS)
+
+
+_DIGITS_AND_MARKS = frozenset("0123456789０１２３４５６７８９，。、：；（）《》“”")
+
+
+def _rare(s: str) -> int:
+    """Characters a Chinese report rarely holds: uncommon hanzi, symbols like €."""
+    return sum(
+        1
+        for ch in s
+        if not ch.isascii()
+        and ch not in _COMMON
+        and ch not in _DIGITS_AND_MARKS
+        and unicodedata.category(ch)[0] not in "PZ"
+    )
+
+
+def _better(fixed: str, original: str) -> bool:
+    return _score(fixed) > _score(original) or (
+        _score(fixed) == _score(original) and _rare(fixed) < _rare(original)
+    )
 
 
 def _markers(s: str) -> int:
@@ -155,19 +183,19 @@ def repair_mojibake(text: str) -> tuple[str, int, int]:
     out: list[str] = []
     repaired = suspect = 0
     for line in text.split("\n"):
-        if _markers(line) == 0:
+        if line.isascii():
             out.append(line)
             continue
         fixed = _repair_line(line)
-        if fixed is None:
+        if fixed is None or not _better(fixed, line):
             fixed = _NON_ASCII_RUN.sub(_repair_run, line)
-        if fixed != line and _score(fixed) > _score(line):
+        if fixed != line:
             out.append(fixed)
             repaired += 1
-        if _markers(fixed if fixed != line else line) >= 2 and _score(fixed) <= _score(line):
-            suspect += 1
-        if fixed == line or _score(fixed) <= _score(line):
+        else:
             out.append(line)
+        if _markers(fixed) >= 2:
+            suspect += 1
     return "\n".join(out), repaired, suspect
 
 
@@ -177,15 +205,28 @@ _NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
 def _repair_run(match: re.Match[str]) -> str:
     run = match.group(0)
     fixed = _repair_line(run)
-    return fixed if fixed is not None and _score(fixed) > _score(run) else run
+    return fixed if fixed is not None and _better(fixed, run) else run
 
 
 def _euro_as_0x80(err: UnicodeError) -> tuple[bytes | str, int]:
-    """Windows cp936 has a single byte 0x80 for €; Python's GBK codec has not."""
-    if isinstance(err, UnicodeEncodeError) and set(err.object[err.start : err.end]) == {"€"}:
-        return b"\x80" * (err.end - err.start), err.end
-    if isinstance(err, UnicodeDecodeError) and err.object[err.start] == 0x80:
-        return "€", err.start + 1
+    """What Windows cp936 does and Python's GBK codec does not: a single byte 0x80 for €,
+    and the user-defined areas as private-use characters (as GB18030 maps them)."""
+    if isinstance(err, UnicodeEncodeError):
+        ch = err.object[err.start]
+        if ch == "€":
+            return b"\x80", err.start + 1
+        raw = ch.encode("gb18030")
+        if len(raw) == 2:
+            return raw, err.start + 1
+    if isinstance(err, UnicodeDecodeError):
+        if err.object[err.start] == 0x80:
+            return "€", err.start + 1
+        pair = bytes(err.object[err.start : err.start + 2])
+        if len(pair) == 2:
+            try:
+                return pair.decode("gb18030"), err.start + 2
+            except UnicodeDecodeError:
+                pass
     raise err
 
 

@@ -81,6 +81,8 @@ def split_line(line: str, lineno: int) -> tuple[list[Cell], bool] | None:
     Markdown separator rows).
     """
     stripped = line.strip(" \t\f\v")
+    if stripped == "|" and line.startswith(" "):
+        return [Cell("", lineno)], False  # an empty cell flattened as " |"
     if (
         not stripped
         or _PIPES_ONLY.match(stripped)
@@ -95,12 +97,11 @@ def split_line(line: str, lineno: int) -> tuple[list[Cell], bool] | None:
     if stripped.endswith(" |") or stripped.endswith("|") and stripped.count("|") == 1:
         return [Cell(stripped.rstrip("|").strip(), lineno)], False
     if "\t" in line:
-        cells = [Cell(c.strip(), lineno) for c in line.split("\t")]
-        if sum(1 for c in cells if c.text) <= 1:
+        cells = [Cell(c.strip(), lineno) for c in line.rstrip("\r\n").split("\t")]
+        printed = sum(1 for c in cells if c.text)
+        if printed <= 1 and not (len(cells) >= 3 and any(c.is_label for c in cells)):
             return [Cell(stripped, lineno)], False
-        while cells and not cells[0].text:
-            cells.pop(0)
-        return cells, True
+        return cells, True  # leading empty cells kept: a blank value is a cell too
     tokens = _SPACE_SPLIT.split(stripped)
     if len(tokens) > 1 and sum(1 for t in tokens if _NUMBER_TOKEN.match(t)) >= 1:
         cells = _space_cells(tokens, lineno)
@@ -179,7 +180,7 @@ def group_cells(cells: list[Cell]) -> list[Row]:
 
 # ---------------------------------------------------------------- run-together text
 # A crawler dump that lost every separator: labels and digit runs alternate on one line.
-_RUN_TOKEN = re.compile(r"(?<=\d)-\d+|\d+(?:\.\d+)?(?:元|万元)?|[^\d]+?(?=(?<=\d)-\d|\d|$)")
+_RUN_TOKEN = re.compile(r"-?\d+(?:\.\d+)?(?:元|万元)?|[^\d-]+|-")
 _ITEM_NUMBER = re.compile(r"(\d)$")
 _RUN_MARKERS = re.compile(r"本年新收|第二十条|结果维持")
 
@@ -193,20 +194,29 @@ def is_run_together(line: str) -> bool:
     )
 
 
+def _is_number_token(tok: str) -> bool:
+    return tok[0].isdigit() or tok[0] == "-" and tok[1:2].isdigit()
+
+
 def rows_from_run_together(line: str, lineno: int) -> list[Row]:
     """Cells of a run-together line: label runs and digit runs (a space is a cell
     boundary). The digit right before `N.` or `N、` + label is the label's number."""
+    tokens: list[str] = []
+    for tok in _RUN_TOKEN.findall(line):
+        is_number = tok[0].isdigit() or tok[0] == "-" and tok[1:2].isdigit()
+        if not is_number and tokens and not _is_number_token(tokens[-1]):
+            tokens[-1] += tok  # one text run, whatever punctuation it holds
+        else:
+            tokens.append(tok)
     cells: list[Cell] = []
-    tokens = _RUN_TOKEN.findall(line)
     carry = ""
     for k, tok in enumerate(tokens):
         nxt = tokens[k + 1] if k + 1 < len(tokens) else ""
-        if tok[0].isdigit() or tok[0] == "-" and tok[1:2].isdigit():
+        if _is_number_token(tok):
             if re.match(r"^[.、]\s*[^\d\s]", nxt) and "." not in tok:
                 tok, carry = tok[:-1], tok[-1]
-            for part in tok.split():
-                if part:
-                    cells.append(Cell(part, lineno))
+            if tok and tok != "-":
+                cells.append(Cell(tok, lineno))
         else:
             text = (carry + tok).strip()
             carry = ""

@@ -103,17 +103,29 @@ def _values_of(cells: list[Cell]) -> list[tuple[Value, Cell]]:
 
 
 def _fit(cells: list[Cell], width: int) -> tuple[list[Cell] | None, str | None]:
-    """The `width` value cells of a row: blanks kept, padding at the ends trimmed."""
-    cells = list(cells)
-    while len(cells) > width and not cells[-1].text:
-        cells.pop()
-    while len(cells) > width and not cells[0].text:
-        cells.pop(0)
+    """The `width` value cells of a row: blanks kept, padding at the ends trimmed.
+
+    Padding is only ever an empty cell at either end. When the empty cells could be
+    trimmed in more than one way that puts a blank on a different column, the row is
+    ambiguous and is not read.
+    """
     if len(cells) == width:
-        return cells, None
+        return list(cells), None
     if len(cells) > width:
+        excess = len(cells) - width
+        options = []
+        for lead in range(excess + 1):
+            trail = excess - lead
+            removed = cells[:lead] + (cells[len(cells) - trail :] if trail else [])
+            if all(not c.text for c in removed):
+                options.append(cells[lead : len(cells) - trail])
+        readings = {tuple(c.text for c in option) for option in options}
+        if len(readings) == 1:
+            return options[0], None
+        if len(readings) > 1:
+            return None, "a blank cell at the row's edge cannot be told from padding"
         extra = cells[width:]
-        if all(parse_value(c.text) is not None and not parse_value(c.text).number for c in extra):
+        if all(c.value is not None and not c.value.number for c in extra):
             return cells[
                 :width
             ], f"{len(extra)} extra zero/blank cell(s) after the last column ignored"
@@ -147,7 +159,7 @@ def _assign_rows(
     events: list[tuple[int | None, list[Cell]]] = []
     for row in rows:
         label = row.label
-        values = [c for c in row.value_cells() if c.text or row.explicit]
+        values = row.value_cells()
         idx = _match(form_rows, label, pointer) if label else None
         if idx is None and label:
             idx = next(
@@ -161,7 +173,7 @@ def _assign_rows(
         printed = any(c.text for c in values)
         if idx is not None:
             width = widths[form_rows[idx].code]
-            blank_row = row.explicit and len(values) >= width
+            blank_row = len(values) >= width  # every cell printed blank (null, not 0)
             if printed and not row.explicit and len(values) < width and not _is_run(values, width):
                 notes.append(
                     f"stray number(s) {' '.join(c.text for c in values)!r} after a label ignored"
@@ -450,7 +462,7 @@ def _read_table4(rows: list[Row], run_together: bool, out: Tables) -> None:
             if cells:
                 break
             continue  # a row of another table or of the narrative
-        row_values = [c for c in row.value_cells() if c.text or row.explicit]
+        row_values = row.value_cells()
         if not any(c.text for c in row_values):
             continue
         cells.extend(row_values)

@@ -37,8 +37,6 @@ from tests.generator import (
     BLANK_LAYOUTS,
     ENCODINGS,
     LAYOUTS,
-    T2_ITEM_LABELS,
-    T3_LABELS,
     T3_WIDTH,
     Case,
     Figures,
@@ -76,92 +74,14 @@ KNOWN = _known()
 # ---------------------------------------------------------------------------- known gaps
 # name → (reason, predicate on a case). Rebuild a covered case from its label to reproduce;
 # minimal reproductions are in the message of the commit that added this file.
-_EDGE_SPAN_ROWS = (
-    "received.new",
-    "received.carried_over",
-    "result.granted",
-    "result.partially_granted",
-    "result.other",
-    "result.total",
-    "carried_forward",
-)
 
 
-def _edge_blank_after_padded_label(case: Case) -> bool:
-    """A row whose label spans columns (printed as extra empty cells) with a blank first or
-    last value: the reader trims empty cells at the row's ends by count, not by column."""
-    if case.layout not in ("tab_rows", "markdown_pipe") or not case.noise.colspan_cells:
-        return False
-    return any(
-        vals[0] is None or vals[-1] is None
-        for code, vals in case.figures.table3.items()
-        if code in _EDGE_SPAN_ROWS
-    )
-
-
-def _tab_row_blank_at_start_or_lone_label(case: Case) -> bool:
-    """Tab rows: table 4's first value printed blank (a leading empty cell is dropped as
-    indentation), or a form row printed as its label and blank cells only (one non-empty
-    cell: taken for a loose label, not a row)."""
-    if case.layout != "tab_rows":
-        return False
-    if case.figures.table4[0] is None:
-        return True
-    labels = {_compact(t) for t in T3_LABELS.values()}
-    labels |= {_compact(t) for t in T2_ITEM_LABELS[case.figures.format].values()}
-    for line in case.text.split("\n"):
-        cells = [c for c in line.split("\t") if c.strip()]
-        if "\t" in line and len(cells) == 1 and _compact(cells[0]) in labels:
-            return True
-    return False
-
-
-KNOWN_GAPS: dict[str, tuple[str, Callable[[Case], bool]]] = {
-    "pipe_blank_cell": (
-        "cell_per_line_pipe: a blank cell flattened as ' |' is taken for a '|||' spacer and "
-        "dropped, so the row has 6 of 7 values (partial) or its values shift",
-        lambda c: c.layout == "cell_per_line_pipe" and c.figures.has_blanks(),
-    ),
-    "edge_blank_after_padded_label": (
-        "tab_rows/markdown with colspan padding: a blank first/last value next to the "
-        "padding is trimmed instead of the padding, values shift by one column (silently "
-        "wrong numbers, status parsed)",
-        _edge_blank_after_padded_label,
-    ),
-    "tab_row_leading_blank_or_lone_label": (
-        "tab_rows: a leading blank cell is dropped as indentation (table 4 then shifts by "
-        "one column: silently wrong numbers, or 14 of 15 values) and a row printing only its "
-        "label and blank cells ('\\t\\t2.其他法律行政法规禁止公开\\t\\t…') is not read as a row",
-        _tab_row_blank_at_start_or_lone_label,
-    ),
-    "run_together_spaced_negative": (
-        "run_together: a signed change printed after a space ('行政强制5 -30' for 5, -3, "
-        "0) is read as a blank '-' cell and the digits after it as the next cell "
-        "(change None, decisions 30: silently wrong numbers)",
-        lambda c: (
-            c.layout == "run_together" and bool(re.search(r"[0-9０-９] +[-－][0-9０-９]", c.text))
-        ),
-    ),
-}
+KNOWN_GAPS: dict[str, tuple[str, Callable[[Case], bool]]] = {}
 
 # Encodings the parser cannot yet read back: a case in one of them is checked twice, as
 # damaged (xfail if it fails) and as its clean UTF-8 control (asserted like any other
 # case), so a layout bug cannot hide behind an encoding gap.
-ENCODING_GAPS: dict[str, tuple[str, frozenset[str]]] = {
-    "mojibake_unmarked_lines": (
-        "mojibake (UTF-8 read as GBK where that round-trips): lines whose damage holds none "
-        "of decode._MOJIBAKE_MARKERS, or whose repair does not raise the common-character "
-        "score, are not repaired (行政强制→琛屾斂寮哄埗, １２→锛戯紥, 规章→瑙勭珷)",
-        frozenset({"mojibake"}),
-    ),
-    "mojibake_cp936_private_use": (
-        "mojibake as Windows cp936 does it (the user-defined GBK area read as private-use "
-        "characters, e.g. 信息内容→淇℃伅鍐呭\\ue190, as in corpus/encoding_damage): the "
-        "repair encodes with Python's GBK, which has no such characters, so nothing is "
-        "repaired and the report is rejected",
-        frozenset({"mojibake-cp936"}),
-    ),
-}
+ENCODING_GAPS: dict[str, tuple[str, frozenset[str]]] = {}
 
 
 def known_gap(case: Case) -> str | None:
@@ -194,8 +114,18 @@ def round_trip_errors(case: Case, report=None) -> list[str]:
     report = report or parse_report(case.data, f"generated/{case.seed}")
     fig = case.figures
     errors: list[str] = []
-    if report.status != "parsed":
+    unplaceable = _edge_blank_rows(report.status_reason)
+    if report.status != "parsed" and unplaceable is None:
         errors.append(f"status {report.status}: {report.status_reason}")
+    for table, code in unplaceable or ():
+        # the parser may decline a row only where the printing really is ambiguous: a blank
+        # first or last value next to empty padding cells
+        vals = fig.table4 if table == "t4" else (fig.table3 if table == "t3" else None)
+        row = list(vals) if table == "t4" else (vals or {}).get(code)
+        if table == "t2":
+            row = list(fig.table2.get(code, {}).values())
+        if not row or (row[0] is not None and row[-1] is not None):
+            errors.append(f"{table} row {code} declined as ambiguous but has no blank at an edge")
     if report.agency != fig.agency:
         errors.append(f"agency {report.agency!r}, printed {fig.agency!r}")
     if report.year != fig.year:
@@ -215,8 +145,11 @@ def round_trip_errors(case: Case, report=None) -> list[str]:
     got = {("t3", f.category, f.applicant_type): f for f in report.applications}
     got |= {("t2", f.item, f.measure): f for f in report.active_disclosure}
     got |= {("t4", f.proceeding, f.outcome): f for f in report.review_litigation}
+    declined = set(unplaceable or ())
     for key, v in want.items():
         fact = got.get(key)
+        if fact is None and ((key[0], key[1]) in declined or (key[0], "") in declined):
+            continue
         if fact is None:
             errors.append(f"{'/'.join(key)} missing, printed {v!r}")
         elif fact.value != v:
@@ -243,6 +176,26 @@ def round_trip_errors(case: Case, report=None) -> list[str]:
     return errors
 
 
+_EDGE_BLANK = re.compile(
+    r"^table (\d)(?: row ([\w.]+))?: a blank cell at the row's edge cannot be told from padding$"
+)
+
+
+def _edge_blank_rows(reason: str | None) -> set[tuple[str, str]] | None:
+    """The rows a `partial` report declined only because a blank at a row's edge could not
+    be told from padding (an honest answer for such a printing), or None if any other
+    problem is named."""
+    if not reason:
+        return None
+    rows = set()
+    for clause in reason.split("; "):
+        m = _EDGE_BLANK.match(clause)
+        if not m:
+            return None
+        rows.add((f"t{m.group(1)}", m.group(2) or ""))
+    return rows
+
+
 def check_case(case: Case, errors: list[str] | None = None) -> None:
     """Assert an exact round trip, or xfail when a known gap covers the case and it fails."""
     enc_gap = encoding_gap(case)
@@ -257,10 +210,11 @@ def check_case(case: Case, errors: list[str] | None = None) -> None:
 
 
 # ---------------------------------------------------------------------------- the matrix
+_GAP_ENCODINGS = {e for _, encodings in ENCODING_GAPS.values() for e in encodings}
 MATRIX = [
     (BASE_SEED + k, layout, encoding)
     for encoding in ENCODINGS
-    for k in range(CASES_PER_GAP_CELL if encoding.startswith("mojibake") else CASES_PER_CELL)
+    for k in range(CASES_PER_GAP_CELL if encoding in _GAP_ENCODINGS else CASES_PER_CELL)
     for layout in LAYOUTS
 ]
 

@@ -168,8 +168,11 @@ def _better(fixed: str, original: str) -> bool:
     )
 
 
+_MARKER_RE = re.compile("[" + "".join(sorted(_MOJIBAKE_MARKERS)) + "]")
+
+
 def _markers(s: str) -> int:
-    return sum(1 for ch in s if ch in _MOJIBAKE_MARKERS)
+    return len(_MARKER_RE.findall(s))
 
 
 def repair_mojibake(text: str) -> tuple[str, int, int]:

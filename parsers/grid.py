@@ -18,6 +18,7 @@ _PIPES_ONLY = re.compile(r"^\s*\|+\s*$")
 _MD_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _NUMBER_TOKEN = re.compile(r"^[+-]?\d[\d,]*(\.\d+)?(件|个|条|项|万元|元)?$")
 _SPACE_SPLIT = re.compile(r"\s+")
+_DIGIT = re.compile(r"\d")
 _PAGE_MARKER = re.compile(
     r"^[-—–]+\s*\d{1,3}\s*[-—–]+$|^第\s*\d{1,3}\s*页(\s*共\s*\d+\s*页)?$|^\d{1,3}\s*/\s*\d{1,3}$"
 )
@@ -102,8 +103,8 @@ def split_line(line: str, lineno: int) -> tuple[list[Cell], bool] | None:
         if printed <= 1 and not (len(cells) >= 3 and any(c.is_label for c in cells)):
             return [Cell(stripped, lineno)], False
         return cells, True  # leading empty cells kept: a blank value is a cell too
-    tokens = _SPACE_SPLIT.split(stripped)
-    if len(tokens) > 1 and sum(1 for t in tokens if _NUMBER_TOKEN.match(t)) >= 1:
+    tokens = _SPACE_SPLIT.split(stripped) if " " in stripped and _DIGIT.search(stripped) else ()
+    if len(tokens) > 1 and any(_NUMBER_TOKEN.match(t) for t in tokens):
         cells = _space_cells(tokens, lineno)
         if len(cells) > 1:
             return cells, True

@@ -14,6 +14,7 @@ _TITLE_AGENCY_FIRST = re.compile(
 _TITLE_YEAR_FIRST = re.compile(
     rf"(?P<year>(?:19|20)\d{{2}})\s*年\s*度?\s*(?P<agency>{_NAME}){_REPORT}"
 )
+_MENTIONS_REPORT = re.compile(r"报\s*告|年\s*报")
 _LABELLED = re.compile(r"^(?:标题|名称|题名|文章标题|title)\s*[:：]\s*")
 _PERIOD = re.compile(r"统计期限自\s*((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
 _YEAR_MENTION = re.compile(r"((?:19|20)\d{2})\s*年")
@@ -40,6 +41,7 @@ def find_title(lines: list[str]) -> tuple[str | None, int | None, int | None]:
         candidates.append((i, _LABELLED.sub("", ln)))
         if k + 1 < len(window):  # a title split over two lines
             candidates.append((i, ln + " " + window[k + 1][1]))
+    candidates = [(i, text) for i, text in candidates if _MENTIONS_REPORT.search(text)]
     for anchored in (True, False):
         for i, text in candidates:
             compact = re.sub(r"\s*(\d+)\s*", r"\1", text)

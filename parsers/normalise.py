@@ -30,8 +30,21 @@ def normalise_line(line: str) -> str:
     return line.rstrip(" \r")
 
 
+_HEADING_M = re.compile(r"^[ ]{0,3}#{1,6}[ \t]+", re.MULTILINE)
+_TRAILING_M = re.compile(r"[ \r]+$", re.MULTILINE)
+
+
 def normalise_text(text: str) -> list[str]:
-    """Normalised lines; index i holds line i+1 of the decoded text."""
-    return [
-        normalise_line(line) for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    ]
+    """Normalised lines; index i holds line i+1 of the decoded text.
+
+    The same as `normalise_line` on every line, done on the whole text at once (no
+    normalisation step creates or removes a line break)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "&" in text:
+        text = _ENTITY.sub(lambda m: html.unescape(m.group(0)), text)
+    text = unicodedata.normalize("NFKC", text.translate(_ZERO_WIDTH))
+    text = _HEADING_M.sub("", text)
+    if "*" in text or "__" in text:
+        text = _EMPHASIS.sub("", text)
+    text = _TRAILING_M.sub("", _SPACES.sub(" ", text))
+    return text.split("\n")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import Counter
 
 from parsers.decode import decode
@@ -127,12 +128,12 @@ def _parse_into(report: Report, data: bytes) -> None:
         report.status = STATUS_PARSED
 
 
+_NOT_TEXT = re.compile(r"[\ufffd\x00-\x08\x0e-\x1f]")
+
+
 def _looks_binary(text: str) -> bool:
     sample = text[:20000]
-    if not sample:
-        return False
-    bad = sum(1 for ch in sample if ch == "\ufffd" or (ord(ch) < 32 and ch not in "\t\n\r\f\v"))
-    return bad / len(sample) > 0.05
+    return bool(sample) and len(_NOT_TEXT.findall(sample)) / len(sample) > 0.05
 
 
 def detect_layout(lines: list[str], rows: list[Row]) -> str:

@@ -17,6 +17,7 @@ SECTION_PATTERNS = {
     "problems": re.compile(r"^[五5][、.．]\s*.{0,16}(?:主要问题|存在.{0,4}问题)"),
     "other": re.compile(r"^[六6][、.．]\s*其他需要报告"),
 }
+_HEADING_STARTS = frozenset("一二三四五六123456")
 _RECEIVED = re.compile(
     r"(?:收到|受理|新收)[^。；;0-9]{0,16}?申请[^0-9。；;]{0,8}?(\d{1,7})\s*(?:件|个|条)"
     r"|(?:收到|受理|新收)[^。；;0-9]{0,6}?(\d{1,7})\s*件[^。；;0-9]{0,8}?申请"
@@ -28,7 +29,7 @@ def find_sections(lines: list[str]) -> dict[str, int]:
     found: dict[str, int] = {}
     for i, line in enumerate(lines):
         text = line.strip()
-        if not text or len(text) > 60:
+        if not text or len(text) > 60 or text[0] not in _HEADING_STARTS:
             continue
         for key, pattern in SECTION_PATTERNS.items():
             if key not in found and pattern.search(text):

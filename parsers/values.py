@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _NUMBER = re.compile(
     r"^(?P<sign>[+-]|增加|减少|增|减)?\s*(?P<num>\d{1,3}(?:,\d{3})+|\d+)(?P<frac>\.\d+)?\s*"
@@ -24,9 +25,13 @@ class Value:
         return self.number is None
 
 
+@lru_cache(maxsize=8192)
 def parse_value(text: str) -> Value | None:
-    """The value of one cell, or None when the cell is not a value at all (a label)."""
+    """The value of one cell, or None when the cell is not a value at all (a label).
+    Cached: the same few cell texts (0, 1, blank …) make up most of every report."""
     raw = text.strip()
+    if raw.isdigit() and raw.isascii():
+        return Value(int(raw), raw)
     compact = raw.replace(" ", "")
     if compact in NULL_MARKS:
         return Value(None, raw)

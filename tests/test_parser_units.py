@@ -163,3 +163,14 @@ def test_report_id_is_stable_per_content() -> None:
     a = parse_report(b"abc", "x")
     b = parse_report(b"abc", "y")
     assert a.report_id == b.report_id == "ba7816bf8f01cfea"
+
+
+def test_whole_text_normalisation_equals_line_by_line() -> None:
+    from parsers.normalise import normalise_text
+    from tests.mutations import real_reports
+
+    samples = [decode(data).text for data in real_reports()]
+    samples.append("## 标题\r\n１２\u3000**三**\t&nbsp;x \r\n\r\n#不是标题\n  ### 三、")
+    for text in samples:
+        lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        assert normalise_text(text) == [normalise_line(line) for line in lines]

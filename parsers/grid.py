@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from parsers.values import Value, parse_value
 
@@ -19,6 +20,7 @@ _MD_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _NUMBER_TOKEN = re.compile(r"^[+-]?\d[\d,]*(\.\d+)?(件|个|条|项|万元|元)?$")
 _SPACE_SPLIT = re.compile(r"\s+")
 _DIGIT = re.compile(r"\d")
+_MARKER_STARTS = frozenset("-—–第0123456789")
 _PAGE_MARKER = re.compile(
     r"^[-—–]+\s*\d{1,3}\s*[-—–]+$|^第\s*\d{1,3}\s*页(\s*共\s*\d+\s*页)?$|^\d{1,3}\s*/\s*\d{1,3}$"
 )
@@ -44,8 +46,11 @@ class Cell:
         return bool(self.text) and self.value is None
 
 
-@dataclass(slots=True)
+@dataclass
 class Row:
+    """A row of cells. Built once by a layout reader; the readers only read it (its label
+    and text are computed on first use and kept)."""
+
     cells: list[Cell] = field(default_factory=list)
     explicit: bool = True  # True when the source printed it as one row
 
@@ -53,7 +58,7 @@ class Row:
     def line(self) -> int:
         return self.cells[0].line if self.cells else 0
 
-    @property
+    @cached_property
     def label(self) -> str:
         """The row's label cells joined, without spaces."""
         return "".join(c.text for c in self.label_cells()).replace(" ", "")
@@ -66,7 +71,7 @@ class Row:
         last = max((i for i, c in enumerate(self.cells) if c.is_label), default=-1)
         return self.cells[last + 1 :]
 
-    @property
+    @cached_property
     def text(self) -> str:
         return " ".join(c.text for c in self.cells if c.text)
 
@@ -82,14 +87,16 @@ def split_line(line: str, lineno: int) -> tuple[list[Cell], bool] | None:
     Markdown separator rows).
     """
     stripped = line.strip(" \t\f\v")
+    if not stripped:
+        return None
+    if "|" not in stripped and "\t" not in line and " " not in stripped:
+        # the common case: one cell on its own line (or a page marker like 第3页)
+        if stripped[0] in _MARKER_STARTS and _PAGE_MARKER.match(stripped):
+            return None
+        return [Cell(stripped, lineno)], False
     if stripped == "|" and line.startswith(" "):
         return [Cell("", lineno)], False  # an empty cell flattened as " |"
-    if (
-        not stripped
-        or _PIPES_ONLY.match(stripped)
-        or _MD_SEPARATOR.match(stripped)
-        or _PAGE_MARKER.match(stripped)
-    ):
+    if _PIPES_ONLY.match(stripped) or _MD_SEPARATOR.match(stripped) or _PAGE_MARKER.match(stripped):
         return None
     if stripped.startswith("|") and stripped.count("|") >= 2:
         inner = stripped.strip("|")

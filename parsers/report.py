@@ -138,20 +138,22 @@ def _looks_binary(text: str) -> bool:
 
 def detect_layout(lines: list[str], rows: list[Row]) -> str:
     """The dominant way the tables are printed (for reporting; the readers are shared)."""
-    if any(is_run_together(ln) for ln in lines):
-        return "run_together"
     kinds: Counter[str] = Counter()
     for ln in lines:
+        if len(ln) > 300:
+            if is_run_together(ln):
+                return "run_together"
+            continue  # narrative
         s = ln.strip()
         if not s:
             continue
-        if s.startswith("|") and s.count("|") >= 3:
+        if s[0] == "|" and s.count("|") >= 3:
             kinds["markdown"] += 1
         elif s.endswith(" |") or s.startswith("||"):
             kinds["cell_per_line_pipe"] += 1
-        elif "\t" in ln.strip("\t") and sum(1 for c in ln.split("\t") if c.strip()) >= 3:
+        elif "\t" in s and sum(1 for c in ln.split("\t") if c.strip()) >= 3:
             kinds["tab_rows"] += 1
-        elif ln.startswith("\t"):
+        elif ln[0] == "\t":
             kinds["cell_per_line_tab"] += 1
     explicit_spaced = sum(1 for r in rows if r.explicit and len(r.cells) >= 4)
     if explicit_spaced >= 10 and not kinds:

@@ -41,6 +41,7 @@ from tests.generator import (
     Case,
     Figures,
     Noise,
+    _signed_tokens,
     ambiguous_run_together_figures,
     break_identities,
     figures_from_expected,
@@ -405,13 +406,7 @@ def test_run_together_ambiguity_is_reported_never_guessed(seed: int, fmt: str) -
 
 
 def _t2_options(fig: Figures, item: str, ms: tuple[str, ...]) -> dict[str, set[int]]:
-    vals = [int(fig.table2[item][m]) for m in ms]
-    tokens: list[str] = []
-    for v in vals:
-        if v < 0 or not tokens:
-            tokens.append(str(v))
-        else:
-            tokens[-1] += str(v)
+    tokens = _signed_tokens([int(fig.table2[item][m]) for m in ms])
     fits = [
         f
         for f in split_runs(tokens, len(ms))

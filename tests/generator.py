@@ -1225,7 +1225,7 @@ def run_splits(fig: Figures) -> dict[str, int]:
         vals = [fig.table2[item][m] for m in ms]
         if len(ms) < 2:
             continue
-        tokens = _signed_tokens([int(v) for v in vals])
+        tokens = signed_tokens([int(v) for v in vals])
         fits = [
             f
             for f in split_runs(tokens, len(ms))
@@ -1235,7 +1235,7 @@ def run_splits(fig: Figures) -> dict[str, int]:
     return out
 
 
-def _signed_tokens(vals: list[int]) -> list[str]:
+def signed_tokens(vals: list[int]) -> list[str]:
     tokens: list[str] = []
     for v in vals:
         if v < 0 or not tokens:

@@ -41,7 +41,6 @@ from tests.generator import (
     Case,
     Figures,
     Noise,
-    _signed_tokens,
     ambiguous_run_together_figures,
     break_identities,
     figures_from_expected,
@@ -49,6 +48,7 @@ from tests.generator import (
     random_figures,
     run_splits,
     run_together_unique,
+    signed_tokens,
     t2_measures,
     with_blanks,
 )
@@ -406,7 +406,7 @@ def test_run_together_ambiguity_is_reported_never_guessed(seed: int, fmt: str) -
 
 
 def _t2_options(fig: Figures, item: str, ms: tuple[str, ...]) -> dict[str, set[int]]:
-    tokens = _signed_tokens([int(fig.table2[item][m]) for m in ms])
+    tokens = signed_tokens([int(fig.table2[item][m]) for m in ms])
     fits = [
         f
         for f in split_runs(tokens, len(ms))

@@ -20,6 +20,7 @@ from pipelines.paths import (
     WarehouseLayout,
     resolve_dir,
 )
+from pipelines.reading import DEFAULT_MAX_FILE_MB
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -38,13 +39,19 @@ def main(argv: list[str] | None = None) -> int:
     refresh.add_argument(
         "--workers", type=int, default=0, help="parser processes (default: one per CPU)"
     )
+    refresh.add_argument(
+        "--max-file-mb",
+        type=int,
+        default=DEFAULT_MAX_FILE_MB,
+        help=f"larger files are recorded as rejected, not parsed (default: {DEFAULT_MAX_FILE_MB})",
+    )
     parse = commands.add_parser("parse", help="parse files and print one JSON object per line")
     parse.add_argument("files", nargs="+", metavar="FILE")
     args = parser.parse_args(argv)
     try:
         if args.command == "parse":
             return parse_files(args.files)
-        return refresh_warehouse(args.raw_dir, args.warehouse_dir, args.workers)
+        return refresh_warehouse(args.raw_dir, args.warehouse_dir, args.workers, args.max_file_mb)
     except BrokenPipeError:  # `govreports parse … | head`
         sys.stderr.close()
         return 0
@@ -56,13 +63,18 @@ def main(argv: list[str] | None = None) -> int:
 def parse_files(files: list[str]) -> int:
     from pipelines.reading import read_and_parse
 
-    for name in files:
-        _sha, report = read_and_parse(name, name)
+    for name in files:  # named on the command line: a link is followed
+        _sha, report = read_and_parse(name, name, follow_links=True)
         print(json.dumps(report.to_dict(), ensure_ascii=False), flush=True)
     return 0
 
 
-def refresh_warehouse(raw_arg: str | None, warehouse_arg: str | None, workers: int) -> int:
+def refresh_warehouse(
+    raw_arg: str | None,
+    warehouse_arg: str | None,
+    workers: int,
+    max_file_mb: int = DEFAULT_MAX_FILE_MB,
+) -> int:
     raw_dir = resolve_dir(raw_arg, RAW_DIR_ENV, DEFAULT_RAW_DIR)
     layout = WarehouseLayout(resolve_dir(warehouse_arg, WAREHOUSE_DIR_ENV, DEFAULT_WAREHOUSE_DIR))
     problem = check_raw_dir(raw_dir) or check_warehouse(layout)
@@ -73,11 +85,21 @@ def refresh_warehouse(raw_arg: str | None, warehouse_arg: str | None, workers: i
 
     from pipelines.runner import read_summary, run_refresh  # Dagster loads here
 
-    outcome = run_refresh(raw_dir, layout.root, workers)
+    outcome = run_refresh(raw_dir, layout.root, workers, max_file_mb=max_file_mb)
     if not outcome.success:
         for step, message in outcome.failures or [("run", "failed")]:
-            print(f"govreports: step {step} failed: {explain(message, layout)}", file=sys.stderr)
-        print(f"govreports: run {outcome.run_id} (details: `make dev`, Runs tab)", file=sys.stderr)
+            where = "" if step in ("start", "run") else f"step {step} failed: "
+            print(f"govreports: {where}{explain(message, layout)}", file=sys.stderr)
+        published = "published_warehouse" in outcome.metadata
+        print(
+            f"govreports: run {outcome.run_id} (details: `make dev`, Runs tab); "
+            + (
+                "its warehouse was published before the failure"
+                if published
+                else "the published warehouse is unchanged"
+            ),
+            file=sys.stderr,
+        )
         return 1
     status, flags = read_summary(layout.duckdb)
     print(summary(outcome.metadata, status, flags, layout))
@@ -87,26 +109,25 @@ def refresh_warehouse(raw_arg: str | None, warehouse_arg: str | None, workers: i
 def check_raw_dir(raw_dir: Path) -> str | None:
     if not raw_dir.is_dir():
         return f"raw dir {raw_dir} does not exist: put report files there, or pass --raw-dir"
-    from pipelines.manifest import list_raw_files
+    from pipelines.rawfiles import list_raw_files
 
-    if not list_raw_files(raw_dir):
-        return f"raw dir {raw_dir} holds no files: nothing to ingest"
+    try:
+        if not list_raw_files(raw_dir):
+            return f"raw dir {raw_dir} holds no files: nothing to ingest"
+    except OSError as exc:
+        return f"cannot list the raw dir {raw_dir}: {exc.strerror or exc}"
     return None
 
 
 def check_warehouse(layout: WarehouseLayout) -> str | None:
+    """The warehouse dir must be writable. A reader holding `warehouse.duckdb` open is no
+    obstacle: a refresh never writes to the published files."""
     try:
         layout.root.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=layout.root, prefix=".write-test-"):
             pass
     except OSError as exc:
         return f"cannot write to the warehouse dir {layout.root}: {exc.strerror or exc}"
-    import duckdb
-
-    try:
-        duckdb.connect(str(layout.duckdb)).close()
-    except duckdb.Error as exc:
-        return explain(str(exc), layout)
     return None
 
 
@@ -129,7 +150,7 @@ def summary(
     parsed = metadata.get("parsed_reports", {})
     lines = [
         "",
-        "files     {} seen · {} new · {} changed · {} removed · {} unreadable".format(
+        "files     {} seen · {} new · {} changed · {} removed · {} not read".format(
             manifest.get("files_present", 0),
             manifest.get("files_new", 0),
             manifest.get("files_changed", 0),

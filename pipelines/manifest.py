@@ -1,13 +1,16 @@
-"""The raw manifest: every file ever seen under the raw dir, with its content hash.
+"""The raw manifest: every entry ever seen under the raw dir, with its content hash.
 
 A file whose size and modification time are unchanged since the previous manifest keeps
-its previous hash, so a nightly run reads only new or touched files. Files that have
-disappeared stay in the manifest with `present = false` and their old `last_seen`.
+its previous hash, so a nightly run reads only new or touched files. Entries that are not
+read (links, special files, files that cannot be opened) are listed with the reason in
+`error`. Files that have disappeared stay in the manifest with `present = false` and
+their old `last_seen`.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -15,6 +18,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pipelines import rawfiles
 from pipelines.tables import MANIFEST_SCHEMA, write_parquet
 
 
@@ -27,20 +31,9 @@ class ManifestStats:
     unreadable: int
 
 
-def list_raw_files(raw_dir: Path) -> list[Path]:
-    """Every regular file under raw_dir, skipping dot-files and dot-directories."""
-    files = []
-    for path in raw_dir.rglob("*"):
-        rel = path.relative_to(raw_dir)
-        if any(part.startswith(".") for part in rel.parts) or not path.is_file():
-            continue
-        files.append(path)
-    return sorted(files)
-
-
 def sha256_of(path: Path) -> str:
     digest = hashlib.sha256()
-    with path.open("rb") as fh:
+    with rawfiles.open_regular(path) as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
@@ -52,20 +45,30 @@ def read_manifest(path: Path) -> dict[str, dict]:
     return {row["path"]: row for row in pq.read_table(path).to_pylist()}
 
 
+def _describe(entry: rawfiles.RawEntry, old: dict | None) -> dict:
+    """size, mtime_ns, sha256 and error of one entry (hashing it only when it changed)."""
+    if entry.problem:
+        return {"size": None, "mtime_ns": None, "sha256": None, "error": entry.problem}
+    try:
+        st = os.lstat(entry.path)
+        unchanged = old and (old["size"], old["mtime_ns"]) == (st.st_size, st.st_mtime_ns)
+        sha = old["sha256"] if unchanged and old["sha256"] else sha256_of(entry.path)
+        return {"size": st.st_size, "mtime_ns": st.st_mtime_ns, "sha256": sha, "error": None}
+    except OSError as exc:
+        return {
+            "size": None,
+            "mtime_ns": None,
+            "sha256": None,
+            "error": rawfiles.describe_error(exc),
+        }
+
+
 def scan(raw_dir: Path, previous: dict[str, dict], now: datetime) -> tuple[pa.Table, ManifestStats]:
     rows, new, changed, unreadable = [], 0, 0, 0
-    for path in list_raw_files(raw_dir):
-        rel = path.relative_to(raw_dir).as_posix()
-        old = previous.get(rel)
-        row = {"path": rel, "last_seen": now, "present": True, "error": None}
-        try:
-            st = path.stat()
-            row.update(size=st.st_size, mtime_ns=st.st_mtime_ns)
-            unchanged = old and (old["size"], old["mtime_ns"]) == (st.st_size, st.st_mtime_ns)
-            row["sha256"] = old["sha256"] if unchanged and old["sha256"] else sha256_of(path)
-        except OSError as exc:
-            row.update(size=None, mtime_ns=None, sha256=None, error=exc.strerror or str(exc))
-            unreadable += 1
+    for entry in rawfiles.scan_raw_dir(raw_dir):
+        old = previous.get(entry.rel)
+        row = {"path": entry.rel, "last_seen": now, "present": True, **_describe(entry, old)}
+        unreadable += row["error"] is not None
         if old is None:
             new += 1
             row.update(first_seen=now, content_first_seen=now)
@@ -86,7 +89,10 @@ def scan(raw_dir: Path, previous: dict[str, dict], now: datetime) -> tuple[pa.Ta
     return table, ManifestStats(len(seen), new, changed, removed, unreadable)
 
 
-def refresh_manifest(raw_dir: Path, manifest_path: Path, now: datetime) -> ManifestStats:
-    table, stats = scan(raw_dir, read_manifest(manifest_path), now)
-    write_parquet(table, manifest_path)
+def refresh_manifest(
+    raw_dir: Path, previous_path: Path, out_path: Path, now: datetime
+) -> ManifestStats:
+    """Scan raw_dir against the manifest at previous_path; write the new one to out_path."""
+    table, stats = scan(raw_dir, read_manifest(previous_path), now)
+    write_parquet(table, out_path)
     return stats

@@ -1,7 +1,12 @@
 """Where the pipeline reads and writes: raw dir, warehouse dir and the files inside it.
 
-Plain functions and a dataclass (no Dagster), so the CLI can check paths before it
+Plain functions and dataclasses (no Dagster), so the CLI can check paths before it
 imports Dagster at all.
+
+The warehouse dir holds links that readers open (`warehouse.duckdb`, `reports.parquet`, …,
+`marts/`), each pointing into `current/`, itself a link to one complete snapshot under
+`snapshots/`. A refresh builds its own snapshot and switches `current` to it at the end
+(`pipelines.snapshots`); the parse cache and the writer lock live beside them.
 """
 
 from __future__ import annotations
@@ -22,6 +27,15 @@ SQL_DIR = PROJECT_ROOT / "sql"
 
 TIDY_TABLES = ("reports", "applications", "active_disclosure", "review_litigation")
 
+#: What readers open in the warehouse dir: each is a link to the same name in `current/`.
+PUBLISHED = (
+    "warehouse.duckdb",
+    *(f"{table}.parquet" for table in TIDY_TABLES),
+    "raw_manifest.parquet",
+    "agencies.parquet",
+    "marts",
+)
+
 
 def resolve_dir(explicit: str | None, env_var: str, default: str) -> Path:
     """An explicit setting wins, then the environment, then the default (relative to CWD)."""
@@ -29,8 +43,8 @@ def resolve_dir(explicit: str | None, env_var: str, default: str) -> Path:
 
 
 @dataclass(frozen=True)
-class WarehouseLayout:
-    """Every file the pipeline keeps under the warehouse dir."""
+class WarehouseFiles:
+    """The files of one warehouse: the published one (the warehouse dir) or a snapshot."""
 
     root: Path
 
@@ -50,8 +64,34 @@ class WarehouseLayout:
     def agencies(self) -> Path:
         return self.root / "agencies.parquet"
 
+    @property
+    def parse_skips(self) -> Path:
+        """Files this snapshot's refresh could not hand to the parser, and why."""
+        return self.root / "parse_skipped.parquet"
+
     def tidy(self, table: str) -> Path:
         return self.root / f"{table}.parquet"
+
+
+@dataclass(frozen=True)
+class WarehouseLayout(WarehouseFiles):
+    """The warehouse dir: published links, snapshots, the writer lock and the parse cache."""
+
+    @property
+    def snapshots(self) -> Path:
+        return self.root / "snapshots"
+
+    @property
+    def current(self) -> Path:
+        """The link to the published snapshot."""
+        return self.root / "current"
+
+    @property
+    def lock(self) -> Path:
+        return self.root / "refresh.lock"
+
+    def snapshot(self, name: str) -> WarehouseFiles:
+        return WarehouseFiles(self.snapshots / name)
 
     def parse_cache(self, key: str) -> Path:
         """Parsed reports of one cache key (parser version + cache schema), one part per run."""

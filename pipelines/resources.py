@@ -3,6 +3,9 @@
 Each path is, in order: the resource's config (the CLI's --raw-dir/--warehouse-dir), the
 environment (GOVREPORTS_RAW_DIR / GOVREPORTS_WAREHOUSE_DIR), the default relative to the
 working directory (data/raw, data/warehouse).
+
+A run writes only into its own snapshot (`Warehouse.build`), which the `publish` asset
+switches readers to at the end.
 """
 
 from __future__ import annotations
@@ -13,12 +16,15 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+from pydantic import PrivateAttr
 
+from pipelines import snapshots
 from pipelines.paths import (
     DEFAULT_RAW_DIR,
     DEFAULT_WAREHOUSE_DIR,
     RAW_DIR_ENV,
     WAREHOUSE_DIR_ENV,
+    WarehouseFiles,
     WarehouseLayout,
     resolve_dir,
 )
@@ -35,19 +41,32 @@ class RawDir(dg.ConfigurableResource):
 
 
 class Warehouse(dg.ConfigurableResource):
-    """The output folder: tidy Parquet, parse cache, warehouse.duckdb and marts/."""
+    """The output folder: published links, snapshots and the parse cache."""
 
     path: str | None = None
+    _run_id: str | None = PrivateAttr(default=None)
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        self._run_id = context.run.run_id if context.run else None
 
     @property
     def layout(self) -> WarehouseLayout:
         return WarehouseLayout(resolve_dir(self.path, WAREHOUSE_DIR_ENV, DEFAULT_WAREHOUSE_DIR))
 
+    @property
+    def run_id(self) -> str:
+        if self._run_id is None:
+            raise RuntimeError("the warehouse resource is used outside a run")
+        return self._run_id
+
+    def build(self) -> WarehouseFiles:
+        """This run's snapshot (a copy of the published warehouse until the run rewrites it)."""
+        return snapshots.start(self.layout, self.run_id)
+
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-        layout = self.layout
-        layout.root.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(str(layout.duckdb), read_only=read_only)
+        """The DuckDB database of this run's snapshot."""
+        con = duckdb.connect(str(self.build().duckdb), read_only=read_only)
         try:
             yield con
         finally:

@@ -12,6 +12,7 @@ import duckdb
 from pipelines.definitions import defs as project_defs
 from pipelines.instance import project_instance
 from pipelines.progress import Progress, progress_logger
+from pipelines.reading import DEFAULT_MAX_FILE_MB
 
 JOB = "refresh"
 
@@ -25,13 +26,13 @@ class Outcome:
     checks: dict[str, bool] = field(default_factory=dict)  # asset check → passed
 
 
-def run_config(raw_dir: Path, warehouse_dir: Path, workers: int) -> dict:
+def run_config(raw_dir: Path, warehouse_dir: Path, workers: int, max_file_mb: int) -> dict:
     return {
         "resources": {
             "raw_dir": {"config": {"path": str(raw_dir)}},
             "warehouse": {"config": {"path": str(warehouse_dir)}},
         },
-        "ops": {"parsed_reports": {"config": {"workers": workers}}},
+        "ops": {"parsed_reports": {"config": {"workers": workers, "max_file_mb": max_file_mb}}},
         # only the progress logger: it replaces Dagster's line-per-event console log
         "loggers": {"progress": {}},
     }
@@ -43,6 +44,7 @@ def run_refresh(
     workers: int = 0,
     instance: dg.DagsterInstance | None = None,
     show_progress: bool = True,
+    max_file_mb: int = DEFAULT_MAX_FILE_MB,
 ) -> Outcome:
     project = project_defs()
     job = project.resolve_job_def(JOB)
@@ -52,15 +54,21 @@ def run_refresh(
     )
     instance = instance or project_instance()
     result = defs.resolve_job_def(JOB).execute_in_process(
-        run_config=run_config(raw_dir, warehouse_dir, workers),
+        run_config=run_config(raw_dir, warehouse_dir, workers, max_file_mb),
         instance=instance,
         raise_on_error=False,
     )
     outcome = Outcome(success=result.success, run_id=result.run_id)
+    run_error = None
     for event in result.all_events:
         if event.is_step_failure:
             error = event.step_failure_data.error
             outcome.failures.append((event.step_key, _root_message(error)))
+        elif event.event_type_value == "RESOURCE_INIT_FAILURE" and event.engine_event_data.error:
+            # e.g. the writer lock is held by another refresh
+            outcome.failures.append(("start", _root_message(event.engine_event_data.error)))
+        elif event.is_run_failure and getattr(event.event_specific_data, "error", None):
+            run_error = _root_message(event.event_specific_data.error)
         elif event.is_step_materialization:
             materialization = event.step_materialization_data.materialization
             outcome.metadata[materialization.asset_key.to_user_string()] = {
@@ -69,6 +77,8 @@ def run_refresh(
         elif event.event_type_value == "ASSET_CHECK_EVALUATION":
             evaluation = event.event_specific_data
             outcome.checks[evaluation.check_name] = evaluation.passed
+    if not outcome.success and not outcome.failures and run_error:
+        outcome.failures.append(("run", run_error))
     return outcome
 
 
@@ -76,7 +86,11 @@ def _root_message(error) -> str:
     """The innermost cause's message: what went wrong, without Dagster's wrapping."""
     while error.cause is not None:
         error = error.cause
-    return error.message.strip()
+    message = error.message.strip()
+    qualified, sep, rest = message.partition(": ")
+    if sep and qualified.split(".")[-1] == error.cls_name:  # "dagster….Failure: text"
+        return rest.strip()
+    return message
 
 
 def read_summary(warehouse_db: Path) -> tuple[list[tuple], list[tuple]]:

@@ -2,8 +2,12 @@
 
 A file holds one SELECT. Its folder sets how it is built (`staging`, `checks`: view;
 `marts`: table, also exported to `marts/<name>.parquet`); a `-- materialized: table` line
-overrides that. `{{warehouse_dir}}` stands for the absolute warehouse dir. A model depends
-on every other model or upstream table whose name appears in its SQL (comments aside).
+overrides that. `{{warehouse_dir}}` stands for the absolute dir of the warehouse being
+built (written inside a SQL string literal: `read_parquet('{{warehouse_dir}}/x.parquet')`);
+a model that reads files that way is always a table, so `warehouse.duckdb` holds its data
+and never refers to a file (it stays valid when its snapshot is replaced or removed). A
+model depends on every other model or upstream table whose name appears in its SQL
+(comments aside).
 """
 
 from __future__ import annotations
@@ -15,11 +19,12 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.paths import WarehouseLayout
+from pipelines.paths import WarehouseFiles
 from pipelines.tables import copy_to_parquet
 
 FOLDERS = {"staging": "view", "checks": "view", "marts": "table"}
 EXPORTED_FOLDERS = {"marts"}
+PLACEHOLDER = "{{warehouse_dir}}"
 _DIRECTIVE = re.compile(r"^--\s*materialized:\s*(view|table)\s*$", re.MULTILINE)
 _COMMENT = re.compile(r"--[^\n]*")
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -33,9 +38,15 @@ class SqlModel:
     text: str
 
     @property
+    def reads_files(self) -> bool:
+        return PLACEHOLDER in self.text
+
+    @property
     def materialized(self) -> str:
         found = _DIRECTIVE.search(self.text)
-        return found.group(1) if found else FOLDERS[self.folder]
+        if found:
+            return found.group(1)
+        return "table" if self.reads_files else FOLDERS[self.folder]
 
     @property
     def exported(self) -> bool:
@@ -59,9 +70,10 @@ class SqlModel:
     def references(self, names: set[str]) -> set[str]:
         return (set(_WORD.findall(_COMMENT.sub("", self.text))) & names) - {self.name}
 
-    def select(self, layout: WarehouseLayout) -> str:
-        warehouse_dir = str(layout.root).replace("'", "''")
-        return self.text.replace("{{warehouse_dir}}", warehouse_dir).strip().rstrip(";")
+    def select(self, files: WarehouseFiles) -> str:
+        """The SELECT with the placeholder replaced, quoted for the SQL literal it sits in."""
+        warehouse_dir = str(files.root).replace("'", "''")
+        return self.text.replace(PLACEHOLDER, warehouse_dir).strip().rstrip(";")
 
 
 def discover(sql_dir: Path) -> list[SqlModel]:
@@ -76,10 +88,20 @@ def discover(sql_dir: Path) -> list[SqlModel]:
     return models
 
 
-def build(con: duckdb.DuckDBPyConnection, model: SqlModel, layout: WarehouseLayout) -> int:
-    """(Re)create the model; export it when it is a mart. Returns its row count."""
+def build(con: duckdb.DuckDBPyConnection, model: SqlModel, files: WarehouseFiles) -> int:
+    """(Re)create the model in the open database of `files`; export it when it is a mart.
+    Returns its row count."""
     kind = model.materialized.upper()
-    con.execute(f"CREATE OR REPLACE {kind} {model.name} AS\n{model.select(layout)}")
+    name = model.name
+    # the snapshot starts as a copy of the published database: drop a model of the other kind
+    [existing] = con.execute(
+        "SELECT any_value(table_type) FROM information_schema.tables "
+        "WHERE table_schema = current_schema() AND table_name = ?",
+        [model.name],
+    ).fetchone()
+    if existing and (existing == "VIEW") != (kind == "VIEW"):
+        con.execute(f"DROP {'VIEW' if existing == 'VIEW' else 'TABLE'} {name}")
+    con.execute(f"CREATE OR REPLACE {kind} {name} AS\n{model.select(files)}")
     if model.exported:
-        copy_to_parquet(con, f"SELECT * FROM {model.name}", layout.marts / f"{model.name}.parquet")
-    return con.execute(f"SELECT count(*) FROM {model.name}").fetchone()[0]
+        copy_to_parquet(con, f"SELECT * FROM {name}", files.marts / f"{model.name}.parquet")
+    return con.execute(f"SELECT count(*) FROM {name}").fetchone()[0]

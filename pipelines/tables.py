@@ -1,4 +1,4 @@
-"""Arrow schemas of the files the pipeline writes, and an atomic Parquet writer.
+"""Arrow schemas of the files the pipeline writes, an atomic Parquet writer.
 
 Column names and types follow docs/DATA_DICTIONARY.md; the tidy tables themselves are
 written by `pipelines.tidy` with these types.
@@ -14,6 +14,8 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from pipelines.faults import checkpoint
 
 TS = pa.timestamp("us", tz="UTC")
 
@@ -91,6 +93,9 @@ def parse_cache_key(parser_version: str) -> str:
     return f"{parser_version}-{schema}"
 
 
+#: Files a refresh could not hand to the parser (not cached: tried again next time).
+SKIPPED_SCHEMA = pa.schema([("path", pa.string()), ("reason", pa.string())])
+
 AGENCIES_SCHEMA = pa.schema(
     [
         ("agency", pa.string()),
@@ -109,9 +114,26 @@ def write_parquet(table: pa.Table, path: Path) -> None:
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
     try:
         pq.write_table(table, tmp)
-        os.replace(tmp, path)
+        _replace_durably(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _replace_durably(tmp: Path, path: Path) -> None:
+    """Rename a complete temporary file over `path`, synced so that not even a power loss
+    can leave a renamed but empty file."""
+    fd = os.open(tmp, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    checkpoint(f"write:{path.name}")
+    os.replace(tmp, path)
+    fd = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def sql_string(value: object) -> str:
@@ -125,6 +147,6 @@ def copy_to_parquet(con: duckdb.DuckDBPyConnection, query: str, path: Path) -> N
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
     try:
         con.execute(f"COPY ({query}) TO {sql_string(tmp)} (FORMAT parquet)")
-        os.replace(tmp, path)
+        _replace_durably(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)

@@ -2,8 +2,10 @@
 
 `reports` has one row per raw file present now (two files with the same bytes share a
 report_id and its facts); the fact tables have one row per report × cell, each with the
-source line. Selection and unnesting only, in an in-memory DuckDB (the warehouse file is
-not opened here).
+source line. A file whose bytes were never parsed says why in `status_reason`: the scan's
+reason (a link, an unreadable file) or the parse step's (gone since the scan, too large).
+Selection and unnesting only, in an in-memory DuckDB (the warehouse file is not opened
+here); everything is read from and written to one snapshot.
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipelines.paths import WarehouseLayout
-from pipelines.tables import PARSED_SCHEMA, copy_to_parquet, sql_string
+from pipelines.paths import WarehouseFiles
+from pipelines.tables import PARSED_SCHEMA, SKIPPED_SCHEMA, copy_to_parquet, sql_string
 
 _REPORTS = """
 SELECT
@@ -29,8 +31,9 @@ SELECT
     p.year,
     coalesce(p.status, 'rejected') AS status,
     CASE
-        WHEN m.error IS NOT NULL THEN 'cannot read file: ' || m.error
-        WHEN p.sha256 IS NULL THEN 'not parsed: the file could not be read when parsing'
+        WHEN m.error IS NOT NULL THEN m.error
+        WHEN p.sha256 IS NULL
+            THEN coalesce(s.reason, 'not parsed: the file could not be read when parsing')
         ELSE p.status_reason
     END AS status_reason,
     p.parser_version,
@@ -43,6 +46,7 @@ SELECT
     m.content_first_seen
 FROM manifest AS m
 LEFT JOIN parsed AS p USING (sha256)
+LEFT JOIN skipped AS s ON s.path = m.path
 ORDER BY source_path
 """
 
@@ -75,8 +79,8 @@ def _parsed(cache_dir: Path) -> pa.Table | str:
     return f"read_parquet([{files}], union_by_name = true)"
 
 
-def build_tidy_tables(layout: WarehouseLayout, cache_dir: Path) -> dict[str, int]:
-    """Write the four tidy tables; returns the row count of each."""
+def build_tidy_tables(files: WarehouseFiles, cache_dir: Path) -> dict[str, int]:
+    """Write the four tidy tables into `files` (a snapshot); returns the row count of each."""
     con = duckdb.connect()
     try:
         source = _parsed(cache_dir)
@@ -90,12 +94,18 @@ def build_tidy_tables(layout: WarehouseLayout, cache_dir: Path) -> dict[str, int
         )
         con.execute(
             "CREATE TEMP VIEW manifest AS SELECT * "
-            f"FROM read_parquet({sql_string(layout.manifest)}) WHERE present"
+            f"FROM read_parquet({sql_string(files.manifest)}) WHERE present"
         )
+        if files.parse_skips.exists():
+            con.execute(
+                f"CREATE TEMP VIEW skipped AS SELECT * FROM read_parquet({sql_string(files.parse_skips)})"
+            )
+        else:
+            con.register("skipped", SKIPPED_SCHEMA.empty_table())
         queries = {"reports": _REPORTS}
         for table, (key1, key2) in FACT_KEYS.items():
             queries[table] = _FACTS.format(list_column=table, key1=key1, key2=key2)
-        return {table: _copy(con, query, layout.tidy(table)) for table, query in queries.items()}
+        return {table: _copy(con, query, files.tidy(table)) for table, query in queries.items()}
     finally:
         con.close()
 

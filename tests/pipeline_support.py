@@ -9,14 +9,23 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import queue
+import subprocess
+import sys
+import threading
+import time
 from pathlib import Path
 
 import dagster as dg
 import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from parsers import APPLICANT_TYPES, ApplicationFact, DisclosureFact, Report, ReviewFact
 from pipelines import reading
-from pipelines.paths import PROJECT_ROOT, WarehouseLayout
+from pipelines.faults import FAULT_ENV
+from pipelines.paths import PROJECT_ROOT, PUBLISHED, WarehouseLayout
 from pipelines.runner import Outcome, run_refresh
 from tests.conftest import EXPECTED as EXPECTED_DIR
 from tests.conftest import SHARED as SHARED_DIR
@@ -145,10 +154,13 @@ class FakeParser:
 
     def __init__(self):
         self.calls: list[str | None] = []
+        self.version = "fake"  # stamped on each report as its parser_version
 
     def __call__(self, data: bytes, source_path: str | None = None) -> Report:
         self.calls.append(source_path)
-        return report_from_spec(data, source_path)
+        report = report_from_spec(data, source_path)
+        report.parser_version = self.version
+        return report
 
 
 def install_fake_parser(monkeypatch) -> FakeParser:
@@ -192,3 +204,171 @@ def query_dicts(warehouse_dir: Path, sql: str, params: list | None = None) -> li
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     finally:
         con.close()
+
+
+# --- the whole warehouse, for "nothing changed" and "equals a clean run" comparisons ---
+
+
+def warehouse_state(
+    warehouse_dir: Path, ignore_timestamps: bool = False, ignore: frozenset[str] = frozenset()
+) -> dict[str, list]:
+    """Every table and view of warehouse.duckdb and every published Parquet file, as sorted
+    rows (as readers see them: through the links in the warehouse dir). Columns named in
+    `ignore` are left out, and timestamp columns with `ignore_timestamps` (two runs at
+    different times record different times)."""
+    state: dict[str, list] = {}
+    con = duckdb.connect(str(WarehouseLayout(warehouse_dir).duckdb), read_only=True)
+    try:
+        objects = con.execute(
+            "SELECT table_name FROM information_schema.tables "
+            "WHERE table_schema = 'main' ORDER BY table_name"
+        ).fetchall()
+        for (name,) in objects:
+            columns = [
+                column
+                for column, data_type in con.execute(
+                    "SELECT column_name, data_type FROM information_schema.columns "
+                    "WHERE table_schema = 'main' AND table_name = ? ORDER BY ordinal_position",
+                    [name],
+                ).fetchall()
+                if column not in ignore and not (ignore_timestamps and "TIMESTAMP" in data_type)
+            ]
+            select = ", ".join(f'"{c}"' for c in columns)
+            rows = con.execute(f'SELECT {select} FROM "{name}"').fetchall()
+            state[f"duckdb:{name}"] = [columns, sorted(rows, key=repr)]
+    finally:
+        con.close()
+    parquet = [warehouse_dir / name for name in PUBLISHED if name.endswith(".parquet")]
+    parquet += sorted((warehouse_dir / "marts").glob("*.parquet"))
+    for path in parquet:
+        table = pq.read_table(path)
+        keep = [
+            f.name
+            for f in table.schema
+            if f.name not in ignore and not (ignore_timestamps and pa.types.is_timestamp(f.type))
+        ]
+        rows = [tuple(r.values()) for r in table.select(keep).to_pylist()]
+        state[f"parquet:{path.relative_to(warehouse_dir)}"] = [keep, sorted(rows, key=repr)]
+    return state
+
+
+def assert_same_state(actual: dict, expected: dict) -> None:
+    assert sorted(actual) == sorted(expected), "different tables"
+    for name in expected:
+        assert actual[name] == expected[name], f"{name} differs"
+
+
+def leftovers(warehouse_dir: Path) -> list[str]:
+    """Temporary files and snapshots beyond the published one and the one before it."""
+    found = [
+        str(p.relative_to(warehouse_dir))
+        for p in warehouse_dir.rglob("*")
+        if p.name.endswith(".tmp") or p.name.startswith(".starting-")
+    ]
+    snapshots = warehouse_dir / "snapshots"
+    if snapshots.is_dir() and len(list(snapshots.iterdir())) > 2:
+        found.append(f"{len(list(snapshots.iterdir()))} snapshots")
+    return found
+
+
+# --- `govreports refresh` as a subprocess ---
+
+GOVREPORTS = Path(sys.executable).with_name("govreports")
+
+
+def dagster_home(path: Path) -> Path:
+    """A Dagster instance for subprocess runs: event log in memory (SQLite fsyncs each event,
+    which is most of a small refresh's time), telemetry off."""
+    path.mkdir(parents=True, exist_ok=True)
+    (path / "dagster.yaml").write_text(
+        "event_log_storage:\n"
+        "  module: dagster._core.storage.event_log.in_memory\n"
+        "  class: InMemoryEventLogStorage\n"
+        "telemetry:\n  enabled: false\n"
+    )
+    return path
+
+
+def cli_env(home: Path, fault: str | None = None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GOVREPORTS_")}
+    env["DAGSTER_HOME"] = str(home)
+    if fault:
+        env[FAULT_ENV] = fault
+    return env
+
+
+def cli_refresh_args(raw_dir: Path, warehouse_dir: Path) -> list[str]:
+    return [
+        str(GOVREPORTS),
+        "refresh",
+        "--raw-dir",
+        str(raw_dir),
+        "--warehouse-dir",
+        str(warehouse_dir),
+        "--workers",
+        "1",
+    ]
+
+
+def cli_refresh_process(
+    raw_dir: Path, warehouse_dir: Path, home: Path, fault: str | None = None
+) -> subprocess.Popen:
+    return subprocess.Popen(
+        cli_refresh_args(raw_dir, warehouse_dir),
+        env=cli_env(home, fault),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def cli_refresh(
+    raw_dir: Path, warehouse_dir: Path, home: Path, fault: str | None = None
+) -> tuple[int, str, str]:
+    """(return code, stdout, stderr) of a `govreports refresh` subprocess."""
+    proc = cli_refresh_process(raw_dir, warehouse_dir, home, fault)
+    try:
+        out, err = proc.communicate(timeout=180)
+    finally:
+        proc.kill()
+    return proc.returncode, out, err
+
+
+class PausedRefresh:
+    """`govreports refresh` stopped at a named point (GOVREPORTS_TEST_FAULT=pause@point)."""
+
+    def __init__(self, raw_dir: Path, warehouse_dir: Path, home: Path, point: str):
+        self.proc = subprocess.Popen(
+            cli_refresh_args(raw_dir, warehouse_dir),
+            env=cli_env(home, f"pause@{point}"),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        self.lines: queue.Queue[str | None] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+        self.stderr: list[str] = []
+        try:
+            self._wait_for(f"paused at {point} (pid {self.proc.pid})", point)
+        except BaseException:
+            self.kill()
+            raise
+
+    def _wait_for(self, marker: str, point: str) -> None:
+        deadline = time.monotonic() + 120
+        while True:
+            line = self.lines.get(timeout=max(0.1, deadline - time.monotonic()))
+            if line is None:
+                raise AssertionError(f"refresh ended before {point}: {''.join(self.stderr)}")
+            self.stderr.append(line)
+            if marker in line:
+                return
+
+    def _read(self) -> None:
+        for line in self.proc.stderr:
+            self.lines.put(line)
+        self.lines.put(None)
+
+    def kill(self) -> int:
+        self.proc.kill()
+        return self.proc.wait(timeout=60)

@@ -10,6 +10,7 @@ import pytest
 
 from pipelines.cli import main
 from tests.pipeline_support import SHIPPED_SEEDS
+from tests.pipeline_support import dagster_home as fast_dagster_home
 
 SEED = SHIPPED_SEEDS / "001_389509ebf14147a7.txt"
 
@@ -49,8 +50,7 @@ def test_parse_is_fast_and_never_loads_dagster(tmp_path):
 
 @pytest.fixture
 def dagster_home(tmp_path, monkeypatch):
-    home = tmp_path / "dagster_home"
-    home.mkdir()
+    home = fast_dagster_home(tmp_path / "dagster_home")
     monkeypatch.setenv("DAGSTER_HOME", str(home))
     return home
 
@@ -122,28 +122,3 @@ def test_refresh_unwritable_warehouse_dir(tmp_path, capsys):
     assert main(["refresh", "--raw-dir", str(raw), "--warehouse-dir", str(blocker / "wh")]) == 1
     err = capsys.readouterr().err
     assert "cannot write to the warehouse dir" in err and "Traceback" not in err
-
-
-def test_refresh_locked_warehouse(tmp_path, capsys):
-    raw, wh = tmp_path / "raw", tmp_path / "wh"
-    raw.mkdir()
-    wh.mkdir()
-    (raw / "a.txt").write_text("x")
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ready', flush=True); time.sleep(60)",
-            str(wh / "warehouse.duckdb"),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout.readline().strip() == "ready"
-        assert main(["refresh", "--raw-dir", str(raw), "--warehouse-dir", str(wh)]) == 1
-    finally:
-        holder.kill()
-        holder.wait()
-    err = capsys.readouterr().err
-    assert "is open in another process" in err and "Traceback" not in err

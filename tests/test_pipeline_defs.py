@@ -49,3 +49,11 @@ def test_every_check_file_is_an_asset_check_and_names_itself():
         assert re.search(rf"\bFROM {path.stem}\b", flags_sql), (
             f"{path.stem} not in consistency_flags"
         )
+
+
+def test_publishing_is_the_last_step_and_waits_for_every_asset():
+    graph = defs().resolve_asset_graph()
+    publish = dg.AssetKey("published_warehouse")
+    others = {key for key in graph.get_all_asset_keys() if key != publish}
+    assert graph.get(publish).parent_keys == others
+    assert not graph.get(publish).child_keys

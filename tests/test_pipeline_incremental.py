@@ -7,7 +7,16 @@ import os
 import pyarrow.parquet as pq
 
 from pipelines.defs import ingest
-from tests.pipeline_support import install_fake_parser, query, refresh, spec, table3, write_specs
+from tests.pipeline_support import (
+    assert_same_state,
+    install_fake_parser,
+    query,
+    refresh,
+    spec,
+    table3,
+    warehouse_state,
+    write_specs,
+)
 
 SPECS = {
     "a.txt": spec("樟树市鹿江街道办事处", 2023, natural=table3(new=2, granted=2)),
@@ -23,7 +32,11 @@ def marts(warehouse):
     }
 
 
-def test_second_refresh_parses_nothing_and_leaves_marts_unchanged(tmp_path, monkeypatch):
+#: The one column a rerun changes: when the scan last saw each file.
+RUN_BOOKKEEPING = frozenset({"last_seen"})
+
+
+def test_second_refresh_parses_nothing_and_changes_nothing(tmp_path, monkeypatch):
     fake = install_fake_parser(monkeypatch)
     raw, wh = tmp_path / "raw", tmp_path / "wh"
     write_specs(raw, SPECS)
@@ -34,6 +47,8 @@ def test_second_refresh_parses_nothing_and_leaves_marts_unchanged(tmp_path, monk
     assert first.metadata["parsed_reports"]["parsed"] == 2
     assert query(wh, "SELECT count(*), count(DISTINCT report_id) FROM stg_reports") == [(3, 2)]
     before = marts(wh)
+    state = warehouse_state(wh, ignore=RUN_BOOKKEEPING)
+    [(seen_first,)] = query(wh, "SELECT max(last_seen) FROM stg_raw_files")
 
     fake.calls.clear()
     second = refresh(raw, wh)
@@ -43,6 +58,10 @@ def test_second_refresh_parses_nothing_and_leaves_marts_unchanged(tmp_path, monk
     after = marts(wh)
     for name, table in before.items():
         assert after[name].equals(table), name
+    # every table and view of the database and every published Parquet file, row for row
+    assert_same_state(warehouse_state(wh, ignore=RUN_BOOKKEEPING), state)
+    [(seen_second,)] = query(wh, "SELECT max(last_seen) FROM stg_raw_files")
+    assert seen_second > seen_first
 
 
 def test_touched_changed_removed_and_new_parser_version(tmp_path, monkeypatch):
@@ -76,13 +95,26 @@ def test_touched_changed_removed_and_new_parser_version(tmp_path, monkeypatch):
         wh, "SELECT received_new FROM mart_agency_year WHERE agency = '樟树市鹿江街道办事处'"
     ) == [(5,)]
 
-    # a new parser version parses every present file once more, and drops the old cache
+    # a new parser version parses every present file once more, and drops the old cache;
+    # its rows replace the old ones: the same figures (this fake parser reads the same ones),
+    # every row stamped with the new version, none left from the old one
+    unversioned = RUN_BOOKKEEPING | {"parser_version"}
+    state = warehouse_state(wh, ignore=unversioned)
     monkeypatch.setattr(ingest, "PARSER_VERSION", "99.0")
+    fake.version = "99.0"
     fake.calls.clear()
     refresh(raw, wh)
     assert sorted(fake.calls) == ["a.txt", "b.txt"]
     [cache] = (wh / "cache" / "parsed").iterdir()
     assert cache.name.startswith("99.0-")
+    assert_same_state(warehouse_state(wh, ignore=unversioned), state)
+    assert query(wh, "SELECT DISTINCT parser_version FROM stg_reports") == [("99.0",)]
+    assert query(wh, "SELECT count(*), count(DISTINCT source_path) FROM stg_reports") == [(2, 2)]
+    assert query(
+        wh,
+        """SELECT count(*) FROM (SELECT report_id, category, applicant_type FROM stg_applications
+           GROUP BY ALL HAVING count(*) > 1)""",
+    ) == [(0,)]
 
 
 def test_parse_pool_with_the_real_parser(tmp_path):

@@ -1,10 +1,11 @@
 """The refresh job, its nightly schedule (Asia/Shanghai) and a sensor on the raw dir."""
 
 import hashlib
+import os
 
 import dagster as dg
 
-from pipelines.manifest import list_raw_files
+from pipelines.rawfiles import list_raw_files
 from pipelines.resources import RawDir
 
 refresh_job = dg.define_asset_job(
@@ -25,10 +26,12 @@ def raw_dir_fingerprint(raw_dir: RawDir) -> str:
     digest = hashlib.sha256()
     root = raw_dir.root
     for path in list_raw_files(root) if root.is_dir() else []:
-        st = path.stat()
-        digest.update(
-            f"{path.relative_to(root).as_posix()}\0{st.st_size}\0{st.st_mtime_ns}\n".encode()
-        )
+        try:
+            st = os.lstat(path)  # links are listed, never followed
+            state = f"{st.st_size}\0{st.st_mtime_ns}"
+        except OSError:  # gone since the listing
+            state = "gone"
+        digest.update(f"{path.relative_to(root).as_posix()}\0{state}\n".encode())
     return digest.hexdigest()
 
 

@@ -1,13 +1,20 @@
-"""Raw files → manifest → parse cache → the four tidy Parquet tables (+ agency regions)."""
+"""Raw files → manifest → parse cache → the four tidy Parquet tables (+ agency regions).
+
+Every asset writes into the run's snapshot (`Warehouse.build()`); the parse cache is
+shared by all runs. Metadata paths name the published files readers open.
+"""
 
 from datetime import UTC, datetime
 
 import dagster as dg
 
 from parsers import PARSER_VERSION
-from pipelines.manifest import list_raw_files, refresh_manifest
+from pipelines.faults import checkpoint
+from pipelines.manifest import refresh_manifest
 from pipelines.parsing import default_workers, parse_pending
 from pipelines.paths import TIDY_TABLES
+from pipelines.rawfiles import list_raw_files
+from pipelines.reading import DEFAULT_MAX_FILE_MB, MB
 from pipelines.regions import write_agencies
 from pipelines.resources import RawDir, Warehouse
 from pipelines.tables import parse_cache_key
@@ -19,6 +26,8 @@ GROUP = "ingest"
 class ParseConfig(dg.Config):
     workers: int = 0
     """Parser processes; 0 means one per CPU, 1 parses in the run's own process."""
+    max_file_mb: int = DEFAULT_MAX_FILE_MB
+    """Larger files are not parsed: their `reports` row is `rejected`, saying so."""
 
 
 def parse_cache_dir(warehouse: Warehouse):
@@ -28,13 +37,15 @@ def parse_cache_dir(warehouse: Warehouse):
 
 @dg.asset(group_name=GROUP, kinds={"parquet"})
 def raw_manifest(raw_dir: RawDir, warehouse: Warehouse) -> dg.MaterializeResult:
-    """Every file under the raw dir: path, size, SHA-256, first and last seen."""
+    """Every entry under the raw dir: path, size, SHA-256 (or why not read), first and last seen."""
     root = raw_dir.root
     if not root.is_dir():
         raise dg.Failure(f"raw dir {root} does not exist (set GOVREPORTS_RAW_DIR or --raw-dir)")
     if not list_raw_files(root):
         raise dg.Failure(f"raw dir {root} holds no files: nothing to ingest")
-    stats = refresh_manifest(root, warehouse.layout.manifest, datetime.now(UTC))
+    build = warehouse.build()
+    stats = refresh_manifest(root, warehouse.layout.manifest, build.manifest, datetime.now(UTC))
+    checkpoint("manifest")
     return dg.MaterializeResult(
         metadata={
             "raw_dir": str(root),
@@ -57,20 +68,22 @@ def parsed_reports(
     config: ParseConfig, raw_dir: RawDir, warehouse: Warehouse
 ) -> dg.MaterializeResult:
     """Parse cache: bytes not parsed yet by this parser version are parsed in a process pool."""
-    layout = warehouse.layout
+    build = warehouse.build()
     stats = parse_pending(
         raw_dir.root,
-        layout.manifest,
+        build.manifest,
         parse_cache_dir(warehouse),
+        build.parse_skips,
         config.workers or default_workers(),
         datetime.now(UTC),
+        config.max_file_mb * MB,
     )
     return dg.MaterializeResult(
         metadata={
             "parser_version": PARSER_VERSION,
             "to_parse": stats.to_parse,
             "parsed": stats.parsed,
-            "unreadable": stats.unreadable,
+            "skipped": stats.skipped,
             **{f"parsed_{status}": n for status, n in sorted(stats.by_status.items())},
             "cache_part": stats.part or "",
         }
@@ -85,17 +98,17 @@ def parsed_reports(
 )
 def tidy_tables(warehouse: Warehouse):
     """The contract's tidy tables: reports (one row per raw file) and the three fact tables."""
-    layout = warehouse.layout
-    counts = build_tidy_tables(layout, parse_cache_dir(warehouse))
+    counts = build_tidy_tables(warehouse.build(), parse_cache_dir(warehouse))
     for table in TIDY_TABLES:
         yield dg.MaterializeResult(
-            asset_key=table, metadata={"rows": counts[table], "path": str(layout.tidy(table))}
+            asset_key=table,
+            metadata={"rows": counts[table], "path": str(warehouse.layout.tidy(table))},
         )
 
 
 @dg.asset(group_name=GROUP, deps=["reports"], kinds={"python", "parquet"})
 def agencies(warehouse: Warehouse) -> dg.MaterializeResult:
     """Province, city and county of every agency name (administrative-division package)."""
-    layout = warehouse.layout
-    n = write_agencies(layout.tidy("reports"), layout.agencies)
+    build = warehouse.build()
+    n = write_agencies(build.tidy("reports"), build.agencies)
     return dg.MaterializeResult(metadata={"rows": n})

@@ -1,7 +1,11 @@
-"""One asset per `sql/` file (code version = file hash), and asset checks over the flags."""
+"""One asset per `sql/` file (code version = file hash), and asset checks over the flags.
+
+Models are built in the run's snapshot database; metadata paths name the published files.
+"""
 
 import dagster as dg
 
+from pipelines.faults import checkpoint
 from pipelines.paths import SQL_DIR, TIDY_TABLES
 from pipelines.resources import Warehouse
 from pipelines.sqlmodels import SqlModel, build, discover
@@ -24,12 +28,12 @@ def sql_asset(model: SqlModel, names: set[str]) -> dg.AssetsDefinition:
         metadata={"sql_file": str(model.path.relative_to(SQL_DIR.parent))},
     )
     def _build(warehouse: Warehouse) -> dg.MaterializeResult:
-        layout = warehouse.layout
         with warehouse.connect() as con:
-            rows = build(con, model, layout)
+            rows = build(con, model, warehouse.build())
+        checkpoint(f"model:{model.name}")
         metadata = {"rows": rows, "materialized": model.materialized}
         if model.exported:
-            metadata["parquet"] = str(layout.marts / f"{model.name}.parquet")
+            metadata["parquet"] = str(warehouse.layout.marts / f"{model.name}.parquet")
         return dg.MaterializeResult(metadata=metadata)
 
     return _build

@@ -1,0 +1,151 @@
+"""What the raw dir holds, and reading one raw file safely.
+
+Every entry under the raw dir (dot-files and dot-directories aside) is listed, and each
+one either is a regular file to read or carries the reason it is not read: symbolic links
+are never followed (wherever they point), named pipes, sockets and devices are never
+opened for reading, and a directory that cannot be listed is listed itself. Files are
+opened with O_NOFOLLOW and O_NONBLOCK, so a file swapped for a link or a pipe after the
+listing is refused rather than followed or waited on.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+_KINDS = {
+    stat.S_IFIFO: "a named pipe",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFDIR: "a directory",
+}
+
+
+@dataclass(frozen=True)
+class RawEntry:
+    path: Path
+    rel: str  # relative to the raw dir, with forward slashes
+    problem: str | None = None  # why it is not read, or None for a regular file
+
+
+class NotRegularFile(OSError):
+    pass
+
+
+class FileTooLarge(OSError):
+    def __init__(self, size: int, limit: int):
+        super().__init__(errno.EFBIG, "file too large")
+        self.size, self.limit = size, limit
+
+    def __str__(self) -> str:
+        return (
+            f"file too large to parse: {self.size:,} bytes, over the limit of {self.limit:,} "
+            "bytes (parse config max_file_mb; govreports refresh --max-file-mb)"
+        )
+
+
+def scan_raw_dir(raw_dir: Path) -> list[RawEntry]:
+    """Every entry under raw_dir, sorted by relative path; directories are walked, not links."""
+    entries: list[RawEntry] = []
+    pending = [raw_dir]
+    while pending:
+        folder = pending.pop()
+        try:
+            with os.scandir(folder) as it:
+                children = list(it)
+        except OSError as exc:
+            if folder == raw_dir:
+                raise
+            entries.append(_entry(raw_dir, Path(folder), f"cannot list directory: {_why(exc)}"))
+            continue
+        for child in children:
+            if child.name.startswith("."):
+                continue
+            path = Path(child.path)
+            if child.is_symlink():
+                entries.append(_entry(raw_dir, path, _link_problem(raw_dir, path)))
+            elif child.is_dir(follow_symlinks=False):
+                pending.append(path)
+            elif child.is_file(follow_symlinks=False):
+                entries.append(_entry(raw_dir, path, None))
+            else:
+                entries.append(_entry(raw_dir, path, _special_problem(path)))
+    return sorted(entries, key=lambda e: e.rel)
+
+
+def list_raw_files(raw_dir: Path) -> list[Path]:
+    """Every entry `scan_raw_dir` lists (regular files and the ones not read alike)."""
+    return [entry.path for entry in scan_raw_dir(raw_dir)]
+
+
+def open_regular(path: Path, follow_links: bool = False):
+    """Open a regular file for binary reading; refuse links (unless asked) and special files."""
+    flags = os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | (0 if follow_links else os.O_NOFOLLOW)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP and not follow_links:
+            raise NotRegularFile(errno.ELOOP, "a symbolic link, not followed") from None
+        raise
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            kind = _KINDS.get(stat.S_IFMT(mode), "not a regular file")
+            raise NotRegularFile(errno.EINVAL, f"{kind}, not a regular file")
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def read_bytes(path: Path, max_bytes: int, follow_links: bool = False) -> bytes:
+    """The file's bytes; `FileTooLarge` above max_bytes (checked before reading)."""
+    with open_regular(path, follow_links) as fh:
+        size = os.fstat(fh.fileno()).st_size
+        if size > max_bytes:
+            raise FileTooLarge(size, max_bytes)
+        data = fh.read(max_bytes + 1)
+    if len(data) > max_bytes:  # grew while being read
+        raise FileTooLarge(len(data), max_bytes)
+    return data
+
+
+def describe_error(exc: OSError) -> str:
+    """The reason a `reports` row gives for a file that could not be read."""
+    if isinstance(exc, FileTooLarge):
+        return str(exc)
+    return f"cannot read file: {_why(exc)}"
+
+
+def _why(exc: OSError) -> str:
+    return exc.strerror or str(exc)
+
+
+def _entry(raw_dir: Path, path: Path, problem: str | None) -> RawEntry:
+    return RawEntry(path, path.relative_to(raw_dir).as_posix(), problem)
+
+
+def _link_problem(raw_dir: Path, path: Path) -> str:
+    try:
+        target = os.readlink(path)
+    except OSError as exc:
+        return f"not read: a symbolic link ({_why(exc)}); links are never followed"
+    resolved = (path.parent / target).resolve()
+    where = "inside" if resolved.is_relative_to(raw_dir.resolve()) else "outside"
+    return (
+        f"not read: a symbolic link to {target} ({where} the raw dir); links are never "
+        "followed, put the file itself in the raw dir"
+    )
+
+
+def _special_problem(path: Path) -> str:
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError as exc:
+        return f"cannot read file: {_why(exc)}"
+    kind = _KINDS.get(stat.S_IFMT(mode), "not a regular file")
+    return f"not read: {kind}, not a regular file"

@@ -12,6 +12,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from pipelines import writer_lock
 from pipelines.paths import (
     DEFAULT_RAW_DIR,
     DEFAULT_WAREHOUSE_DIR,
@@ -81,26 +82,38 @@ def refresh_warehouse(
     if problem:
         print(f"govreports: {problem}", file=sys.stderr)
         return 1
-    print(f"govreports refresh: {raw_dir} → {layout.root}", file=sys.stderr)
-
-    from pipelines.runner import read_summary, run_refresh  # Dagster loads here
-
-    outcome = run_refresh(raw_dir, layout.root, workers, max_file_mb=max_file_mb)
-    if not outcome.success:
-        for step, message in outcome.failures or [("run", "failed")]:
-            where = "" if step in ("start", "run") else f"step {step} failed: "
-            print(f"govreports: {where}{explain(message, layout)}", file=sys.stderr)
-        published = "published_warehouse" in outcome.metadata
-        print(
-            f"govreports: run {outcome.run_id} (details: `make dev`, Runs tab); "
-            + (
-                "its warehouse was published before the failure"
-                if published
-                else "the published warehouse is unchanged"
-            ),
-            file=sys.stderr,
-        )
+    try:  # before Dagster loads: a second refresh exits at once
+        lock = writer_lock.acquire(layout.lock)
+    except writer_lock.WarehouseBusy as exc:
+        print(f"govreports: {exc}", file=sys.stderr)
         return 1
+    with lock:
+        if lock.stale_holder:
+            print(
+                f"govreports: the previous refresh did not finish ({lock.stale_holder}); "
+                "the published warehouse is intact and its partial work is discarded",
+                file=sys.stderr,
+            )
+        print(f"govreports refresh: {raw_dir} → {layout.root}", file=sys.stderr)
+
+        from pipelines.runner import read_summary, run_refresh  # Dagster loads here
+
+        outcome = run_refresh(raw_dir, layout.root, workers, max_file_mb=max_file_mb)
+        if not outcome.success:
+            for step, message in outcome.failures or [("run", "failed")]:
+                where = "" if step in ("start", "run") else f"step {step} failed: "
+                print(f"govreports: {where}{explain(message, layout)}", file=sys.stderr)
+            published = "published_warehouse" in outcome.metadata
+            print(
+                f"govreports: run {outcome.run_id} (details: `make dev`, Runs tab); "
+                + (
+                    "its warehouse was published before the failure"
+                    if published
+                    else "the published warehouse is unchanged"
+                ),
+                file=sys.stderr,
+            )
+            return 1
     status, flags = read_summary(layout.duckdb)
     print(summary(outcome.metadata, status, flags, layout))
     return 0

@@ -4,8 +4,9 @@ Each path is, in order: the resource's config (the CLI's --raw-dir/--warehouse-d
 environment (GOVREPORTS_RAW_DIR / GOVREPORTS_WAREHOUSE_DIR), the default relative to the
 working directory (data/raw, data/warehouse).
 
-A run writes only into its own snapshot (`Warehouse.build`), which the `publish` asset
-switches readers to at the end.
+A run holds the warehouse's writer lock from its start to its end (set up with the
+resource), and writes only into its own snapshot (`Warehouse.build`), which the `publish`
+asset switches readers to at the end.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import dagster as dg
 import duckdb
 from pydantic import PrivateAttr
 
-from pipelines import snapshots
+from pipelines import snapshots, writer_lock
 from pipelines.paths import (
     DEFAULT_RAW_DIR,
     DEFAULT_WAREHOUSE_DIR,
@@ -41,13 +42,28 @@ class RawDir(dg.ConfigurableResource):
 
 
 class Warehouse(dg.ConfigurableResource):
-    """The output folder: published links, snapshots and the parse cache."""
+    """The output folder: published links, snapshots, the parse cache and the writer lock."""
 
     path: str | None = None
     _run_id: str | None = PrivateAttr(default=None)
+    _lock: writer_lock.WriterLock | None = PrivateAttr(default=None)
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        try:
+            self._lock = writer_lock.acquire(self.layout.lock)
+        except writer_lock.WarehouseBusy as exc:
+            raise dg.Failure(str(exc)) from None
+        if self._lock.stale_holder and context.log:
+            context.log.warning(
+                f"a previous refresh did not finish ({self._lock.stale_holder}); "
+                "its partial snapshot is discarded"
+            )
         self._run_id = context.run.run_id if context.run else None
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
 
     @property
     def layout(self) -> WarehouseLayout:

@@ -7,7 +7,7 @@ built (written inside a SQL string literal: `read_parquet('{{warehouse_dir}}/x.p
 a model that reads files that way is always a table, so `warehouse.duckdb` holds its data
 and never refers to a file (it stays valid when its snapshot is replaced or removed). A
 model depends on every other model or upstream table whose name appears in its SQL
-(comments aside).
+(comments aside). Model names are plain identifiers.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.paths import WarehouseFiles
-from pipelines.tables import copy_to_parquet
+from pipelines.tables import copy_to_parquet, sql_identifier
 
 FOLDERS = {"staging": "view", "checks": "view", "marts": "table"}
 EXPORTED_FOLDERS = {"marts"}
@@ -28,6 +28,7 @@ PLACEHOLDER = "{{warehouse_dir}}"
 _DIRECTIVE = re.compile(r"^--\s*materialized:\s*(view|table)\s*$", re.MULTILINE)
 _COMMENT = re.compile(r"--[^\n]*")
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,8 @@ def discover(sql_dir: Path) -> list[SqlModel]:
     models = []
     for folder in FOLDERS:
         for path in sorted((sql_dir / folder).glob("*.sql")):
+            if not _NAME.match(path.stem):
+                raise ValueError(f"SQL model file names must be identifiers: {path}")
             models.append(SqlModel(path.stem, folder, path, path.read_text(encoding="utf-8")))
     names = [m.name for m in models]
     duplicates = {n for n in names if names.count(n) > 1}
@@ -92,7 +95,7 @@ def build(con: duckdb.DuckDBPyConnection, model: SqlModel, files: WarehouseFiles
     """(Re)create the model in the open database of `files`; export it when it is a mart.
     Returns its row count."""
     kind = model.materialized.upper()
-    name = model.name
+    name = sql_identifier(model.name)
     # the snapshot starts as a copy of the published database: drop a model of the other kind
     [existing] = con.execute(
         "SELECT any_value(table_type) FROM information_schema.tables "

@@ -1,4 +1,4 @@
-"""Arrow schemas of the files the pipeline writes, an atomic Parquet writer.
+"""Arrow schemas of the files the pipeline writes, an atomic Parquet writer, SQL quoting.
 
 Column names and types follow docs/DATA_DICTIONARY.md; the tidy tables themselves are
 written by `pipelines.tidy` with these types.
@@ -139,6 +139,11 @@ def _replace_durably(tmp: Path, path: Path) -> None:
 def sql_string(value: object) -> str:
     """A SQL string literal (paths go into COPY/read_parquet, which take no parameters)."""
     return "'" + str(value).replace("'", "''") + "'"
+
+
+def sql_identifier(name: str) -> str:
+    """A quoted SQL identifier (model names come from sql/ file names)."""
+    return '"' + name.replace('"', '""') + '"'
 
 
 def copy_to_parquet(con: duckdb.DuckDBPyConnection, query: str, path: Path) -> None:

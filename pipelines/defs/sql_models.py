@@ -3,6 +3,8 @@
 Models are built in the run's snapshot database; metadata paths name the published files.
 """
 
+import re
+
 import dagster as dg
 
 from pipelines.faults import checkpoint
@@ -88,9 +90,23 @@ def consistency_checks(warehouse: Warehouse):
 
 
 def _table(rows: list[tuple]) -> str:
+    """A Markdown table for the Dagster UI; cells (file names, parser reasons) are text from
+    the input, so they are escaped: no link, image, HTML or table structure can come from them."""
     lines = ["| file | scope | expected | actual | detail |", "|---|---|---|---|---|"]
-    lines += ["| " + " | ".join("" if v is None else str(v) for v in row) + " |" for row in rows]
+    lines += ["| " + " | ".join(markdown_text(v) for v in row) + " |" for row in rows]
     return "\n".join(lines)
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
+
+
+def markdown_text(value: object) -> str:
+    """`value` as literal Markdown text on one line."""
+    if value is None:
+        return ""
+    text = " ".join(str(value).split())
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
 @dg.definitions

@@ -63,6 +63,9 @@ def decode(data: bytes) -> Decoded:
     utf16 = _utf16_by_content(data)
     if utf16:
         return _finish(utf16, "utf-16", 0.8)
+    mixed = _mixed_utf8_gb18030(data)
+    if mixed is not None:
+        return _finish(mixed, "utf-8+gb18030", 0.7)
     guess = chardet.detect(data[:CHARDET_PREFIX])
     name = (guess.get("encoding") or "").lower()
     confidence = float(guess.get("confidence") or 0.0)
@@ -81,7 +84,33 @@ def decode(data: bytes) -> Decoded:
     except UnicodeDecodeError:
         text = data.decode(name, errors="replace")
         confidence = min(confidence, 0.5)
+    if name != "gb18030":
+        # chardet is easily misled (a GBK report behind kilobytes of page script is
+        # guessed as MacRoman): a Chinese report reads as common hanzi in GB18030.
+        gb = data.decode("gb18030", errors="replace")
+        if _plausible_share(gb) > _plausible_share(text) + 0.1:
+            return _finish(gb, "gb18030", min(confidence, 0.6))
     return _finish(text, name, confidence)
+
+
+def _mixed_utf8_gb18030(data: bytes) -> str | None:
+    """A file whose lines are partly UTF-8 and partly GB18030 (files concatenated by a
+    scraper): each line decoded with the codec it is valid in. None unless both occur."""
+    utf8_lines = gb_lines = 0
+    out = []
+    for raw in data.split(b"\n"):
+        if raw.isascii():
+            out.append(raw.decode("ascii"))
+            continue
+        try:
+            out.append(raw.decode("utf-8"))
+            utf8_lines += 1
+        except UnicodeDecodeError:
+            out.append(raw.decode("gb18030", errors="replace"))
+            gb_lines += 1
+    if utf8_lines >= 2 and gb_lines >= 1:
+        return "\n".join(out)
+    return None
 
 
 def _has_high_bytes(data: bytes) -> bool:

@@ -14,6 +14,7 @@ _TITLE_AGENCY_FIRST = re.compile(
 _TITLE_YEAR_FIRST = re.compile(
     rf"(?P<year>(?:19|20)\d{{2}})\s*年\s*度?\s*(?P<agency>{_NAME}){_REPORT}"
 )
+_OVERVIEW = re.compile(r"^[一1][、.]?\s*总体情况")
 _MENTIONS_REPORT = re.compile(r"报\s*告|年\s*报")
 _LABELLED = re.compile(r"^(?:标题|名称|题名|文章标题|title)\s*[:：]\s*")
 _PERIOD = re.compile(r"统计期限自\s*((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
@@ -35,7 +36,9 @@ MIN_PRINTED = 2  # a longer form of the name must be printed at least this often
 
 def find_title(lines: list[str]) -> tuple[str | None, int | None, int | None]:
     """(agency, year, line index) from the title, a labelled metadata line, or a page heading."""
-    window = [(i, ln.strip()) for i, ln in enumerate(lines[:200]) if ln.strip()]
+    end = next((i for i, ln in enumerate(lines[:5000]) if _OVERVIEW.match(ln.strip())), None)
+    end = 200 if end is None else max(end + 1, 200)  # the title stands before 一、总体情况
+    window = [(i, ln.strip()) for i, ln in enumerate(lines[:end]) if ln.strip()]
     candidates: list[tuple[int, str]] = []
     for k, (i, ln) in enumerate(window):
         candidates.append((i, _LABELLED.sub("", ln)))

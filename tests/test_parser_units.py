@@ -174,3 +174,32 @@ def test_whole_text_normalisation_equals_line_by_line() -> None:
     for text in samples:
         lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
         assert normalise_text(text) == [normalise_line(line) for line in lines]
+
+
+def test_gbk_report_behind_page_script_is_not_taken_for_a_latin_codec() -> None:
+    from tests.conftest import shared_path
+
+    text = shared_path("seeds/003_2aa55f2180a4bd34.txt").read_text(encoding="utf-8")
+    script = "<script>var a = 'abcdefghijklmnopqrstuvwxyz0123456789';</script>\n" * 700
+    data = (script + text).encode("gb18030")
+    decoded = decode(data)
+    assert decoded.encoding == "gb18030"
+    assert "九江市柴桑区人民政府办公室" in decoded.text
+    report = parse_report(data, "gbk_behind_script.html")
+    assert report.agency == "九江市柴桑区人民政府办公室"
+
+
+def test_mixed_utf8_and_gb18030_lines_are_each_decoded() -> None:
+    from tests.conftest import shared_path
+
+    lines = shared_path("seeds/002_85dfb0a95ba47af5.txt").read_text(encoding="utf-8").split("\n")
+    half = len(lines) // 2
+    data = (
+        "\n".join(lines[:half]).encode("utf-8") + b"\n" + "\n".join(lines[half:]).encode("gb18030")
+    )
+    decoded = decode(data)
+    assert decoded.encoding == "utf-8+gb18030"
+    assert decoded.text.split("\n") == lines
+    report = parse_report(data, "mixed.txt")
+    assert report.status == "parsed"
+    assert report.agency == "洛龙区学府街道办事处"

@@ -34,3 +34,8 @@ clean:
 .PHONY: fuzz
 fuzz: $(STAMP)
 	$(BIN)/python -m fuzz.fuzz_parser $(or $(N),10000)
+
+# Benchmark (issue 4): N = 1k, 3k, 10k by default; BENCH_ARGS=--big adds 100k, --smoke is N = 50.
+.PHONY: bench
+bench: $(STAMP)
+	$(BIN)/python bench/run_bench.py $(BENCH_ARGS)

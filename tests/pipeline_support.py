@@ -22,7 +22,16 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from parsers import APPLICANT_TYPES, ApplicationFact, DisclosureFact, Report, ReviewFact
+from parsers import (
+    APPLICANT_TYPES,
+    OUTCOMES,
+    PROCEEDINGS,
+    ApplicationFact,
+    DisclosureFact,
+    Report,
+    ReviewFact,
+)
+from parsers.forms import FORMS
 from pipelines import reading
 from pipelines.faults import FAULT_ENV
 from pipelines.paths import PROJECT_ROOT, PUBLISHED, WarehouseLayout
@@ -33,35 +42,8 @@ from tests.conftest import SHARED as SHARED_DIR
 SHIPPED_SEEDS = PROJECT_ROOT / "data" / "raw" / "seeds"
 __all__ = ["EXPECTED_DIR", "SHARED_DIR", "SHIPPED_SEEDS"]
 
-CATEGORIES_2021 = (
-    "received.new",
-    "received.carried_over",
-    "result.granted",
-    "result.partially_granted",
-    "result.denied.state_secret",
-    "result.denied.prohibited_by_law",
-    "result.denied.security_stability",
-    "result.denied.third_party_rights",
-    "result.denied.internal_affairs",
-    "result.denied.process_information",
-    "result.denied.enforcement_case_file",
-    "result.denied.administrative_query",
-    "result.unable.not_held",
-    "result.unable.needs_creation",
-    "result.unable.unclear_after_correction",
-    "result.not_processed.petition_complaint",
-    "result.not_processed.duplicate_request",
-    "result.not_processed.publication_request",
-    "result.not_processed.excessive_requests",
-    "result.not_processed.confirmation_request",
-    "result.other.overdue_correction",
-    "result.other.overdue_fee",
-    "result.other.other",
-    "result.total",
-    "carried_forward",
-)
-PROCEEDINGS = ("review", "litigation_direct", "litigation_after_review")
-OUTCOMES = ("upheld", "corrected", "other", "pending", "total")
+# the 2021 form's table 3 rows (its optional single (六) row aside)
+CATEGORIES_2021 = tuple(r.code for r in FORMS["2021"].table3 if not r.optional)
 
 
 def spec(agency: str, year: int, **kwargs) -> dict:

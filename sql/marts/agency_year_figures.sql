@@ -1,0 +1,102 @@
+-- materialized: view
+-- One row of figures per agency-year (the report standing for it, see
+-- stg_agency_year_reports): region and level, the main figures of tables 2-4 (table 3's
+-- 总计 column) and the flags raised on the report. mart_agency_year adds the rates.
+WITH app AS (
+    SELECT
+        report_id,
+        max(value) FILTER (WHERE category = 'received.new' AND applicant_type = 'total') AS received_new,
+        max(value) FILTER (WHERE category = 'received.new' AND applicant_type = 'natural_person')
+            AS received_new_natural_person,
+        sum(value) FILTER (WHERE category = 'received.new'
+            AND applicant_type NOT IN ('natural_person', 'total'))::BIGINT AS received_new_organisations,
+        max(value) FILTER (WHERE category = 'received.carried_over' AND applicant_type = 'total')
+            AS received_carried_over,
+        max(value) FILTER (WHERE category = 'result.granted' AND applicant_type = 'total') AS granted,
+        max(value) FILTER (WHERE category = 'result.partially_granted' AND applicant_type = 'total')
+            AS partially_granted,
+        sum(value) FILTER (WHERE category LIKE 'result.denied.%' AND applicant_type = 'total')::BIGINT AS denied,
+        sum(value) FILTER (WHERE category LIKE 'result.unable.%' AND applicant_type = 'total')::BIGINT AS unable,
+        sum(value) FILTER (WHERE category LIKE 'result.not_processed.%' AND applicant_type = 'total')::BIGINT
+            AS not_processed,
+        sum(value) FILTER (WHERE (category = 'result.other' OR category LIKE 'result.other.%')
+            AND applicant_type = 'total')::BIGINT AS other_handling,
+        max(value) FILTER (WHERE category = 'result.total' AND applicant_type = 'total') AS result_total,
+        max(value) FILTER (WHERE category = 'carried_forward' AND applicant_type = 'total')
+            AS carried_forward
+    FROM stg_applications
+    GROUP BY report_id
+),
+rev AS (
+    SELECT
+        report_id,
+        max(value) FILTER (WHERE proceeding = 'review' AND outcome = 'upheld') AS review_upheld,
+        max(value) FILTER (WHERE proceeding = 'review' AND outcome = 'corrected') AS review_corrected,
+        max(value) FILTER (WHERE proceeding = 'review' AND outcome = 'other') AS review_other,
+        max(value) FILTER (WHERE proceeding = 'review' AND outcome = 'pending') AS review_pending,
+        max(value) FILTER (WHERE proceeding = 'review' AND outcome = 'total') AS review_total,
+        sum(value) FILTER (WHERE proceeding <> 'review' AND outcome = 'upheld')::BIGINT AS litigation_upheld,
+        sum(value) FILTER (WHERE proceeding <> 'review' AND outcome = 'corrected')::BIGINT
+            AS litigation_corrected,
+        sum(value) FILTER (WHERE proceeding <> 'review' AND outcome = 'other')::BIGINT AS litigation_other,
+        sum(value) FILTER (WHERE proceeding <> 'review' AND outcome = 'pending')::BIGINT AS litigation_pending,
+        sum(value) FILTER (WHERE proceeding <> 'review' AND outcome = 'total')::BIGINT AS litigation_total
+    FROM stg_review_litigation
+    GROUP BY report_id
+),
+-- 2021 `issued` (本年制发件数) and 2019 `made` (本年新制作数量) both count new documents.
+dis AS (
+    SELECT
+        report_id,
+        max(value) FILTER (WHERE item = 'regulation' AND measure IN ('issued', 'made')) AS regulations_new,
+        max(value) FILTER (WHERE item = 'normative_document' AND measure IN ('issued', 'made'))
+            AS normative_documents_new,
+        max(value) FILTER (WHERE item = 'administrative_license' AND measure = 'decisions')
+            AS license_decisions,
+        max(value) FILTER (WHERE item = 'administrative_penalty' AND measure = 'decisions')
+            AS penalty_decisions,
+        max(value) FILTER (WHERE item = 'administrative_coercion' AND measure = 'decisions')
+            AS coercion_decisions,
+        max(value) FILTER (WHERE item = 'administrative_fee' AND measure = 'amount_10k_yuan')
+            AS fee_amount_10k_yuan
+    FROM stg_active_disclosure
+    GROUP BY report_id
+),
+flags AS (
+    SELECT
+        report_id,
+        count(*) FILTER (WHERE severity = 'error') AS n_flags_error,
+        count(*) FILTER (WHERE severity = 'warning') AS n_flags_warning,
+        count(*) FILTER (WHERE severity = 'info') AS n_flags_info
+    FROM consistency_flags
+    GROUP BY report_id
+),
+wide AS (
+    SELECT
+        y.agency_key,
+        y.agency,
+        y.year,
+        g.province,
+        g.city,
+        g.county,
+        coalesce(g.level, 'unknown') AS level,
+        y.report_id,
+        y.source_path,
+        y.n_files,
+        y.n_reports,
+        y.status,
+        y.format_version,
+        app.* EXCLUDE (report_id),
+        rev.* EXCLUDE (report_id),
+        dis.* EXCLUDE (report_id),
+        coalesce(flags.n_flags_error, 0) AS n_flags_error,
+        coalesce(flags.n_flags_warning, 0) AS n_flags_warning,
+        coalesce(flags.n_flags_info, 0) AS n_flags_info
+    FROM stg_agency_year_reports AS y
+    LEFT JOIN stg_agencies AS g USING (agency)
+    LEFT JOIN app USING (report_id)
+    LEFT JOIN rev USING (report_id)
+    LEFT JOIN dis USING (report_id)
+    LEFT JOIN flags USING (report_id)
+)
+SELECT * FROM wide

@@ -1,0 +1,46 @@
+-- materialized: view
+-- The figures of agency_year_figures summed by year × province × city × agency level
+-- (`grain` names the grouping). mart_region_year adds the rates.
+WITH base AS (
+    SELECT *, coalesce(province, '(unresolved)') AS province_group
+    FROM agency_year_figures
+)
+SELECT
+    CASE
+        WHEN grouping(province_group) = 1 AND grouping(level) = 1 THEN 'year'
+        WHEN grouping(province_group) = 1 THEN 'level'
+        WHEN grouping(level) = 1 THEN 'province'
+        WHEN grouping(city) = 1 THEN 'province_level'
+        ELSE 'province_city_level'
+    END AS grain,
+    year,
+    province_group AS province,
+    city,
+    level,
+    count(DISTINCT agency_key) AS n_agencies,
+    count(*) FILTER (WHERE status IN ('parsed', 'partial')) AS n_reports_with_figures,
+    sum(received_new)::BIGINT AS received_new,
+    sum(received_carried_over)::BIGINT AS received_carried_over,
+    sum(granted)::BIGINT AS granted,
+    sum(partially_granted)::BIGINT AS partially_granted,
+    sum(denied)::BIGINT AS denied,
+    sum(unable)::BIGINT AS unable,
+    sum(not_processed)::BIGINT AS not_processed,
+    sum(other_handling)::BIGINT AS other_handling,
+    sum(result_total)::BIGINT AS result_total,
+    sum(carried_forward)::BIGINT AS carried_forward,
+    sum(review_corrected)::BIGINT AS review_corrected,
+    sum(review_pending)::BIGINT AS review_pending,
+    sum(review_total)::BIGINT AS review_total,
+    sum(litigation_corrected)::BIGINT AS litigation_corrected,
+    sum(litigation_pending)::BIGINT AS litigation_pending,
+    sum(litigation_total)::BIGINT AS litigation_total,
+    sum(n_flags_error)::BIGINT AS n_flags_error
+FROM base
+GROUP BY GROUPING SETS (
+    (year, province_group, city, level),
+    (year, province_group, level),
+    (year, province_group),
+    (year, level),
+    (year)
+)

@@ -125,6 +125,7 @@ class ParseResult:
     seconds: float
     floor_seconds: float | None = None  # single process, same files
     statuses: Counter = field(default_factory=Counter)
+    per_file: list[tuple[int, float, float, int]] = field(default_factory=list)  # i, s, floor, B
 
     @property
     def rate(self) -> float:
@@ -144,26 +145,33 @@ def _floor_one(data: bytes) -> int:
     return len(FLOOR_PATTERN.findall("\n".join(lines)))
 
 
-def time_floor(datas: list[bytes]) -> float:
-    started = time.perf_counter()
+def time_floor(datas: list[bytes]) -> list[float]:
+    """Seconds per file of the floor (decode + normalise + one regex scan)."""
+    times = []
     for d in datas:
-        _floor_one(d)
-    return time.perf_counter() - started
-
-
-def time_parse(datas: list[bytes], workers: int) -> tuple[float, Counter]:
-    """Seconds to parse every file (a warm pool: start-up is not counted) and the statuses."""
-    if workers <= 1:
         started = time.perf_counter()
-        statuses = Counter(_parse_chunk(datas))
-        return time.perf_counter() - started, statuses
+        _floor_one(d)
+        times.append(time.perf_counter() - started)
+    return times
+
+
+def time_parse(datas: list[bytes], workers: int) -> tuple[float, Counter, list[float]]:
+    """Seconds to parse every file (a warm pool: start-up is not counted), the statuses, and
+    (in one process) the seconds per file."""
+    if workers <= 1:
+        statuses, times = Counter(), []
+        for d in datas:
+            started = time.perf_counter()
+            statuses[parse_report(d).status] += 1
+            times.append(time.perf_counter() - started)
+        return sum(times), statuses, times
     chunk = max(1, min(64, len(datas) // (workers * 4)))
     chunks = [datas[i : i + chunk] for i in range(0, len(datas), chunk)]
     with ProcessPoolExecutor(workers, mp_context=_mp_context()) as pool:
         list(pool.map(_parse_chunk, [datas[:1]] * workers * 2))  # start and import in each
         started = time.perf_counter()
         statuses = Counter(s for part in pool.map(_parse_chunk, chunks) for s in part)
-        return time.perf_counter() - started, statuses
+        return time.perf_counter() - started, statuses, []
 
 
 def measure_parse(pool_dir: Path, n_files: int, sample: int, workers: int) -> list[ParseResult]:
@@ -172,15 +180,49 @@ def measure_parse(pool_dir: Path, n_files: int, sample: int, workers: int) -> li
     headline_idx = [i for i in range(n_files) if spec(i).headline][:sample]
     headline = [(pool_dir / spec(i).rel_path).read_bytes() for i in headline_idx]
     results = []
-    for case, datas in (("utf-8 typical", headline), ("mixed", mixed)):
+    for case, idx, datas in (("utf-8 typical", headline_idx, headline), ("mixed", indices, mixed)):
         if not datas:
             continue
         mb = sum(map(len, datas)) / MB
+        for d in datas[:50]:  # one-time costs (chardet's tables, lazy imports) are not timed
+            _floor_one(d)
+            parse_report(d)
         floor = time_floor(datas)
         for w in (1, workers):
-            seconds, statuses = time_parse(datas, w)
-            results.append(ParseResult(case, len(datas), mb, w, seconds, floor, statuses))
+            seconds, statuses, times = time_parse(datas, w)
+            result = ParseResult(case, len(datas), mb, w, seconds, sum(floor), statuses)
+            if times:
+                result.per_file = list(zip(idx, times, floor, map(len, datas), strict=True))
+            results.append(result)
     return results
+
+
+def cost_by_kind(results: list[ParseResult]) -> list[str]:
+    """Parse and floor time per file by layout and by encoding (mixed sample, 1 process)."""
+    mixed = next((r for r in results if r.case == "mixed" and r.per_file), None)
+    if mixed is None:
+        return []
+    total = sum(t for _, t, _, _ in mixed.per_file)
+    lines = [
+        "| by | value | files | mean KB | parse ms/file | floor ms/file | parse / floor "
+        "| share of parse time |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for by, key in (("layout", lambda s: s.layout), ("encoding", lambda s: s.encoding)):
+        groups: dict[str, list] = {}
+        for i, t, f, size in mixed.per_file:
+            s = spec(i)
+            name = "(not a report)" if s.kind == "junk" else key(s)
+            groups.setdefault(name, []).append((t, f, size))
+        for name, rows in sorted(groups.items(), key=lambda kv: -sum(t for t, _, _ in kv[1])):
+            t = sum(r[0] for r in rows)
+            f = sum(r[1] for r in rows)
+            lines.append(
+                f"| {by} | {name} | {len(rows)} | {sum(r[2] for r in rows) / len(rows) / 1e3:.1f} "
+                f"| {1e3 * t / len(rows):.1f} | {1e3 * f / len(rows):.1f} | {t / f:.1f}× "
+                f"| {100 * t / total:.0f}% |"
+            )
+    return lines
 
 
 def profile_parser(pool_dir: Path, n_files: int, sample: int, top: int = 25) -> str:
@@ -918,6 +960,8 @@ def render(
         "Floor: `decode` + `normalise_text` + one `re.findall` of number tokens over the same "
         "bytes, no parsing, in one process; parse / floor compares the 1-process times.",
         "",
+        *cost_by_kind(parse),
+        "",
         "## The pipeline's parse step, per report",
         "",
         "What `parsed_reports` does per report besides `parse_report` (pipelines.reading, "
@@ -994,7 +1038,7 @@ def main(argv: list[str] | None = None) -> str:
         if args.out
         else REPO / "bench" / "out" / ("smoke.md" if args.smoke else "results.md")
     )
-    command = "bench/run_bench.py " + " ".join(argv if argv is not None else sys.argv[1:])
+    command = " ".join(["bench/run_bench.py", *(argv if argv is not None else sys.argv[1:])])
 
     def log(msg: str) -> None:
         if not args.quiet:
@@ -1038,7 +1082,10 @@ def main(argv: list[str] | None = None) -> str:
             "command": command,
             "machine": machine(),
             "corpus": {**corpus, "statuses": dict(mixed_statuses)},
-            "parse": [{**dataclasses.asdict(r), "statuses": dict(r.statuses)} for r in parse],
+            "parse": [
+                {**dataclasses.asdict(r), "statuses": dict(r.statuses), "per_file": len(r.per_file)}
+                for r in parse
+            ],
             "parse_step": parse_step,
             "runs": [dataclasses.asdict(r) for r in runs],
         }

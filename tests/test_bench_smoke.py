@@ -14,7 +14,8 @@ from bench.run_bench import main
 def _rows(report: str, section: str) -> list[list[str]]:
     """The data rows of the first Markdown table under `## section`."""
     body = report.split(f"## {section}\n", 1)[1].split("\n## ", 1)[0]
-    table = [ln for ln in body.splitlines() if ln.startswith("|")]
+    table = body.strip().split("\n\n", 1)[0].splitlines()
+    assert table and all(ln.startswith("|") for ln in table), body
     return [[c.strip() for c in ln.strip("|").split("|")] for ln in table[2:]]
 
 

@@ -318,6 +318,20 @@ def summarise_profile(prof: cProfile.Profile | str, top: int, title: str) -> str
                 f"{100 * tottime / total:.1f} |"
             )
         out.append("")
+    own = [r for r in rows if r[3].startswith(("parsers/", "pipelines/"))]
+    if own:
+        out += [
+            "The project's own functions (parsers/, pipelines/) by cumtime:",
+            "",
+            "| function | calls | own s | cum s | cum % |",
+            "|---|---:|---:|---:|---:|",
+        ]
+        for tottime, cumtime, ncalls, where in sorted(own, key=lambda r: -r[1])[:top]:
+            out.append(
+                f"| `{where}` | {ncalls} | {tottime:.2f} | {cumtime:.2f} | "
+                f"{100 * cumtime / total:.1f} |"
+            )
+        out.append("")
     return "\n".join(out)
 
 
@@ -328,6 +342,9 @@ def _where(path: str, line: int, name: str) -> str:
     with contextlib.suppress(ValueError):
         return f"{p.relative_to(REPO)}:{line} {name}"
     parts = p.parts
+    for top in ("parsers", "pipelines", "bench"):  # also from a snapshot of the repository
+        if top in parts and "site-packages" not in parts:
+            return f"{'/'.join(parts[parts.index(top) :])}:{line} {name}"
     if "site-packages" in parts:
         return f"{'/'.join(parts[parts.index('site-packages') + 1 :])}:{line} {name}"
     return f"{p.name}:{line} {name}"

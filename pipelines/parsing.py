@@ -6,6 +6,11 @@ nothing, and a new parser version reparses everything once. Files that could not
 to the parser this time (gone or unreadable since the scan, too large, changed while being
 read) are not cached: they go, with the reason, to the run's `parse_skipped.parquet`, and
 are tried again by the next refresh.
+
+Memory does not grow with the number of reports: each worker parses a chunk of content
+hashes and sends back one Arrow record batch built from the reports' fields
+(`pipelines.parsed_rows`); the parent appends the batches to this run's part as they arrive
+(`PartWriter`: a temporary file, renamed into the cache only once complete and synced).
 """
 
 from __future__ import annotations
@@ -14,17 +19,26 @@ import multiprocessing
 import os
 import shutil
 import uuid
+from collections import deque
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from parsers import Report
 from pipelines.faults import checkpoint
+from pipelines.parsed_rows import report_batch
 from pipelines.reading import read_and_parse
-from pipelines.tables import PARSED_SCHEMA, SKIPPED_SCHEMA, write_parquet
+from pipelines.tables import PARSED_SCHEMA, SKIPPED_SCHEMA, PartWriter, write_parquet
+
+#: Content hashes per task sent to a worker (smaller for few jobs, so both workers get some).
+MAX_CHUNK = 128
 
 CHANGED_WHILE_READ = (
     "not parsed: the file changed between the scan and the parse; the next refresh parses it"
@@ -48,27 +62,36 @@ class Job:
     max_bytes: int
 
 
-def cached_hashes(cache_dir: Path) -> set[str]:
+def _cached_hashes(cache_dir: Path) -> pa.Array:
     parts = sorted(cache_dir.glob("part-*.parquet"))
     if not parts:
-        return set()
-    return set(pq.read_table(parts, columns=["sha256"]).column("sha256").to_pylist())
+        return pa.array([], pa.string())
+    return pq.read_table(parts, columns=["sha256"]).column("sha256").combine_chunks()
+
+
+def cached_hashes(cache_dir: Path) -> set[str]:
+    return set(_cached_hashes(cache_dir).to_pylist())
 
 
 def pending(manifest_path: Path, cache_dir: Path) -> dict[str, list[str]]:
     """sha256 → relative paths of the present files with those bytes, for bytes not parsed yet."""
-    manifest = pq.read_table(manifest_path, columns=["path", "sha256", "present"]).to_pylist()
-    done = cached_hashes(cache_dir)
+    manifest = pq.read_table(manifest_path, columns=["path", "sha256", "present"])
+    sha = manifest.column("sha256")
+    todo_mask = pc.and_(
+        pc.fill_null(manifest.column("present"), False),
+        pc.invert(pc.fill_null(pc.is_in(sha, value_set=_cached_hashes(cache_dir)), True)),
+    )
     todo: dict[str, list[str]] = {}
-    for row in manifest:
-        sha = row["sha256"]
-        if row["present"] and sha and sha not in done:
-            todo.setdefault(sha, []).append(row["path"])
+    rows = manifest.filter(pc.and_(todo_mask, pc.is_valid(sha)))
+    for path, digest in zip(
+        rows.column("path").to_pylist(), rows.column("sha256").to_pylist(), strict=True
+    ):
+        todo.setdefault(digest, []).append(path)
     return todo
 
 
-def _parse_one(job: Job) -> tuple[str | None, dict | None, list[tuple[str, str]]]:
-    """(sha256 read, report dict, [(path, reason not parsed)]) for one content hash."""
+def _parse_one(job: Job) -> tuple[str | None, Report | None, list[tuple[str, str]]]:
+    """(sha256 read, report, [(path, reason not parsed)]) for one content hash."""
     skipped = []
     for rel in job.paths:
         sha, report = read_and_parse(Path(job.raw_dir) / rel, rel, job.max_bytes)
@@ -77,8 +100,28 @@ def _parse_one(job: Job) -> tuple[str | None, dict | None, list[tuple[str, str]]
             continue
         if sha != job.sha256:
             skipped.append((rel, CHANGED_WHILE_READ))
-        return sha, report.to_dict(), skipped
+        return sha, report, skipped
     return None, None, skipped
+
+
+@dataclass(frozen=True)
+class ChunkResult:
+    batch: pa.RecordBatch | None  # PARSED_SCHEMA rows of the reports parsed
+    skipped: list[tuple[str, str]]  # (path, reason not parsed)
+    by_status: dict[str, int]
+
+
+def _parse_chunk(jobs: list[Job], parsed_at: datetime) -> ChunkResult:
+    """Parse a few content hashes in a worker; only compact Arrow rows travel back."""
+    results, skipped, by_status = [], [], {}
+    for job in jobs:
+        sha, report, skips = _parse_one(job)
+        skipped += skips
+        if sha is not None:
+            results.append((sha, report))
+            by_status[report.status] = by_status.get(report.status, 0) + 1
+    batch = report_batch(results, parsed_at) if results else None
+    return ChunkResult(batch, skipped, by_status)
 
 
 def _pool_context():
@@ -86,13 +129,24 @@ def _pool_context():
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
 
-def parse_all(jobs: list[Job], workers: int) -> list[tuple[str | None, dict | None, list]]:
-    workers = min(workers, len(jobs))
+def parse_all(jobs: list[Job], workers: int, parsed_at: datetime) -> Iterator[ChunkResult]:
+    """Results chunk by chunk, in job order; at most two chunks per worker are in flight, so
+    memory does not grow with the number of jobs."""
+    workers = max(1, min(workers, len(jobs)))
+    size = max(1, min(MAX_CHUNK, len(jobs) // (workers * 4)))
+    chunks = [jobs[i : i + size] for i in range(0, len(jobs), size)]
+    work = partial(_parse_chunk, parsed_at=parsed_at)
     if workers <= 1:
-        return [_parse_one(job) for job in jobs]
-    chunksize = max(1, min(64, len(jobs) // (workers * 4)))
+        yield from map(work, chunks)
+        return
     with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context()) as pool:
-        return list(pool.map(_parse_one, jobs, chunksize=chunksize))
+        in_flight: deque = deque()
+        for chunk in chunks:
+            in_flight.append(pool.submit(work, chunk))
+            if len(in_flight) >= 2 * workers:
+                yield in_flight.popleft().result()
+        while in_flight:
+            yield in_flight.popleft().result()
 
 
 def default_workers() -> int:
@@ -114,21 +168,21 @@ def parse_pending(
         Job(str(raw_dir), sha, tuple(sorted(paths)), max_bytes)
         for sha, paths in sorted(todo.items(), key=lambda item: min(item[1]))
     ]
-    rows, skips, by_status = [], [], {}
-    for sha, report, skipped in parse_all(jobs, workers):
-        skips += [{"path": rel, "reason": reason} for rel, reason in skipped]
-        if sha is None:
-            continue
-        rows.append({"sha256": sha, "parsed_at": now, **report})
-        by_status[report["status"]] = by_status.get(report["status"], 0) + 1
-    part = None
-    if rows:
-        part = cache_dir / f"part-{now:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}.parquet"
-        write_parquet(pa.Table.from_pylist(rows, schema=PARSED_SCHEMA), part)
+    skips, by_status = [], {}
+    part_path = cache_dir / f"part-{now:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}.parquet"
+    with PartWriter(part_path, PARSED_SCHEMA) as part:
+        for result in parse_all(jobs, workers, now):
+            skips += [{"path": rel, "reason": reason} for rel, reason in result.skipped]
+            for status, n in result.by_status.items():
+                by_status[status] = by_status.get(status, 0) + n
+            if result.batch is not None:
+                part.write(result.batch)
+        written = part.commit()
+        parsed = part.rows
     write_parquet(pa.Table.from_pylist(skips, schema=SKIPPED_SCHEMA), skips_path)
     checkpoint("parse")
     prune_other_versions(cache_dir)
-    return ParseStats(len(todo), len(rows), by_status, len(skips), part.name if part else None)
+    return ParseStats(len(todo), parsed, by_status, len(skips), written.name if written else None)
 
 
 def remove_stale_temp_files(cache_dir: Path) -> None:

@@ -119,6 +119,61 @@ def write_parquet(table: pa.Table, path: Path) -> None:
         tmp.unlink(missing_ok=True)
 
 
+class PartWriter:
+    """Record batches appended to a temporary file next to `path` as they come, so memory is
+    bounded by one row group; `commit` syncs it and renames it to `path` (readers never see
+    half a file), `close` without a commit removes it. Nothing is written for no rows."""
+
+    def __init__(self, path: Path, schema: pa.Schema, row_group_rows: int = 2048):
+        self.path, self.schema, self.row_group_rows = path, schema, row_group_rows
+        self.tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+        self.rows = 0
+        self._writer: pq.ParquetWriter | None = None
+        self._pending: list[pa.RecordBatch] = []
+        self._pending_rows = 0
+
+    def write(self, batch: pa.RecordBatch) -> None:
+        if batch.num_rows == 0:
+            return
+        self._pending.append(batch)
+        self._pending_rows += batch.num_rows
+        self.rows += batch.num_rows
+        if self._pending_rows >= self.row_group_rows:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._pending:
+            return
+        if self._writer is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._writer = pq.ParquetWriter(self.tmp, self.schema)
+        table = pa.Table.from_batches(self._pending, schema=self.schema)
+        self._writer.write_table(table, row_group_size=table.num_rows)
+        self._pending, self._pending_rows = [], 0
+
+    def commit(self) -> Path | None:
+        """Rename the complete file to `path`; None (and no file) when no row was written."""
+        self._flush()
+        if self._writer is None:
+            return None
+        self._writer.close()
+        self._writer = None
+        _replace_durably(self.tmp, self.path)
+        return self.path
+
+    def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+        self.tmp.unlink(missing_ok=True)
+
+    def __enter__(self) -> PartWriter:
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.close()
+
+
 def _replace_durably(tmp: Path, path: Path) -> None:
     """Rename a complete temporary file over `path`, synced so that not even a power loss
     can leave a renamed but empty file."""

@@ -129,9 +129,9 @@ def delete_after_the_scan(path: Path, monkeypatch) -> None:
     """The file is listed and hashed by the scan, then removed before the parser reads it."""
     real_parse_all = parsing.parse_all
 
-    def parse_all(jobs, workers):
+    def parse_all(*args):
         path.unlink()
-        return real_parse_all(jobs, workers)
+        return real_parse_all(*args)
 
     monkeypatch.setattr(parsing, "parse_all", parse_all)
 

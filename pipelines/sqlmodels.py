@@ -8,6 +8,11 @@ a model that reads files that way is always a table, so `warehouse.duckdb` holds
 and never refers to a file (it stays valid when its snapshot is replaced or removed). A
 model depends on every other model or upstream table whose name appears in its SQL
 (comments aside). Model names are plain identifiers.
+
+A model is rebuilt only when what it is built from changed (`input_fingerprint`: its SQL,
+the models and upstream Parquet files it names, recursively); the snapshot's database
+starts as a copy of the published one, so an unchanged model is already there. Views are
+not counted (that would run their query only for a number).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines import fingerprints
 from pipelines.paths import WarehouseFiles
 from pipelines.tables import copy_to_parquet, sql_identifier
 
@@ -91,20 +97,103 @@ def discover(sql_dir: Path) -> list[SqlModel]:
     return models
 
 
-def build(con: duckdb.DuckDBPyConnection, model: SqlModel, files: WarehouseFiles) -> int:
-    """(Re)create the model in the open database of `files`; export it when it is a mart.
-    Returns its row count."""
-    kind = model.materialized.upper()
-    name = sql_identifier(model.name)
-    # the snapshot starts as a copy of the published database: drop a model of the other kind
+#: Where each model's input fingerprint is recorded, in the database it describes.
+BUILD_SCHEMA = "govreports_build"
+_RECORDED = "SELECT inputs FROM govreports_build.model_inputs WHERE model = ?"
+_RECORD = [
+    "CREATE SCHEMA IF NOT EXISTS govreports_build",
+    "CREATE TABLE IF NOT EXISTS govreports_build.model_inputs "
+    "(model VARCHAR PRIMARY KEY, inputs VARCHAR)",
+    "DELETE FROM govreports_build.model_inputs WHERE model = ?",
+]
+_INSERT = "INSERT INTO govreports_build.model_inputs VALUES (?, ?)"
+_FILE_READ = re.compile(re.escape(PLACEHOLDER) + r"/([^'\"]*)")
+
+
+def input_fingerprint(
+    model: SqlModel, models: dict[str, SqlModel], upstream: set[str], files: WarehouseFiles
+) -> str | None:
+    """What `model` is built from: its SQL and, recursively, the fingerprints of the models
+    and upstream Parquet files it names. None (always rebuild) when an upstream file has no
+    fingerprint or the SQL reads a file that is not an upstream table."""
+    names = set(models) | upstream
+    parts = [model.code_version]
+    for rel in _FILE_READ.findall(model.text):
+        if rel.removesuffix(".parquet") not in upstream or not rel.endswith(".parquet"):
+            return None
+    for dep in sorted(model.references(names)):
+        if dep in models:
+            found = input_fingerprint(models[dep], models, upstream, files)
+        else:
+            found = fingerprints.of_file(files.root / f"{dep}.parquet")
+        if found is None:
+            return None
+        parts.append(f"{dep}={found}")
+    return fingerprints.digest(*parts)
+
+
+def is_current(
+    con: duckdb.DuckDBPyConnection, model: SqlModel, files: WarehouseFiles, inputs: str | None
+) -> bool:
+    """True when the database (a copy of the published one) already holds `model` built from
+    `inputs`, as the right kind of object, with its Parquet export beside it."""
+    if inputs is None or _existing_kind(con, model.name) != model.materialized.upper():
+        return False
+    if model.exported and not (files.marts / f"{model.name}.parquet").exists():
+        return False
+    if not con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+        [BUILD_SCHEMA, "model_inputs"],
+    ).fetchone()[0]:
+        return False
+    recorded = con.execute(_RECORDED, [model.name]).fetchone()
+    return recorded is not None and recorded[0] == inputs
+
+
+def _existing_kind(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
     [existing] = con.execute(
         "SELECT any_value(table_type) FROM information_schema.tables "
         "WHERE table_schema = current_schema() AND table_name = ?",
-        [model.name],
+        [name],
     ).fetchone()
-    if existing and (existing == "VIEW") != (kind == "VIEW"):
-        con.execute(f"DROP {'VIEW' if existing == 'VIEW' else 'TABLE'} {name}")
-    con.execute(f"CREATE OR REPLACE {kind} {name} AS\n{model.select(files)}")
-    if model.exported:
-        copy_to_parquet(con, f"SELECT * FROM {name}", files.marts / f"{model.name}.parquet")
-    return con.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
+    if existing is None:
+        return None
+    return "VIEW" if existing == "VIEW" else "TABLE"
+
+
+def build(
+    con: duckdb.DuckDBPyConnection,
+    model: SqlModel,
+    files: WarehouseFiles,
+    inputs: str | None = None,
+) -> int | None:
+    """(Re)create the model in the open database of `files`, export it when it is a mart,
+    and record what it was built from (`inputs`), all in one transaction. Returns the row
+    count of a table (from its storage, no scan); None for a view (counting would run it)."""
+    kind = model.materialized.upper()
+    name = sql_identifier(model.name)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        # the snapshot starts as a copy of the published database: drop a model of the other kind
+        existing = _existing_kind(con, model.name)
+        if existing and existing != kind:
+            con.execute(f"DROP {'VIEW' if existing == 'VIEW' else 'TABLE'} {name}")
+        con.execute(f"CREATE OR REPLACE {kind} {name} AS\n{model.select(files)}")
+        if model.exported:
+            copy_to_parquet(con, f"SELECT * FROM {name}", files.marts / f"{model.name}.parquet")
+        for statement in _RECORD:
+            con.execute(statement, [model.name] if "?" in statement else [])
+        if inputs is not None:
+            con.execute(_INSERT, [model.name, inputs])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return row_count(con, model)
+
+
+def row_count(con: duckdb.DuckDBPyConnection, model: SqlModel) -> int | None:
+    """A table's row count (DuckDB keeps it: no scan); None for a view."""
+    if model.materialized != "table":
+        return None
+    return con.execute(f"SELECT count(*) FROM {sql_identifier(model.name)}").fetchone()[0]

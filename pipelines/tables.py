@@ -201,12 +201,19 @@ def sql_identifier(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def copy_to_parquet(con: duckdb.DuckDBPyConnection, query: str, path: Path) -> None:
-    """COPY a query's result to `path`, atomically like `write_parquet`."""
+def copy_to_parquet(
+    con: duckdb.DuckDBPyConnection, query: str, path: Path, metadata: dict[str, str] | None = None
+) -> None:
+    """COPY a query's result to `path`, atomically like `write_parquet`; `metadata` goes
+    into the file's key-value metadata (keys must be identifiers)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    kv_metadata = ""
+    if metadata:
+        pairs = ", ".join(f"{sql_identifier(k)}: {sql_string(v)}" for k, v in metadata.items())
+        kv_metadata = f", KV_METADATA {{{pairs}}}"
     try:
-        con.execute(f"COPY ({query}) TO {sql_string(tmp)} (FORMAT parquet)")
+        con.execute(f"COPY ({query}) TO {sql_string(tmp)} (FORMAT parquet{kv_metadata})")
         _replace_durably(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)

@@ -5,19 +5,41 @@ report_id and its facts); the fact tables have one row per report × cell, each 
 source line. A file whose bytes were never parsed says why in `status_reason`: the scan's
 reason (a link, an unreadable file) or the parse step's (gone since the scan, too large).
 Selection and unnesting only, in an in-memory DuckDB (the warehouse file is not opened
-here); everything is read from and written to one snapshot.
+here) with a memory limit (it spills to a temporary dir beyond it); everything is read from
+and written to one snapshot. The fact tables are not sorted (a sort of every cell was most
+of this step's time and memory); analysts order what they query.
+
+The step is skipped when its inputs are the ones the snapshot's tables were built from:
+the set of parse-cache parts (parts are never modified, only added or removed), the
+manifest columns read here, the run's parse skips and the queries themselves (their
+fingerprint is in each table's Parquet footer, `pipelines.fingerprints`).
 """
 
 from __future__ import annotations
 
+import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipelines.paths import WarehouseFiles
+from pipelines import fingerprints
+from pipelines.paths import TIDY_TABLES, WarehouseFiles
 from pipelines.tables import PARSED_SCHEMA, SKIPPED_SCHEMA, copy_to_parquet, sql_string
+
+#: DuckDB's memory for this step; beyond it, joins and windows spill to disk.
+MEMORY_LIMIT = "1GB"
+#: The manifest columns the queries below read.
+MANIFEST_COLUMNS = [
+    "path",
+    "size",
+    "sha256",
+    "error",
+    "present",
+    "first_seen",
+    "content_first_seen",
+]
 
 _REPORTS = """
 SELECT
@@ -61,7 +83,15 @@ cells AS (
 SELECT report_id, agency, year, f.{key1} AS {key1}, f.{key2} AS {key2},
     f.value AS value, f.raw AS raw, f.line AS line
 FROM cells
-ORDER BY report_id, line NULLS LAST, {key1}, {key2}
+"""
+
+# The newest parse of each hash wins if a hash was ever parsed twice (a narrow window over
+# the keys only; the wide rows are then picked by a semi-join, streaming).
+_NEWEST = """
+CREATE TEMP TABLE newest AS
+SELECT filename, file_row_number FROM (
+    SELECT sha256, parsed_at, filename, file_row_number FROM parsed_all
+) QUALIFY row_number() OVER (PARTITION BY sha256 ORDER BY parsed_at DESC) = 1
 """
 
 FACT_KEYS = {
@@ -71,45 +101,92 @@ FACT_KEYS = {
 }
 
 
-def _parsed(cache_dir: Path) -> pa.Table | str:
-    parts = sorted(cache_dir.glob("part-*.parquet"))
-    if not parts:
-        return PARSED_SCHEMA.empty_table()
-    files = ", ".join(sql_string(p) for p in parts)
-    return f"read_parquet([{files}], union_by_name = true)"
+def _parts(cache_dir: Path) -> list[Path]:
+    return sorted(cache_dir.glob("part-*.parquet"))
 
 
-def build_tidy_tables(files: WarehouseFiles, cache_dir: Path) -> dict[str, int]:
-    """Write the four tidy tables into `files` (a snapshot); returns the row count of each."""
-    con = duckdb.connect()
+#: The queries and the cache schema: a change to either rebuilds the tables.
+CODE_VERSION = fingerprints.digest(
+    _REPORTS, _FACTS, _NEWEST, repr(FACT_KEYS), PARSED_SCHEMA.to_string()
+)
+
+
+def inputs_fingerprint(files: WarehouseFiles, cache_dir: Path) -> str:
+    """What the tidy tables of `files` are built from (see the module's docstring)."""
+    parts = [f"{p.name}:{p.stat().st_size}" for p in _parts(cache_dir)]
+    manifest = pq.read_table(files.manifest, columns=MANIFEST_COLUMNS)
+    skips = (
+        pq.read_table(files.parse_skips)
+        if files.parse_skips.exists()
+        else SKIPPED_SCHEMA.empty_table()
+    )
+    return fingerprints.digest(
+        CODE_VERSION,
+        cache_dir.name,
+        *parts,
+        fingerprints.table_digest(manifest),
+        fingerprints.table_digest(skips),
+    )
+
+
+@dataclass(frozen=True)
+class TidyResult:
+    rows: dict[str, int]  # table → row count
+    rebuilt: bool  # False: the snapshot's tables were already built from these inputs
+
+
+def build_tidy_tables(files: WarehouseFiles, cache_dir: Path) -> TidyResult:
+    """Write the four tidy tables into `files` (a snapshot), unless they are up to date."""
+    fingerprint = inputs_fingerprint(files, cache_dir)
+    paths = {table: files.tidy(table) for table in TIDY_TABLES}
+    if all(fingerprints.of_file(path) == fingerprint for path in paths.values()):
+        return TidyResult({t: pq.read_metadata(p).num_rows for t, p in paths.items()}, False)
+    spill = files.root / ".duckdb-spill"
+    con = duckdb.connect(config={"memory_limit": MEMORY_LIMIT, "temp_directory": str(spill)})
     try:
-        source = _parsed(cache_dir)
-        if isinstance(source, pa.Table):
-            con.register("parsed_all", source)
-            source = "parsed_all"
-        # The newest parse of each hash wins if a hash was ever parsed twice.
-        con.execute(
-            f"CREATE TEMP VIEW parsed AS SELECT * FROM {source} "
-            "QUALIFY row_number() OVER (PARTITION BY sha256 ORDER BY parsed_at DESC) = 1"
-        )
-        con.execute(
-            "CREATE TEMP VIEW manifest AS SELECT * "
-            f"FROM read_parquet({sql_string(files.manifest)}) WHERE present"
-        )
-        if files.parse_skips.exists():
-            con.execute(
-                f"CREATE TEMP VIEW skipped AS SELECT * FROM read_parquet({sql_string(files.parse_skips)})"
-            )
-        else:
-            con.register("skipped", SKIPPED_SCHEMA.empty_table())
+        _create_views(con, files, cache_dir)
         queries = {"reports": _REPORTS}
         for table, (key1, key2) in FACT_KEYS.items():
             queries[table] = _FACTS.format(list_column=table, key1=key1, key2=key2)
-        return {table: _copy(con, query, files.tidy(table)) for table, query in queries.items()}
+        rows = {
+            table: _copy(con, query, paths[table], fingerprint) for table, query in queries.items()
+        }
+        return TidyResult(rows, True)
     finally:
         con.close()
+        shutil.rmtree(spill, ignore_errors=True)
 
 
-def _copy(con: duckdb.DuckDBPyConnection, query: str, path: Path) -> int:
-    copy_to_parquet(con, query, path)
-    return pq.ParquetFile(path).metadata.num_rows
+def _create_views(
+    con: duckdb.DuckDBPyConnection, snapshot: WarehouseFiles, cache_dir: Path
+) -> None:
+    parts = _parts(cache_dir)
+    if parts:
+        files = ", ".join(sql_string(p) for p in parts)
+        con.execute(
+            "CREATE TEMP VIEW parsed_all AS SELECT * FROM read_parquet("
+            f"[{files}], union_by_name = true, filename = true, file_row_number = true)"
+        )
+        con.execute(_NEWEST)
+        con.execute(
+            "CREATE TEMP VIEW parsed AS SELECT * EXCLUDE (filename, file_row_number) "
+            "FROM parsed_all SEMI JOIN newest USING (filename, file_row_number)"
+        )
+    else:
+        con.register("parsed", PARSED_SCHEMA.empty_table())
+    con.execute(
+        "CREATE TEMP VIEW manifest AS SELECT * "
+        f"FROM read_parquet({sql_string(snapshot.manifest)}) WHERE present"
+    )
+    if snapshot.parse_skips.exists():
+        con.execute(
+            "CREATE TEMP VIEW skipped AS SELECT * "
+            f"FROM read_parquet({sql_string(snapshot.parse_skips)})"
+        )
+    else:
+        con.register("skipped", SKIPPED_SCHEMA.empty_table())
+
+
+def _copy(con: duckdb.DuckDBPyConnection, query: str, path: Path, fingerprint: str) -> int:
+    copy_to_parquet(con, query, path, {fingerprints.KEY: fingerprint})
+    return pq.read_metadata(path).num_rows

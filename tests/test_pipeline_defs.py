@@ -34,7 +34,8 @@ def test_one_asset_per_sql_file_with_its_hash_as_code_version():
     # staging reads the tidy tables; marts read the flags
     assert dg.AssetKey("applications") in graph.get(dg.AssetKey("stg_applications")).parent_keys
     assert (
-        dg.AssetKey("consistency_flags") in graph.get(dg.AssetKey("agency_year_figures")).parent_keys
+        dg.AssetKey("consistency_flags")
+        in graph.get(dg.AssetKey("agency_year_figures")).parent_keys
     )
 
 

@@ -48,6 +48,7 @@ REVIEWED_SQL_VALUES = {
     "table": "a key of FACT_KEYS (a constant)",
     "key1": "a value of FACT_KEYS (a constant)",
     "key2": "a value of FACT_KEYS (a constant)",
+    "kv_metadata": "KV_METADATA of sql_identifier keys and sql_string values, or empty",
 }
 QUOTING_FUNCTIONS = {"sql_string", "sql_identifier"}
 

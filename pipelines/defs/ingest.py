@@ -98,11 +98,15 @@ def parsed_reports(
 )
 def tidy_tables(warehouse: Warehouse):
     """The contract's tidy tables: reports (one row per raw file) and the three fact tables."""
-    counts = build_tidy_tables(warehouse.build(), parse_cache_dir(warehouse))
+    result = build_tidy_tables(warehouse.build(), parse_cache_dir(warehouse))
     for table in TIDY_TABLES:
         yield dg.MaterializeResult(
             asset_key=table,
-            metadata={"rows": counts[table], "path": str(warehouse.layout.tidy(table))},
+            metadata={
+                "rows": result.rows[table],
+                "path": str(warehouse.layout.tidy(table)),
+                "rebuilt": result.rebuilt,
+            },
         )
 
 
@@ -110,5 +114,5 @@ def tidy_tables(warehouse: Warehouse):
 def agencies(warehouse: Warehouse) -> dg.MaterializeResult:
     """Province, city and county of every agency name (administrative-division package)."""
     build = warehouse.build()
-    n = write_agencies(build.tidy("reports"), build.agencies)
-    return dg.MaterializeResult(metadata={"rows": n})
+    n, rebuilt = write_agencies(build.tidy("reports"), build.agencies)
+    return dg.MaterializeResult(metadata={"rows": n, "rebuilt": rebuilt})

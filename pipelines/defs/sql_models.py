@@ -10,9 +10,17 @@ import dagster as dg
 from pipelines.faults import checkpoint
 from pipelines.paths import SQL_DIR, TIDY_TABLES
 from pipelines.resources import Warehouse
-from pipelines.sqlmodels import SqlModel, build, discover
+from pipelines.sqlmodels import (
+    SqlModel,
+    build,
+    discover,
+    input_fingerprint,
+    is_current,
+    row_count,
+)
 
 MODELS = discover(SQL_DIR)
+BY_NAME = {m.name: m for m in MODELS}
 #: Python assets whose files SQL may read (by name: `{{warehouse_dir}}/<name>.parquet`).
 UPSTREAM = {"raw_manifest", "agencies", *TIDY_TABLES}
 FLAGS_TABLE = "consistency_flags"
@@ -30,10 +38,15 @@ def sql_asset(model: SqlModel, names: set[str]) -> dg.AssetsDefinition:
         metadata={"sql_file": str(model.path.relative_to(SQL_DIR.parent))},
     )
     def _build(warehouse: Warehouse) -> dg.MaterializeResult:
+        files = warehouse.build()
+        inputs = input_fingerprint(model, BY_NAME, UPSTREAM, files)
         with warehouse.connect() as con:
-            rows = build(con, model, warehouse.build())
+            rebuilt = not is_current(con, model, files, inputs)
+            rows = build(con, model, files, inputs) if rebuilt else row_count(con, model)
         checkpoint(f"model:{model.name}")
-        metadata = {"rows": rows, "materialized": model.materialized}
+        metadata = {"materialized": model.materialized, "rebuilt": rebuilt}
+        if rows is not None:
+            metadata["rows"] = rows
         if model.exported:
             metadata["parquet"] = str(warehouse.layout.marts / f"{model.name}.parquet")
         return dg.MaterializeResult(metadata=metadata)

@@ -1,0 +1,54 @@
+"""Input fingerprints: what a step's output was built from, so an unchanged step is skipped.
+
+A step whose output is a deterministic function of its inputs and its code records the
+SHA-256 of both with the output: a Parquet file carries it in its footer's key-value
+metadata (`govreports_inputs`, written in the same file, so it is renamed into place
+with the data it describes), a SQL model in the database (`pipelines.sqlmodels`). A
+refresh starts its snapshot as a copy of the published warehouse, so when the fingerprint
+it computes equals the one recorded there, the output in the snapshot is already what a
+rebuild would write. A missing or unreadable fingerprint always means: rebuild.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+KEY = "govreports_inputs"
+
+
+def digest(*parts: str | bytes) -> str:
+    """SHA-256 of the parts, each length-prefixed (so no two lists of parts collide)."""
+    h = hashlib.sha256()
+    for part in parts:
+        data = part.encode() if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "little"))
+        h.update(data)
+    return h.hexdigest()
+
+
+def table_digest(table: pa.Table) -> str:
+    """SHA-256 of a table's schema and values (Arrow IPC of its columns in one batch)."""
+    sink = pa.BufferOutputStream()
+    table = table.combine_chunks()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return hashlib.sha256(sink.getvalue()).hexdigest()
+
+
+def of_file(path: Path) -> str | None:
+    """The fingerprint a Parquet file was written with, or None."""
+    try:
+        metadata = pq.read_metadata(path).metadata or {}
+    except (OSError, pa.ArrowInvalid):
+        return None
+    value = metadata.get(KEY.encode())
+    return value.decode() if value else None
+
+
+def with_fingerprint(table: pa.Table, fingerprint: str) -> pa.Table:
+    """`table` whose Parquet file will carry `fingerprint`."""
+    return table.replace_schema_metadata({**(table.schema.metadata or {}), KEY: fingerprint})

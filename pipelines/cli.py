@@ -122,10 +122,10 @@ def refresh_warehouse(
 def check_raw_dir(raw_dir: Path) -> str | None:
     if not raw_dir.is_dir():
         return f"raw dir {raw_dir} does not exist: put report files there, or pass --raw-dir"
-    from pipelines.rawfiles import list_raw_files
+    from pipelines.rawfiles import has_entries
 
     try:
-        if not list_raw_files(raw_dir):
+        if not has_entries(raw_dir):
             return f"raw dir {raw_dir} holds no files: nothing to ingest"
     except OSError as exc:
         return f"cannot list the raw dir {raw_dir}: {exc.strerror or exc}"

@@ -5,6 +5,9 @@ its previous hash, so a nightly run reads only new or touched files. Entries tha
 read (links, special files, files that cannot be opened) are listed with the reason in
 `error`. Files that have disappeared stay in the manifest with `present = false` and
 their old `last_seen`.
+
+The raw dir is listed once (plain strings), each entry stat'ed once; matching it with the
+previous manifest is a join in DuckDB over Arrow tables, not a dict per file.
 """
 
 from __future__ import annotations
@@ -15,7 +18,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from pipelines import rawfiles
@@ -31,7 +36,65 @@ class ManifestStats:
     unreadable: int
 
 
-def sha256_of(path: Path) -> str:
+#: What the scan found now: one row per entry (size and mtime_ns null when not stat'ed).
+_SEEN = pa.schema(
+    [
+        ("path", pa.string()),
+        ("size", pa.int64()),
+        ("mtime_ns", pa.int64()),
+        ("error", pa.string()),
+    ]
+)
+_HASHED = pa.schema([("path", pa.string()), ("sha256", pa.string()), ("error", pa.string())])
+
+# Entries whose bytes must be read: regular files that are new, or whose size or mtime
+# changed, or that had no hash before.
+_TO_HASH = """
+SELECT s.path
+FROM seen AS s LEFT JOIN previous AS p USING (path)
+WHERE s.error IS NULL
+  AND NOT coalesce(p.sha256 IS NOT NULL AND p.size = s.size AND p.mtime_ns = s.mtime_ns, false)
+ORDER BY s.path
+"""
+
+# The new manifest: what is present now (a hash read now, else the previous one), then
+# what was seen before and is gone now, as it was, with present = false.
+_MANIFEST = """
+WITH now_seen AS (
+    SELECT
+        s.path,
+        CASE WHEN h.error IS NULL THEN s.size END AS size,
+        CASE WHEN h.error IS NULL THEN s.mtime_ns END AS mtime_ns,
+        CASE WHEN s.error IS NULL AND h.error IS NULL THEN coalesce(h.sha256, p.sha256) END
+            AS sha256,
+        coalesce(s.error, h.error) AS error,
+        p.path IS NULL AS is_new,
+        p.path IS NOT NULL AND p.sha256 IS DISTINCT FROM
+            (CASE WHEN s.error IS NULL AND h.error IS NULL THEN coalesce(h.sha256, p.sha256) END)
+            AS content_changed,
+        p.first_seen AS old_first_seen,
+        p.content_first_seen AS old_content_first_seen
+    FROM seen AS s
+    LEFT JOIN hashed AS h USING (path)
+    LEFT JOIN previous AS p USING (path)
+)
+SELECT path, size, mtime_ns, sha256, error, true AS present,
+    coalesce(old_first_seen, $now) AS first_seen,
+    CASE WHEN is_new OR content_changed THEN $now ELSE old_content_first_seen END
+        AS content_first_seen,
+    $now AS last_seen,
+    is_new, content_changed, false AS removed_now
+FROM now_seen
+UNION ALL
+SELECT path, size, mtime_ns, sha256, error, false, first_seen, content_first_seen, last_seen,
+    false, false, present
+FROM previous
+WHERE path NOT IN (SELECT path FROM seen)
+ORDER BY path
+"""
+
+
+def sha256_of(path: str | Path) -> str:
     digest = hashlib.sha256()
     with rawfiles.open_regular(path) as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
@@ -39,54 +102,82 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def read_manifest(path: Path) -> dict[str, dict]:
+def read_manifest(path: Path) -> pa.Table:
     if not path.exists():
-        return {}
-    return {row["path"]: row for row in pq.read_table(path).to_pylist()}
+        return MANIFEST_SCHEMA.empty_table()
+    return pq.read_table(path, schema=MANIFEST_SCHEMA)
 
 
-def _describe(entry: rawfiles.RawEntry, old: dict | None) -> dict:
-    """size, mtime_ns, sha256 and error of one entry (hashing it only when it changed)."""
-    if entry.problem:
-        return {"size": None, "mtime_ns": None, "sha256": None, "error": entry.problem}
-    try:
-        st = os.lstat(entry.path)
-        unchanged = old and (old["size"], old["mtime_ns"]) == (st.st_size, st.st_mtime_ns)
-        sha = old["sha256"] if unchanged and old["sha256"] else sha256_of(entry.path)
-        return {"size": st.st_size, "mtime_ns": st.st_mtime_ns, "sha256": sha, "error": None}
-    except OSError as exc:
-        return {
-            "size": None,
-            "mtime_ns": None,
-            "sha256": None,
-            "error": rawfiles.describe_error(exc),
-        }
-
-
-def scan(raw_dir: Path, previous: dict[str, dict], now: datetime) -> tuple[pa.Table, ManifestStats]:
-    rows, new, changed, unreadable = [], 0, 0, 0
+def _seen(raw_dir: Path) -> tuple[pa.Table, dict[str, str]]:
+    """(path, size, mtime_ns, error) of every entry now, and path → its full path."""
+    paths, sizes, mtimes, errors, full = [], [], [], [], {}
     for entry in rawfiles.scan_raw_dir(raw_dir):
-        old = previous.get(entry.rel)
-        row = {"path": entry.rel, "last_seen": now, "present": True, **_describe(entry, old)}
-        unreadable += row["error"] is not None
-        if old is None:
-            new += 1
-            row.update(first_seen=now, content_first_seen=now)
+        size = mtime = error = None
+        if entry.problem:
+            error = entry.problem
         else:
-            content_changed = row["sha256"] != old["sha256"]
-            changed += content_changed
-            row.update(
-                first_seen=old["first_seen"],
-                content_first_seen=now if content_changed else old["content_first_seen"],
-            )
-        rows.append(row)
-    seen = {row["path"] for row in rows}
-    gone = [dict(old, present=False) for rel, old in previous.items() if rel not in seen]
-    removed = sum(1 for old in gone if previous[old["path"]]["present"])
-    table = pa.Table.from_pylist(
-        sorted(rows + gone, key=lambda r: r["path"]), schema=MANIFEST_SCHEMA
+            try:
+                st = os.lstat(entry.path)
+                size, mtime = st.st_size, st.st_mtime_ns
+            except OSError as exc:
+                error = rawfiles.describe_error(exc)
+        paths.append(entry.rel)
+        sizes.append(size)
+        mtimes.append(mtime)
+        errors.append(error)
+        full[entry.rel] = entry.path
+    table = pa.Table.from_arrays(
+        [
+            pa.array(paths, pa.string()),
+            pa.array(sizes, pa.int64()),
+            pa.array(mtimes, pa.int64()),
+            pa.array(errors, pa.string()),
+        ],
+        schema=_SEEN,
     )
-    return table, ManifestStats(len(seen), new, changed, removed, unreadable)
+    return table, full
+
+
+def _hash(rels: list[str], full: dict[str, str]) -> pa.Table:
+    """sha256 (or why it could not be read) of the files whose bytes must be read."""
+    shas, errors = [], []
+    for rel in rels:
+        try:
+            shas.append(sha256_of(full[rel]))
+            errors.append(None)
+        except OSError as exc:
+            shas.append(None)
+            errors.append(rawfiles.describe_error(exc))
+    return pa.Table.from_arrays(
+        [pa.array(rels, pa.string()), pa.array(shas, pa.string()), pa.array(errors, pa.string())],
+        schema=_HASHED,
+    )
+
+
+def scan(raw_dir: Path, previous: pa.Table, now: datetime) -> tuple[pa.Table, ManifestStats]:
+    seen, full = _seen(raw_dir)
+    con = duckdb.connect()
+    try:
+        con.register("seen", seen)
+        con.register("previous", previous)
+        to_hash = [row[0] for row in con.execute(_TO_HASH).fetchall()]
+        con.register("hashed", _hash(to_hash, full))
+        result = con.execute(_MANIFEST, {"now": now}).to_arrow_table()
+    finally:
+        con.close()
+    stats = ManifestStats(
+        present=seen.num_rows,
+        new=_count(result, "is_new"),
+        changed=_count(result, "content_changed"),
+        removed=_count(result, "removed_now"),
+        unreadable=seen.num_rows - seen.column("error").null_count,
+    )
+    manifest = result.select(MANIFEST_SCHEMA.names).cast(MANIFEST_SCHEMA)
+    return manifest, stats
+
+
+def _count(table: pa.Table, column: str) -> int:
+    return int(pc.sum(table.column(column)).as_py() or 0)
 
 
 def refresh_manifest(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,9 +26,9 @@ _KINDS = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RawEntry:
-    path: Path
+    path: str  # the raw dir joined with `rel` (plain strings: one per file, many files)
     rel: str  # relative to the raw dir, with forward slashes
     problem: str | None = None  # why it is not read, or None for a regular file
 
@@ -48,38 +49,43 @@ class FileTooLarge(OSError):
         )
 
 
-def scan_raw_dir(raw_dir: Path) -> list[RawEntry]:
-    """Every entry under raw_dir, sorted by relative path; directories are walked, not links."""
-    entries: list[RawEntry] = []
-    pending = [raw_dir]
+def iter_raw_entries(raw_dir: Path) -> Iterator[RawEntry]:
+    """Every entry under raw_dir in directory order; directories are walked, not links."""
+    root = str(raw_dir)
+    prefix = len(root) + (0 if root.endswith(os.sep) else 1)
+    pending = [root]
     while pending:
         folder = pending.pop()
         try:
             with os.scandir(folder) as it:
                 children = list(it)
         except OSError as exc:
-            if folder == raw_dir:
+            if folder == root:
                 raise
-            entries.append(_entry(raw_dir, Path(folder), f"cannot list directory: {_why(exc)}"))
+            yield _entry(folder, prefix, f"cannot list directory: {_why(exc)}")
             continue
         for child in children:
             if child.name.startswith("."):
                 continue
-            path = Path(child.path)
+            path = child.path
             if child.is_symlink():
-                entries.append(_entry(raw_dir, path, _link_problem(raw_dir, path)))
+                yield _entry(path, prefix, _link_problem(raw_dir, Path(path)))
             elif child.is_dir(follow_symlinks=False):
                 pending.append(path)
             elif child.is_file(follow_symlinks=False):
-                entries.append(_entry(raw_dir, path, None))
+                yield _entry(path, prefix, None)
             else:
-                entries.append(_entry(raw_dir, path, _special_problem(path)))
-    return sorted(entries, key=lambda e: e.rel)
+                yield _entry(path, prefix, _special_problem(Path(path)))
 
 
-def list_raw_files(raw_dir: Path) -> list[Path]:
-    """Every entry `scan_raw_dir` lists (regular files and the ones not read alike)."""
-    return [entry.path for entry in scan_raw_dir(raw_dir)]
+def scan_raw_dir(raw_dir: Path) -> list[RawEntry]:
+    """Every entry under raw_dir, sorted by relative path."""
+    return sorted(iter_raw_entries(raw_dir), key=lambda e: e.rel)
+
+
+def has_entries(raw_dir: Path) -> bool:
+    """Whether raw_dir holds any entry `scan_raw_dir` would list (stops at the first)."""
+    return next(iter_raw_entries(raw_dir), None) is not None
 
 
 def open_regular(path: Path, follow_links: bool = False):
@@ -125,8 +131,9 @@ def _why(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
-def _entry(raw_dir: Path, path: Path, problem: str | None) -> RawEntry:
-    return RawEntry(path, path.relative_to(raw_dir).as_posix(), problem)
+def _entry(path: str, prefix: int, problem: str | None) -> RawEntry:
+    rel = path[prefix:]
+    return RawEntry(path, rel if os.sep == "/" else rel.replace(os.sep, "/"), problem)
 
 
 def _link_problem(raw_dir: Path, path: Path) -> str:

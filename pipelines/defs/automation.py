@@ -5,7 +5,7 @@ import os
 
 import dagster as dg
 
-from pipelines.rawfiles import list_raw_files
+from pipelines.rawfiles import scan_raw_dir
 from pipelines.resources import RawDir
 
 refresh_job = dg.define_asset_job(
@@ -25,13 +25,13 @@ def raw_dir_fingerprint(raw_dir: RawDir) -> str:
     """Changes whenever a file under the raw dir is added, removed, resized or touched."""
     digest = hashlib.sha256()
     root = raw_dir.root
-    for path in list_raw_files(root) if root.is_dir() else []:
+    for entry in scan_raw_dir(root) if root.is_dir() else []:
         try:
-            st = os.lstat(path)  # links are listed, never followed
+            st = os.lstat(entry.path)  # links are listed, never followed
             state = f"{st.st_size}\0{st.st_mtime_ns}"
         except OSError:  # gone since the listing
             state = "gone"
-        digest.update(f"{path.relative_to(root).as_posix()}\0{state}\n".encode())
+        digest.update(f"{entry.rel}\0{state}\n".encode())
     return digest.hexdigest()
 
 

@@ -13,7 +13,7 @@ from pipelines.faults import checkpoint
 from pipelines.manifest import refresh_manifest
 from pipelines.parsing import default_workers, parse_pending
 from pipelines.paths import TIDY_TABLES
-from pipelines.rawfiles import list_raw_files
+from pipelines.rawfiles import has_entries
 from pipelines.reading import DEFAULT_MAX_FILE_MB, MB
 from pipelines.regions import write_agencies
 from pipelines.resources import RawDir, Warehouse
@@ -41,7 +41,7 @@ def raw_manifest(raw_dir: RawDir, warehouse: Warehouse) -> dg.MaterializeResult:
     root = raw_dir.root
     if not root.is_dir():
         raise dg.Failure(f"raw dir {root} does not exist (set GOVREPORTS_RAW_DIR or --raw-dir)")
-    if not list_raw_files(root):
+    if not has_entries(root):
         raise dg.Failure(f"raw dir {root} holds no files: nothing to ingest")
     build = warehouse.build()
     stats = refresh_manifest(root, warehouse.layout.manifest, build.manifest, datetime.now(UTC))

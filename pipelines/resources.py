@@ -11,6 +11,7 @@ asset switches readers to at the end.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,6 +30,10 @@ from pipelines.paths import (
     WarehouseLayout,
     resolve_dir,
 )
+
+#: DuckDB's memory for the SQL models (the largest, consistency_flags, peaks near 1 GB at
+#: 100k reports without a limit); beyond it, operators spill instead of growing.
+MEMORY_LIMIT = "1GB"
 
 
 class RawDir(dg.ConfigurableResource):
@@ -81,9 +86,14 @@ class Warehouse(dg.ConfigurableResource):
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-        """The DuckDB database of this run's snapshot."""
-        con = duckdb.connect(str(self.build().duckdb), read_only=read_only)
+        """The DuckDB database of this run's snapshot, with a memory limit beyond which joins,
+        aggregates and windows spill to a temporary dir in the snapshot (removed after)."""
+        files = self.build()
+        spill = files.root / ".duckdb-spill"
+        config = {"memory_limit": MEMORY_LIMIT, "temp_directory": str(spill)}
+        con = duckdb.connect(str(files.duckdb), read_only=read_only, config=config)
         try:
             yield con
         finally:
             con.close()
+            shutil.rmtree(spill, ignore_errors=True)

@@ -82,6 +82,14 @@ def table3(
     }
 
 
+#: Two agencies, one of whose reports is also present as a byte-identical copy.
+TWO_AGENCIES_WITH_A_COPY = {
+    "a.txt": spec("樟树市鹿江街道办事处", 2023, natural=table3(new=2, granted=2)),
+    "b.txt": spec("洛龙区学府街道办事处", 2023, natural=table3(new=1, granted=1)),
+    "copy/b.txt": spec("洛龙区学府街道办事处", 2023, natural=table3(new=1, granted=1)),
+}
+
+
 def report_from_spec(data: bytes, source_path: str | None) -> Report:
     s = json.loads(data)
     natural = s.get("natural", {})

@@ -8,6 +8,7 @@ import pyarrow.parquet as pq
 
 from pipelines.defs import ingest
 from tests.pipeline_support import (
+    TWO_AGENCIES_WITH_A_COPY,
     assert_same_state,
     install_fake_parser,
     query,
@@ -18,11 +19,7 @@ from tests.pipeline_support import (
     write_specs,
 )
 
-SPECS = {
-    "a.txt": spec("樟树市鹿江街道办事处", 2023, natural=table3(new=2, granted=2)),
-    "b.txt": spec("洛龙区学府街道办事处", 2023, natural=table3(new=1, granted=1)),
-    "copy/b.txt": spec("洛龙区学府街道办事处", 2023, natural=table3(new=1, granted=1)),
-}
+SPECS = TWO_AGENCIES_WITH_A_COPY
 
 
 def marts(warehouse):

@@ -14,6 +14,7 @@ from pipelines.defs.sql_models import BY_NAME, MODELS, UPSTREAM
 from pipelines.paths import TIDY_TABLES, WarehouseLayout
 from pipelines.sqlmodels import input_fingerprint, is_current
 from tests.pipeline_support import (
+    TWO_AGENCIES_WITH_A_COPY,
     assert_same_state,
     install_fake_parser,
     query,
@@ -24,11 +25,7 @@ from tests.pipeline_support import (
     write_specs,
 )
 
-SPECS = {
-    "a.txt": spec("樟树市鹿江街道办事处", 2023, natural=table3(new=2, granted=2)),
-    "b.txt": spec("洛龙区学府街道办事处", 2023, natural=table3(new=1, granted=1)),
-    "copy/b.txt": spec("洛龙区学府街道办事处", 2023, natural=table3(new=1, granted=1)),
-}
+SPECS = TWO_AGENCIES_WITH_A_COPY
 #: The one model that reads the raw manifest, whose `last_seen` moves every run.
 EVERY_RUN = {"stg_raw_files"}
 BOOKKEEPING = frozenset({"last_seen"})

@@ -21,6 +21,7 @@ import duckdb
 from pydantic import PrivateAttr
 
 from pipelines import snapshots, writer_lock
+from pipelines.duckdb_config import connection_config
 from pipelines.paths import (
     DEFAULT_RAW_DIR,
     DEFAULT_WAREHOUSE_DIR,
@@ -30,10 +31,6 @@ from pipelines.paths import (
     WarehouseLayout,
     resolve_dir,
 )
-
-#: DuckDB's memory for the SQL models (the largest, consistency_flags, peaks near 1 GB at
-#: 100k reports without a limit); beyond it, operators spill instead of growing.
-MEMORY_LIMIT = "1GB"
 
 
 class RawDir(dg.ConfigurableResource):
@@ -90,8 +87,9 @@ class Warehouse(dg.ConfigurableResource):
         aggregates and windows spill to a temporary dir in the snapshot (removed after)."""
         files = self.build()
         spill = files.root / ".duckdb-spill"
-        config = {"memory_limit": MEMORY_LIMIT, "temp_directory": str(spill)}
-        con = duckdb.connect(str(files.duckdb), read_only=read_only, config=config)
+        con = duckdb.connect(
+            str(files.duckdb), read_only=read_only, config=connection_config(spill)
+        )
         try:
             yield con
         finally:

@@ -25,11 +25,10 @@ import duckdb
 import pyarrow.parquet as pq
 
 from pipelines import fingerprints
+from pipelines.duckdb_config import connection_config
 from pipelines.paths import TIDY_TABLES, WarehouseFiles
 from pipelines.tables import PARSED_SCHEMA, SKIPPED_SCHEMA, copy_to_parquet, sql_string
 
-#: DuckDB's memory for this step; beyond it, joins and windows spill to disk.
-MEMORY_LIMIT = "1GB"
 #: The manifest columns the queries below read.
 MANIFEST_COLUMNS = [
     "path",
@@ -142,7 +141,7 @@ def build_tidy_tables(files: WarehouseFiles, cache_dir: Path) -> TidyResult:
     if all(fingerprints.of_file(path) == fingerprint for path in paths.values()):
         return TidyResult({t: pq.read_metadata(p).num_rows for t, p in paths.items()}, False)
     spill = files.root / ".duckdb-spill"
-    con = duckdb.connect(config={"memory_limit": MEMORY_LIMIT, "temp_directory": str(spill)})
+    con = duckdb.connect(config=connection_config(spill))
     try:
         _create_views(con, files, cache_dir)
         queries = {"reports": _REPORTS}

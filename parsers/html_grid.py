@@ -9,6 +9,7 @@ take a row's printed value cells in order, which is what the reports' own grids 
 from __future__ import annotations
 
 import re
+from html import unescape
 from html.parser import HTMLParser
 
 from parsers.grid import Cell, Row
@@ -42,6 +43,21 @@ def unescape_js_strings(text: str) -> str:
     return _JS_ESCAPES.sub(_unescape_js, text)
 
 
+# A plain tag: `<td>`, `<td rowspan="2" class=x>`, `<br/>`, `</tr >` — name, attributes with
+# quoted or simple bare values, ASCII spaces only. For these the stdlib parser's events are
+# known without running it (its name/attribute scanners read them the same way); anything
+# else (odd attributes, stray `<`, comments, declarations) goes through the stdlib's own
+# methods, so the events are the same as `HTMLParser.feed` gives, only fewer Python calls.
+_WS = r"[ \t\n\r\f]"
+_PLAIN_START = re.compile(
+    r"<([a-zA-Z][a-zA-Z0-9]*)"  # the name
+    rf"(?:{_WS}+[a-zA-Z_:][-a-zA-Z0-9_:.]*"  # an attribute …
+    rf"""(?:{_WS}*={_WS}*(?:"[^"]*"|'[^']*'|[^\s"'=<>`/]+(?={_WS}|>)))?)*"""  # … = value
+    rf"{_WS}*(/?)>"
+)
+_PLAIN_END = re.compile(r"</([a-zA-Z][a-zA-Z0-9]*)[ \t\n\r\f]*>")
+
+
 class _GridBuilder(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -52,17 +68,101 @@ class _GridBuilder(HTMLParser):
         self._text_line = 0
         self._row: Row | None = None
         self._cell: list[str] | None = None
+        self._cell_blank = True  # no printed character in the open cell yet
         self._cell_line = 0
+        # where the scan is, and a line number known at an earlier position
+        self._pos = 0
+        self._known_pos = 0
+        self._known_line = 1
+
+    def getpos(self) -> tuple[int, int]:
+        """(line, 0) of the scan position (the stdlib's column is not used here)."""
+        pos = self._pos
+        self._known_line += self.rawdata.count("\n", self._known_pos, pos)
+        self._known_pos = pos
+        return self._known_line, 0
+
+    def scan(self, text: str) -> None:
+        """`feed(text)` + `close()` of the stdlib parser, with fast paths for plain tags."""
+        self.rawdata = rawdata = text
+        n = len(rawdata)
+        i = 0
+        while i < n:
+            cdata = self.cdata_elem
+            if cdata is None:
+                j = rawdata.find("<", i)
+                if j < 0:
+                    j = n
+            else:
+                match = self.interesting.search(rawdata, i)
+                if not match:
+                    break
+                j = match.start()
+            if i < j:
+                self._pos = i
+                self.handle_data(rawdata[i:j] if cdata else unescape(rawdata[i:j]))
+            i = j
+            if i == n:
+                break
+            self._pos = i
+            nxt = rawdata[i + 1 : i + 2]
+            if nxt.isascii() and nxt.isalpha():
+                m = _PLAIN_START.match(rawdata, i)
+                if m is None:
+                    k = self.parse_starttag(i)
+                else:
+                    tag = m.group(1).lower()
+                    if m.group(2):
+                        self.handle_startendtag(tag, [])
+                    else:
+                        self.handle_starttag(tag, [])
+                        if tag in self.CDATA_CONTENT_ELEMENTS:
+                            self.set_cdata_mode(tag)
+                    k = m.end()
+            elif nxt == "/":
+                m = _PLAIN_END.match(rawdata, i)
+                tag = m.group(1).lower() if m else None
+                if m is not None and (cdata is None or tag == cdata):
+                    self.handle_endtag(tag)
+                    self.clear_cdata_mode()
+                    k = m.end()
+                else:
+                    k = self.parse_endtag(i)
+            elif rawdata.startswith("<!--", i):
+                k = self.parse_comment(i)
+            elif nxt == "?":
+                k = self.parse_pi(i)
+            elif nxt == "!":
+                k = self.parse_html_declaration(i)
+            elif i + 1 < n:
+                self.handle_data("<")
+                k = i + 1
+            else:
+                break
+            if k < 0:  # an unterminated construct at the end: its text is data
+                k = rawdata.find(">", i + 1)
+                if k < 0:
+                    k = rawdata.find("<", i + 1)
+                    if k < 0:
+                        k = i + 1
+                else:
+                    k += 1
+                self.handle_data(rawdata[i:k] if self.cdata_elem else unescape(rawdata[i:k]))
+            i = k
+        if i < n and not self.cdata_elem:
+            self._pos = i
+            self.handle_data(unescape(rawdata[i:n]))
+        self.rawdata = ""
 
     # text outside cells -------------------------------------------------
     def _flush_text(self) -> None:
-        text = normalise_line("".join(self._text)).strip()
-        if text:
-            self.rows.append(Row([Cell(text, self._text_line)], explicit=False))
-        self._text = []
+        if self._text:
+            text = normalise_line("".join(self._text)).strip()
+            if text:
+                self.rows.append(Row([Cell(text, self._text_line)], explicit=False))
+            self._text = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        line = self.getpos()[0]
         if tag in _SKIP:
             self._skip_depth += 1
             return
@@ -72,12 +172,13 @@ class _GridBuilder(HTMLParser):
         elif tag == "tr" and self._table_depth:
             self._close_row()
             self._row = Row([], explicit=True)
-        elif tag in ("td", "th") and self._table_depth:
+        elif (tag == "td" or tag == "th") and self._table_depth:
             if self._row is None:
                 self._row = Row([], explicit=True)
             self._close_cell()
             self._cell = []
-            self._cell_line = line
+            self._cell_blank = True
+            self._cell_line = self.getpos()[0]
         elif tag in _BLOCK and self._cell is None:
             self._flush_text()
 
@@ -89,7 +190,7 @@ class _GridBuilder(HTMLParser):
         if tag in _SKIP:
             self._skip_depth = max(0, self._skip_depth - 1)
             return
-        if tag in ("td", "th"):
+        if tag == "td" or tag == "th":
             self._close_cell()
         elif tag == "tr":
             self._close_row()
@@ -103,10 +204,11 @@ class _GridBuilder(HTMLParser):
         if self._skip_depth:
             return
         if self._cell is not None:
-            if not "".join(self._cell).strip() and data.strip():
+            if self._cell_blank and not data.isspace():
                 # the line where the cell's text is printed, not where its <td> opens
                 lead = data[: len(data) - len(data.lstrip())]
                 self._cell_line = self.getpos()[0] + lead.count("\n")
+                self._cell_blank = False
             self._cell.append(data)
             return
         if not self._text:
@@ -115,8 +217,11 @@ class _GridBuilder(HTMLParser):
 
     def _close_cell(self) -> None:
         if self._cell is not None and self._row is not None:
-            text = normalise_line("".join(self._cell).replace("\n", "")).strip()
-            self._row.cells.append(Cell(text, self._cell_line))
+            text = "".join(self._cell)
+            core = text.strip()
+            if not (core.isdigit() and core.isascii()):  # a plain count is already canonical
+                core = normalise_line(text.replace("\n", "")).strip()
+            self._row.cells.append(Cell(core, self._cell_line))
         self._cell = None
 
     def _close_row(self) -> None:
@@ -126,7 +231,6 @@ class _GridBuilder(HTMLParser):
         self._row = None
 
     def finish(self) -> list[Row]:
-        self.close()
         self._close_row()
         self._flush_text()
         return self.rows
@@ -134,5 +238,5 @@ class _GridBuilder(HTMLParser):
 
 def rows_from_html(text: str) -> list[Row]:
     builder = _GridBuilder()
-    builder.feed(unescape_js_strings(text))
+    builder.scan(unescape_js_strings(text))
     return builder.finish()

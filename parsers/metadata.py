@@ -89,13 +89,9 @@ def full_name(short: str, text: str, preamble: str = "") -> str:
         if near != short:
             return near
     compact = text.replace(" ", "")
-    pattern = re.compile(
-        r"([\u4e00-\u9fff]{0,12})" + re.escape(short) + "(" + "|".join(_ORGAN_SUFFIX) + ")?"
-    )
     counts: Counter[str] = Counter()
     allow_suffix = not _ORGAN_END.search(short)
-    for m in pattern.finditer(compact):
-        prefix, suffix = m.group(1), m.group(2) or ""
+    for prefix, suffix in _printed_forms(short, compact):
         if not allow_suffix:
             suffix = ""
         while prefix and prefix[0] in _LEAD_WORDS:
@@ -107,6 +103,34 @@ def full_name(short: str, text: str, preamble: str = "") -> str:
     if not printed:
         return short
     return max(printed, key=lambda kv: (kv[1], len(kv[0])))[0]
+
+
+_HANZI_RUN = re.compile(r"[\u4e00-\u9fff]{0,12}")
+
+
+def _printed_forms(short: str, text: str):
+    """(prefix, suffix) of each match of `([\u4e00-\u9fff]{0,12})` + short +
+    `(办事处|人民政府|办公室)?` in `text`, exactly as `re.finditer` finds them, without
+    compiling a pattern per name (each report names another agency)."""
+    if not short:  # never called so; keeps the regex's meaning for the empty name
+        pattern = re.compile(r"([\u4e00-\u9fff]{0,12})(" + "|".join(_ORGAN_SUFFIX) + ")?")
+        yield from ((m.group(1), m.group(2) or "") for m in pattern.finditer(text))
+        return
+    n = len(short)
+    pos = 0
+    while (first := text.find(short, pos)) >= 0:
+        # the leftmost start: back over at most 12 hanzi (not before the last match's end)
+        start = first
+        lowest = max(pos, first - 12)
+        while start > lowest and "\u4e00" <= text[start - 1] <= "\u9fff":
+            start -= 1
+        # greedy prefix: the last occurrence of the name within the hanzi run from start
+        run_end = _HANZI_RUN.match(text, start).end()
+        at = text.rfind(short, start, run_end + n)
+        end = at + n
+        suffix = next((s for s in _ORGAN_SUFFIX if text.startswith(s, end)), "")
+        yield text[start:at], suffix
+        pos = end + len(suffix)
 
 
 def find_year(lines: list[str]) -> int | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 APPLICANT_TYPES = (
     "natural_person",
@@ -79,5 +79,51 @@ class Report:
     narrative: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
-        """A JSON-ready dict with the contract's field names."""
-        return asdict(self)
+        """A JSON-ready dict with the contract's field names: what `dataclasses.asdict` gives
+        (same keys, order and types; new lists and dicts), without its deep copies."""
+        return {
+            "report_id": self.report_id,
+            "source_path": self.source_path,
+            "encoding": self.encoding,
+            "encoding_confidence": self.encoding_confidence,
+            "layout": self.layout,
+            "format_version": self.format_version,
+            "agency": self.agency,
+            "year": self.year,
+            "status": self.status,
+            "status_reason": self.status_reason,
+            "parser_version": self.parser_version,
+            "applications": [
+                {
+                    "category": f.category,
+                    "applicant_type": f.applicant_type,
+                    "value": f.value,
+                    "raw": f.raw,
+                    "line": f.line,
+                }
+                for f in self.applications
+            ],
+            "active_disclosure": [
+                {
+                    "item": f.item,
+                    "measure": f.measure,
+                    "value": f.value,
+                    "raw": f.raw,
+                    "line": f.line,
+                }
+                for f in self.active_disclosure
+            ],
+            "review_litigation": [
+                {
+                    "proceeding": f.proceeding,
+                    "outcome": f.outcome,
+                    "value": f.value,
+                    "raw": f.raw,
+                    "line": f.line,
+                }
+                for f in self.review_litigation
+            ],
+            "warnings": list(self.warnings),
+            "sections": dict(self.sections),
+            "narrative": dict(self.narrative),
+        }

@@ -26,24 +26,39 @@ _PAGE_MARKER = re.compile(
 )
 
 
-@dataclass(slots=True)
 class Cell:
-    text: str
-    line: int
-    rowspan: int = 1
-    colspan: int = 1
-    value: Value | None = field(init=False, repr=False)  # parsed once: None for a label
+    """One printed cell: its text, the line it came from, and its value, parsed once
+    (None for a label). A plain class with slots: millions are made per thousand reports."""
 
-    def __post_init__(self) -> None:
-        self.value = parse_value(self.text)
+    __slots__ = ("text", "line", "rowspan", "colspan", "value", "is_label")
+
+    def __init__(self, text: str, line: int, rowspan: int = 1, colspan: int = 1) -> None:
+        self.text = text
+        self.line = line
+        self.rowspan = rowspan
+        self.colspan = colspan
+        self.value: Value | None = parse_value(text)
+        self.is_label = self.value is None and text != ""  # printed, and not a value
 
     @property
     def is_value(self) -> bool:
         return self.value is not None
 
-    @property
-    def is_label(self) -> bool:
-        return bool(self.text) and self.value is None
+    def __repr__(self) -> str:
+        return f"Cell(text={self.text!r}, line={self.line}, rowspan={self.rowspan}, colspan={self.colspan})"
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.text, self.line, self.rowspan, self.colspan, self.value) == (
+            other.text,
+            other.line,
+            other.rowspan,
+            other.colspan,
+            other.value,
+        )
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, compared by value (as before)
 
 
 @dataclass
@@ -61,15 +76,18 @@ class Row:
     @cached_property
     def label(self) -> str:
         """The row's label cells joined, without spaces."""
-        return "".join(c.text for c in self.label_cells()).replace(" ", "")
+        return "".join([c.text for c in self.cells if c.is_label]).replace(" ", "")
 
     def label_cells(self) -> list[Cell]:
         return [c for c in self.cells if c.is_label]
 
     def value_cells(self) -> list[Cell]:
         """Cells after the last label cell (empty cells included: blanks are data)."""
-        last = max((i for i, c in enumerate(self.cells) if c.is_label), default=-1)
-        return self.cells[last + 1 :]
+        cells = self.cells
+        for i in range(len(cells) - 1, -1, -1):
+            if cells[i].is_label:
+                return cells[i + 1 :]
+        return cells[:]
 
     @cached_property
     def text(self) -> str:
@@ -169,20 +187,25 @@ def group_cells(cells: list[Cell]) -> list[Row]:
     """One cell per line: a label after a value starts a new row, and so does a heading,
     a table anchor or a narrative paragraph (or the label after one)."""
     rows: list[Row] = []
+    last: list[Cell] = []  # the cells of the last row
+    last_has_value = False
     for cell in cells:
         opens = not rows or (
             cell.is_label
             and (
-                any(c.is_value for c in rows[-1].cells)
-                or _OPENS_ROW.search(cell.text)
+                last_has_value
                 or len(cell.text) > NARRATIVE_CHARS
-                or len(rows[-1].cells[-1].text) > NARRATIVE_CHARS
+                or len(last[-1].text) > NARRATIVE_CHARS
+                or _OPENS_ROW.search(cell.text) is not None
             )
         )
         if opens:
-            rows.append(Row([cell], explicit=False))
+            last = [cell]
+            rows.append(Row(last, explicit=False))
+            last_has_value = cell.value is not None
         else:
-            rows[-1].cells.append(cell)
+            last.append(cell)
+            last_has_value = last_has_value or cell.value is not None
     return rows
 
 

@@ -11,7 +11,10 @@ import html
 import re
 import unicodedata
 
-_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad"), None)
+_ZERO_WIDTH_CHARS = "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad"
+_ZERO_WIDTH = dict.fromkeys(map(ord, _ZERO_WIDTH_CHARS), None)
+# str.translate walks every character; most texts hold no zero-width character at all
+_HAS_ZERO_WIDTH = re.compile(f"[{_ZERO_WIDTH_CHARS}]")
 _ENTITY = re.compile(r"&(?:[a-zA-Z]{2,8}|#\d{2,6}|#x[0-9a-fA-F]{2,5});")
 _EMPHASIS = re.compile(r"\*\*|__|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
@@ -21,7 +24,8 @@ _SPACES = re.compile(r"[ \u00a0\u3000\u2000-\u200a\u202f\u205f]+")
 def normalise_line(line: str) -> str:
     if "&" in line:
         line = _ENTITY.sub(lambda m: html.unescape(m.group(0)), line)
-    line = line.translate(_ZERO_WIDTH)
+    if _HAS_ZERO_WIDTH.search(line):
+        line = line.translate(_ZERO_WIDTH)
     line = unicodedata.normalize("NFKC", line)
     line = _HEADING.sub("", line)
     if "*" in line or "__" in line:
@@ -42,7 +46,9 @@ def normalise_text(text: str) -> list[str]:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "&" in text:
         text = _ENTITY.sub(lambda m: html.unescape(m.group(0)), text)
-    text = unicodedata.normalize("NFKC", text.translate(_ZERO_WIDTH))
+    if _HAS_ZERO_WIDTH.search(text):
+        text = text.translate(_ZERO_WIDTH)
+    text = unicodedata.normalize("NFKC", text)
     text = _HEADING_M.sub("", text)
     if "*" in text or "__" in text:
         text = _EMPHASIS.sub("", text)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
 
 from parsers.values import Value, parse_value
 
@@ -61,6 +60,22 @@ class Cell:
     __hash__ = None  # type: ignore[assignment]  # mutable, compared by value (as before)
 
 
+class _computed_once:
+    """`functools.cached_property` without its lock (3.11 takes one on every first use):
+    the value is computed on first access and kept in the instance's __dict__."""
+
+    def __init__(self, fn) -> None:
+        self.fn = fn
+        self.name = fn.__name__
+        self.__doc__ = fn.__doc__
+
+    def __get__(self, obj, cls=None):
+        if obj is None:
+            return self
+        value = obj.__dict__[self.name] = self.fn(obj)
+        return value
+
+
 @dataclass
 class Row:
     """A row of cells. Built once by a layout reader; the readers only read it (its label
@@ -73,10 +88,13 @@ class Row:
     def line(self) -> int:
         return self.cells[0].line if self.cells else 0
 
-    @cached_property
+    @_computed_once
     def label(self) -> str:
         """The row's label cells joined, without spaces."""
-        return "".join([c.text for c in self.cells if c.is_label]).replace(" ", "")
+        cells = self.cells
+        if len(cells) == 1:
+            return cells[0].text.replace(" ", "") if cells[0].is_label else ""
+        return "".join([c.text for c in cells if c.is_label]).replace(" ", "")
 
     def label_cells(self) -> list[Cell]:
         return [c for c in self.cells if c.is_label]
@@ -89,9 +107,12 @@ class Row:
                 return cells[i + 1 :]
         return cells[:]
 
-    @cached_property
+    @_computed_once
     def text(self) -> str:
-        return " ".join(c.text for c in self.cells if c.text)
+        cells = self.cells
+        if len(cells) == 1:
+            return cells[0].text
+        return " ".join([c.text for c in cells if c.text])
 
 
 def has_cjk(text: str) -> bool:
@@ -114,8 +135,15 @@ def split_line(line: str, lineno: int) -> tuple[list[Cell], bool] | None:
         return [Cell(stripped, lineno)], False
     if stripped == "|" and line.startswith(" "):
         return [Cell("", lineno)], False  # an empty cell flattened as " |"
-    if _PIPES_ONLY.match(stripped) or _MD_SEPARATOR.match(stripped) or _PAGE_MARKER.match(stripped):
-        return None
+    if (
+        ("|" in stripped and _PIPES_ONLY.match(stripped))
+        or ("--" in stripped and _MD_SEPARATOR.match(stripped))
+        or (
+            (stripped[0] in _MARKER_STARTS or stripped[0].isdecimal())
+            and _PAGE_MARKER.match(stripped)
+        )
+    ):
+        return None  # (each pattern needs what its test looks for first)
     if stripped.startswith("|") and stripped.count("|") >= 2:
         inner = stripped.strip("|")
         cells = [Cell(c.strip(), lineno) for c in inner.split("|")]

@@ -18,7 +18,13 @@ _HAS_ZERO_WIDTH = re.compile(f"[{_ZERO_WIDTH_CHARS}]")
 _ENTITY = re.compile(r"&(?:[a-zA-Z]{2,8}|#\d{2,6}|#x[0-9a-fA-F]{2,5});")
 _EMPHASIS = re.compile(r"\*\*|__|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
-_SPACES = re.compile(r"[ \u00a0\u3000\u2000-\u200a\u202f\u205f]+")
+_SPACE_CLASS = "[ \u00a0\u3000\u2000-\u200a\u202f\u205f]"
+_SPACES = re.compile(f"{_SPACE_CLASS}+")
+# The runs `_SPACES.sub(" ", …)` changes (not a lone plain space): the same result, but
+# without replacing every single space between words by itself.
+_SPACES_TO_FIX = re.compile(
+    f"{_SPACE_CLASS}*[\u00a0\u3000\u2000-\u200a\u202f\u205f]{_SPACE_CLASS}*|[ ]{{2,}}"
+)
 
 
 def normalise_line(line: str) -> str:
@@ -52,5 +58,7 @@ def normalise_text(text: str) -> list[str]:
     text = _HEADING_M.sub("", text)
     if "*" in text or "__" in text:
         text = _EMPHASIS.sub("", text)
-    text = _TRAILING_M.sub("", _SPACES.sub(" ", text))
+    text = _SPACES_TO_FIX.sub(" ", text)
+    if " \n" in text or "\r\n" in text or text.endswith((" ", "\r")):
+        text = _TRAILING_M.sub("", text)  # (only a space or CR before a line end is trailing)
     return text.split("\n")

@@ -49,13 +49,17 @@ def unescape_js_strings(text: str) -> str:
 # else (odd attributes, stray `<`, comments, declarations) goes through the stdlib's own
 # methods, so the events are the same as `HTMLParser.feed` gives, only fewer Python calls.
 _WS = r"[ \t\n\r\f]"
-_PLAIN_START = re.compile(
+_PLAIN_START_TAG = (
     r"<([a-zA-Z][a-zA-Z0-9]*)"  # the name
     rf"(?:{_WS}+[a-zA-Z_:][-a-zA-Z0-9_:.]*"  # an attribute …
     rf"""(?:{_WS}*={_WS}*(?:"[^"]*"|'[^']*'|[^\s"'=<>`/]+(?={_WS}|>)))?)*"""  # … = value
     rf"{_WS}*(/?)>"
 )
-_PLAIN_END = re.compile(r"</([a-zA-Z][a-zA-Z0-9]*)[ \t\n\r\f]*>")
+_PLAIN_END_TAG = rf"</([a-zA-Z][a-zA-Z0-9]*){_WS}*>"
+_PLAIN_START = re.compile(_PLAIN_START_TAG)
+_PLAIN_END = re.compile(_PLAIN_END_TAG)
+# Text up to the next `<`, and the plain tag there if it is one: one match per tag.
+_TEXT_AND_TAG = re.compile(f"([^<]*)(?:{_PLAIN_START_TAG}|{_PLAIN_END_TAG})?")
 
 
 class _GridBuilder(HTMLParser):
@@ -65,11 +69,12 @@ class _GridBuilder(HTMLParser):
         self._skip_depth = 0
         self._table_depth = 0
         self._text: list[str] = []
-        self._text_line = 0
+        self._text_at = 0  # where the pending text starts (its line is found when kept)
         self._row: Row | None = None
         self._cell: list[str] | None = None
         self._cell_blank = True  # no printed character in the open cell yet
-        self._cell_line = 0
+        self._cell_at = 0  # where the cell's printed text starts (or its <td>) …
+        self._cell_lead = 0  # … and the line breaks before it in that data chunk
         # where the scan is, and a line number known at an earlier position
         self._pos = 0
         self._known_pos = 0
@@ -77,10 +82,16 @@ class _GridBuilder(HTMLParser):
 
     def getpos(self) -> tuple[int, int]:
         """(line, 0) of the scan position (the stdlib's column is not used here)."""
-        pos = self._pos
-        self._known_line += self.rawdata.count("\n", self._known_pos, pos)
+        return self._line_at(self._pos), 0
+
+    def _line_at(self, pos: int) -> int:
+        """1-based line of a position, counted from the last one asked for."""
+        if pos >= self._known_pos:
+            self._known_line += self.rawdata.count("\n", self._known_pos, pos)
+        else:
+            self._known_line -= self.rawdata.count("\n", pos, self._known_pos)
         self._known_pos = pos
-        return self._known_line, 0
+        return self._known_line
 
     def scan(self, text: str) -> None:
         """`feed(text)` + `close()` of the stdlib parser, with fast paths for plain tags."""
@@ -89,6 +100,25 @@ class _GridBuilder(HTMLParser):
         i = 0
         while i < n:
             cdata = self.cdata_elem
+            if cdata is None:  # the common case: text, then a plain tag
+                m = _TEXT_AND_TAG.match(rawdata, i)
+                data, start, selfclosing, end = m.group(1, 2, 3, 4)
+                if data:
+                    self._pos = i
+                    self.handle_data(unescape(data))
+                    i += len(data)
+                if start is not None:
+                    self._pos = i
+                    self._start(start.lower(), selfclosing)
+                    i = m.end()
+                    continue
+                if end is not None:
+                    self._pos = i
+                    self.handle_endtag(end.lower())  # (no CDATA mode to clear)
+                    i = m.end()
+                    continue
+                if i == n:
+                    break
             if cdata is None:
                 j = rawdata.find("<", i)
                 if j < 0:
@@ -111,13 +141,7 @@ class _GridBuilder(HTMLParser):
                 if m is None:
                     k = self.parse_starttag(i)
                 else:
-                    tag = m.group(1).lower()
-                    if m.group(2):
-                        self.handle_startendtag(tag, [])
-                    else:
-                        self.handle_starttag(tag, [])
-                        if tag in self.CDATA_CONTENT_ELEMENTS:
-                            self.set_cdata_mode(tag)
+                    self._start(m.group(1).lower(), m.group(2))
                     k = m.end()
             elif nxt == "/":
                 m = _PLAIN_END.match(rawdata, i)
@@ -152,14 +176,25 @@ class _GridBuilder(HTMLParser):
         if i < n and not self.cdata_elem:
             self._pos = i
             self.handle_data(unescape(rawdata[i:n]))
-        self.rawdata = ""
+
+    def _start(self, tag: str, selfclosing: str) -> None:
+        if selfclosing:
+            self.handle_startendtag(tag, [])
+        else:
+            self.handle_starttag(tag, [])
+            if tag in self.CDATA_CONTENT_ELEMENTS:
+                self.set_cdata_mode(tag)
 
     # text outside cells -------------------------------------------------
     def _flush_text(self) -> None:
         if self._text:
-            text = normalise_line("".join(self._text)).strip()
-            if text:
-                self.rows.append(Row([Cell(text, self._text_line)], explicit=False))
+            text = "".join(self._text)
+            if not text.isspace():  # (blank text normalises to nothing)
+                text = normalise_line(text).strip()
+                if text:
+                    self.rows.append(
+                        Row([Cell(text, self._line_at(self._text_at))], explicit=False)
+                    )
             self._text = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -178,7 +213,7 @@ class _GridBuilder(HTMLParser):
             self._close_cell()
             self._cell = []
             self._cell_blank = True
-            self._cell_line = self.getpos()[0]
+            self._cell_at, self._cell_lead = self._pos, 0
         elif tag in _BLOCK and self._cell is None:
             self._flush_text()
 
@@ -204,15 +239,15 @@ class _GridBuilder(HTMLParser):
         if self._skip_depth:
             return
         if self._cell is not None:
-            if self._cell_blank and not data.isspace():
+            if self._cell_blank and data and not data.isspace():
                 # the line where the cell's text is printed, not where its <td> opens
                 lead = data[: len(data) - len(data.lstrip())]
-                self._cell_line = self.getpos()[0] + lead.count("\n")
+                self._cell_at, self._cell_lead = self._pos, lead.count("\n")
                 self._cell_blank = False
             self._cell.append(data)
             return
         if not self._text:
-            self._text_line = self.getpos()[0]
+            self._text_at = self._pos
         self._text.append(data)
 
     def _close_cell(self) -> None:
@@ -221,7 +256,7 @@ class _GridBuilder(HTMLParser):
             core = text.strip()
             if not (core.isdigit() and core.isascii()):  # a plain count is already canonical
                 core = normalise_line(text.replace("\n", "")).strip()
-            self._row.cells.append(Cell(core, self._cell_line))
+            self._row.cells.append(Cell(core, self._line_at(self._cell_at) + self._cell_lead))
         self._cell = None
 
     def _close_row(self) -> None:
@@ -233,6 +268,7 @@ class _GridBuilder(HTMLParser):
     def finish(self) -> list[Row]:
         self._close_row()
         self._flush_text()
+        self.rawdata = ""
         return self.rows
 
 

@@ -31,6 +31,8 @@ _ORGAN_END = re.compile(r"(办事处|政府|办公室|办公厅|委员会|管委
 _LEAD_WORDS = set("年度的在和与及由对向将为是请经从本报告")
 _STRIP_PREFIXES = ("关于", "标题", "当前位置")
 _LINE_START = re.compile(r"^[\s•·*\-#>]*")
+# whitespace next to a digit run (a template like r"\1" costs a Python call per match)
+_SPACE_BY_DIGITS = re.compile(r"\s+(?=\d)|(?<=\d)\s+")
 MIN_PRINTED = 2  # a longer form of the name must be printed at least this often
 
 
@@ -39,15 +41,18 @@ def find_title(lines: list[str]) -> tuple[str | None, int | None, int | None]:
     end = next((i for i, ln in enumerate(lines[:5000]) if _OVERVIEW.match(ln.strip())), None)
     end = 200 if end is None else max(end + 1, 200)  # the title stands before 一、总体情况
     window = [(i, ln.strip()) for i, ln in enumerate(lines[:end]) if ln.strip()]
-    candidates: list[tuple[int, str]] = []
-    for k, (i, ln) in enumerate(window):
-        candidates.append((i, _LABELLED.sub("", ln)))
-        if k + 1 < len(window):  # a title split over two lines
-            candidates.append((i, ln + " " + window[k + 1][1]))
-    candidates = [(i, text) for i, text in candidates if _MENTIONS_REPORT.search(text)]
+
+    def all_candidates():
+        for k, (i, ln) in enumerate(window):
+            yield i, _LABELLED.sub("", ln)
+            if k + 1 < len(window):  # a title split over two lines
+                yield i, ln + " " + window[k + 1][1]
+
+    # made as the first pass reads them (the title is near the top: it rarely reads on)
+    candidates = _Replayable((i, t) for i, t in all_candidates() if _MENTIONS_REPORT.search(t))
     for anchored in (True, False):
         for i, text in candidates:
-            compact = re.sub(r"\s*(\d+)\s*", r"\1", text)
+            compact = _SPACE_BY_DIGITS.sub("", text)  # = re.sub(r"\s*(\d+)\s*", r"\1", text)
             if anchored:
                 compact = _LINE_START.sub("", compact, count=1)
             for pattern in (_TITLE_YEAR_FIRST, _TITLE_AGENCY_FIRST):
@@ -57,6 +62,20 @@ def find_title(lines: list[str]) -> tuple[str | None, int | None, int | None]:
                     if agency:
                         return agency, int(m.group("year")), i
     return None, None, None
+
+
+class _Replayable:
+    """An iterable over a generator's items that can be iterated again (items are kept)."""
+
+    def __init__(self, items) -> None:
+        self._items = iter(items)
+        self._seen: list = []
+
+    def __iter__(self):
+        yield from self._seen
+        for item in self._items:
+            self._seen.append(item)
+            yield item
 
 
 def _clean_agency(name: str) -> str | None:

@@ -185,9 +185,8 @@ def rows_from_lines(lines: list[str], first_lineno: int = 1) -> list[Row]:
     """Rows of text lines: explicit rows as printed, single cells grouped into rows."""
     rows: list[Row] = []
     loose: list[Cell] = []
-    for offset, line in enumerate(lines):
-        lineno = first_lineno + offset
-        if is_run_together(line):
+    for lineno, line in enumerate(lines, first_lineno):
+        if len(line) > 300 and is_run_together(line):
             rows.extend(group_cells(loose))
             loose = []
             rows.extend(rows_from_run_together(line, lineno))

@@ -32,8 +32,8 @@ _MAY_BE_VALUE = re.compile(r"\s*(?:[\d+\-增减/—－\\无]|\Z)")
 
 def parse_value(text: str) -> Value | None:
     """The value of one cell, or None when the cell is not a value at all (a label)."""
-    if _MAY_BE_VALUE.match(text) is None:
-        return None
+    if len(text) > 16 and _MAY_BE_VALUE.match(text) is None:
+        return None  # a longer label: not worth a slot in the cache
     return _parse_value(text)
 
 

@@ -58,6 +58,9 @@ _PLAIN_START_TAG = (
 _PLAIN_END_TAG = rf"</([a-zA-Z][a-zA-Z0-9]*){_WS}*>"
 _PLAIN_START = re.compile(_PLAIN_START_TAG)
 _PLAIN_END = re.compile(_PLAIN_END_TAG)
+# What normalise_line would change in a cell's stripped text (or in the blank around it):
+# anything non-ASCII, an entity, Markdown marks, a line break, a double space.
+_NEEDS_NORMALISING = re.compile(r"[^\x00-\x7f]|[&#*_\n]|  ")
 # Text up to the next `<`, and the plain tag there if it is one: one match per tag.
 _TEXT_AND_TAG = re.compile(f"([^<]*)(?:{_PLAIN_START_TAG}|{_PLAIN_END_TAG})?")
 
@@ -254,7 +257,7 @@ class _GridBuilder(HTMLParser):
         if self._cell is not None and self._row is not None:
             text = "".join(self._cell)
             core = text.strip()
-            if not (core.isdigit() and core.isascii()):  # a plain count is already canonical
+            if _NEEDS_NORMALISING.search(core):  # (plain ASCII text is already canonical)
                 core = normalise_line(text.replace("\n", "")).strip()
             self._row.cells.append(Cell(core, self._line_at(self._cell_at) + self._cell_lead))
         self._cell = None

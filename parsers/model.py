@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 APPLICANT_TYPES = (
     "natural_person",
@@ -52,6 +52,32 @@ class ReviewFact:
     value: int | None
     raw: str
     line: int | None
+
+
+def _five_field_maker(cls):
+    """`cls(a, b, c, d, e)` for a frozen slotted dataclass of five fields (no defaults, no
+    __post_init__): the same object, filled by its slots' own setters instead of the frozen
+    __init__'s object.__setattr__ per field (~2× faster; a report holds ~200 facts)."""
+    names = [f.name for f in fields(cls)]
+    assert len(names) == 5 and not hasattr(cls, "__post_init__"), cls
+    set_a, set_b, set_c, set_d, set_e = (cls.__dict__[name].__set__ for name in names)
+    new = object.__new__
+
+    def make(a, b, c, d, e):
+        obj = new(cls)
+        set_a(obj, a)
+        set_b(obj, b)
+        set_c(obj, c)
+        set_d(obj, d)
+        set_e(obj, e)
+        return obj
+
+    return make
+
+
+new_application_fact = _five_field_maker(ApplicationFact)
+new_disclosure_fact = _five_field_maker(DisclosureFact)
+new_review_fact = _five_field_maker(ReviewFact)
 
 
 @dataclass(slots=True)

@@ -25,7 +25,15 @@ from parsers.forms import (
     FormRow,
 )
 from parsers.grid import Cell, Row
-from parsers.model import APPLICANT_TYPES, ApplicationFact, DisclosureFact, ReviewFact
+from parsers.model import (
+    APPLICANT_TYPES,
+    ApplicationFact,
+    DisclosureFact,
+    ReviewFact,
+    new_application_fact,
+    new_disclosure_fact,
+    new_review_fact,
+)
 from parsers.runsplit import split_runs
 from parsers.values import Value, parse_value
 
@@ -297,7 +305,9 @@ def _read_table3(rows: list[Row], form: Form, run_together: bool, out: Tables) -
                 else:
                     out.problems.append(f"table 3 row {row.code}/{col}: non-integer {value.raw!r}")
                     continue
-            out.applications.append(ApplicationFact(row.code, col, number, value.raw, src.line))
+            out.applications.append(
+                new_application_fact(row.code, col, number, value.raw, src.line)
+            )
 
 
 def _file_notes(table: str, notes: list[str], out: Tables) -> None:
@@ -443,7 +453,7 @@ def _read_table2(rows: list[Row], form: Form, run_together: bool, out: Tables) -
             if number is not None and measure in MONEY_MEASURES:
                 number = _to_unit(number, value.unit, header_text, MONEY_MEASURES[measure])
             out.active_disclosure.append(
-                DisclosureFact(
+                new_disclosure_fact(
                     row.code,
                     measure,
                     None if number is None else float(number),
@@ -513,4 +523,4 @@ def _read_table4(rows: list[Row], run_together: bool, out: Tables) -> None:
     for i, (value, src) in enumerate(pairs):
         group, outcome = T4_GROUPS[i // 5], T4_OUTCOMES[i % 5]
         number = None if value.number is None else int(value.number)
-        out.review_litigation.append(ReviewFact(group, outcome, number, value.raw, src.line))
+        out.review_litigation.append(new_review_fact(group, outcome, number, value.raw, src.line))

@@ -231,3 +231,28 @@ def test_to_dict_is_what_dataclasses_asdict_gives() -> None:
         converted = report.to_dict()
         assert _same_with_types(converted, asdict(report))
         assert converted["applications"] is not report.applications  # a copy, not a view
+
+
+def test_fast_fact_makers_give_the_dataclass_objects() -> None:
+    import pickle
+
+    from parsers.model import (
+        ApplicationFact,
+        DisclosureFact,
+        ReviewFact,
+        new_application_fact,
+        new_disclosure_fact,
+        new_review_fact,
+    )
+
+    for cls, make, args in (
+        (ApplicationFact, new_application_fact, ("received.new", "total", 29, "29", 40)),
+        (DisclosureFact, new_disclosure_fact, ("regulation", "issued", 1.5, "1.5", None)),
+        (ReviewFact, new_review_fact, ("review", "upheld", None, "/", 88)),
+    ):
+        made, expected = make(*args), cls(*args)
+        assert type(made) is cls
+        assert made == expected and hash(made) == hash(expected) and repr(made) == repr(expected)
+        assert pickle.loads(pickle.dumps(made)) == expected
+        with pytest.raises(AttributeError):  # still frozen
+            made.raw = "x"  # type: ignore[misc]

@@ -151,10 +151,13 @@ def split_line(line: str, lineno: int) -> tuple[list[Cell], bool] | None:
     if stripped.endswith(" |") or stripped.endswith("|") and stripped.count("|") == 1:
         return [Cell(stripped.rstrip("|").strip(), lineno)], False
     if "\t" in line:
-        cells = [Cell(c.strip(), lineno) for c in line.rstrip("\r\n").split("\t")]
-        printed = sum(1 for c in cells if c.text)
-        if printed <= 1 and not (len(cells) >= 3 and any(c.is_label for c in cells)):
-            return [Cell(stripped, lineno)], False
+        texts = [c.strip() for c in line.rstrip("\r\n").split("\t")]
+        printed = sum(1 for t in texts if t)
+        if printed <= 1 and not (
+            len(texts) >= 3 and any(t and parse_value(t) is None for t in texts)  # a label
+        ):
+            return [Cell(stripped, lineno)], False  # one cell after a tab (cell per line)
+        cells = [Cell(t, lineno) for t in texts]
         return cells, True  # leading empty cells kept: a blank value is a cell too
     tokens = _SPACE_SPLIT.split(stripped) if " " in stripped and _DIGIT.search(stripped) else ()
     if len(tokens) > 1 and any(_NUMBER_TOKEN.match(t) for t in tokens):

@@ -60,6 +60,7 @@ BIG_SIZE = 100_000
 SMOKE_SIZE = 50
 DEFAULT_PARSE_SAMPLE = 2_000
 INCREMENT_SHARE = 0.01
+PARSE_ONLY_FILES_PER_SAMPLE = 2  # ≈60% of the files are UTF-8 reports of typical size
 #: The floor's regex scan: every number-like token, what any reader of the tables must find.
 FLOOR_PATTERN = re.compile(r"\d[\d,.]*")
 STEP_LINE = re.compile(r"^\[\s*\d+/\d+\]\s+(\S+)\s+(ok|FAILED|skipped)(?:\s+([\d.]+)s)?")
@@ -269,7 +270,7 @@ def measure_parse_step(pool_dir: Path, n_files: int, sample: int) -> list[tuple[
     reports = timed(
         "parse_report", lambda: [parse_report(d, str(p)) for d, p in zip(datas, paths, strict=True)]
     )
-    dicts = timed("Report.to_dict (dataclasses.asdict)", lambda: [r.to_dict() for r in reports])
+    dicts = timed("Report.to_dict", lambda: [r.to_dict() for r in reports])
     blobs = timed("pickle to the pool's parent", lambda: [pickle.dumps(d, -1) for d in dicts])
     dicts = timed("unpickle in the parent", lambda: [pickle.loads(b) for b in blobs])
     now = datetime.now(UTC)
@@ -957,7 +958,7 @@ def render(
 ) -> str:
     m = machine()
     lines = [
-        f"# govreports benchmark ({'smoke' if args.smoke else 'full'})",
+        f"# govreports benchmark ({'parse only' if args.parse_only else 'smoke' if args.smoke else 'full'})",
         "",
         f"- command: `{command}`",
         f"- when: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
@@ -979,26 +980,29 @@ def render(
         "",
         *cost_by_kind(parse),
         "",
-        "## The pipeline's parse step, per report",
-        "",
-        "What `parsed_reports` does per report besides `parse_report` (pipelines.reading, "
-        "pipelines.parsing), timed stage by stage in one process:",
-        "",
-        *parse_step_table(parse_step),
-        "",
-        "## Refresh",
-        "",
-        *refresh_table(runs),
-        "",
-        "Step times are the refresh's own progress lines (Dagster steps, serial); "
-        "start-up + overhead is the rest of the wall time (interpreter, imports, Dagster "
-        "start-up, run bookkeeping). SQL in DuckDB: every model rebuilt directly after the full "
-        "refresh. Peak MB (tree): sum of RSS over the refresh's processes (an upper bound: "
-        "shared pages count once per process), sampled every 0.2 s"
-        + (" (not sampled in-process)" if args.smoke else "")
-        + ".",
-        "",
     ]
+    if not args.parse_only:
+        lines += [
+            "## The pipeline's parse step, per report",
+            "",
+            "What `parsed_reports` does per report besides `parse_report` (pipelines.reading, "
+            "pipelines.parsing), timed stage by stage in one process:",
+            "",
+            *parse_step_table(parse_step),
+            "",
+            "## Refresh",
+            "",
+            *refresh_table(runs),
+            "",
+            "Step times are the refresh's own progress lines (Dagster steps, serial); "
+            "start-up + overhead is the rest of the wall time (interpreter, imports, Dagster "
+            "start-up, run bookkeeping). SQL in DuckDB: every model rebuilt directly after the full "
+            "refresh. Peak MB (tree): sum of RSS over the refresh's processes (an upper bound: "
+            "shared pages count once per process), sampled every 0.2 s"
+            + (" (not sampled in-process)" if args.smoke else "")
+            + ".",
+            "",
+        ]
     memory = memory_table(runs)
     if memory:
         lines += ["## Memory by step", "", *memory, ""]
@@ -1033,6 +1037,11 @@ def main(argv: list[str] | None = None) -> str:
     )
     ap.add_argument("--workers", type=int, default=2, help="pool / refresh processes (default 2)")
     ap.add_argument("--profile", action="store_true", help="cProfile the parser and a refresh")
+    ap.add_argument(
+        "--parse-only",
+        action="store_true",
+        help="only the parse throughput and floor cases (and the parser's profile): no refresh",
+    )
     ap.add_argument("--workdir", help="keep the corpus and warehouses here (default: a temp dir)")
     ap.add_argument("--keep", action="store_true", help="do not delete the temp dir")
     ap.add_argument("--out", help="Markdown report (default bench/out/results.md, smoke.md)")
@@ -1041,7 +1050,9 @@ def main(argv: list[str] | None = None) -> str:
     )
     args = ap.parse_args(argv)
 
-    if args.smoke:
+    if args.parse_only:
+        sizes = []
+    elif args.smoke:
         sizes = [SMOKE_SIZE]
     elif args.sizes:
         sizes = sorted({int(s) for s in args.sizes.split(",") if s.strip()})
@@ -1068,15 +1079,20 @@ def main(argv: list[str] | None = None) -> str:
     pool_dir = work / "pool"
     load_start = os.getloadavg()[0]
     try:
-        n_files = max(max(sizes) + max(1, round(max(sizes) * INCREMENT_SHARE)), sample)
+        if sizes:
+            n_files = max(max(sizes) + max(1, round(max(sizes) * INCREMENT_SHARE)), sample)
+        else:  # parse only: enough files for `sample` UTF-8 reports of typical size
+            n_files = PARSE_ONLY_FILES_PER_SAMPLE * sample
         log(f"generating {n_files:,} reports into {pool_dir}")
         gen_seconds = generate(pool_dir, n_files, args.workers)
         corpus_mb = sum((pool_dir / spec(i).rel_path).stat().st_size for i in range(n_files)) / MB
         log(f"parse throughput on {sample:,} files per case")
         parse = measure_parse(pool_dir, n_files, sample, args.workers)
         mixed_statuses = next((r.statuses for r in parse if r.case == "mixed"), Counter())
-        log("the pipeline's parse step, stage by stage")
-        parse_step = measure_parse_step(pool_dir, n_files, sample)
+        parse_step = []
+        if not args.parse_only:
+            log("the pipeline's parse step, stage by stage")
+            parse_step = measure_parse_step(pool_dir, n_files, sample)
         runs: list[RunResult] = []
         for n in sizes:
             runs += measure_size(n, pool_dir, work, args.workers, args.smoke, log)
@@ -1084,9 +1100,10 @@ def main(argv: list[str] | None = None) -> str:
         if args.profile:
             log("profiling the parser")
             profiles.append(profile_parser(pool_dir, n_files, sample))
-            n_prof = min(max(sizes), 10_000)
-            log(f"profiling a refresh at N={n_prof:,}")
-            profiles.append(profile_refresh(n_prof, pool_dir, work, args.workers))
+            if sizes:
+                n_prof = min(max(sizes), 10_000)
+                log(f"profiling a refresh at N={n_prof:,}")
+                profiles.append(profile_refresh(n_prof, pool_dir, work, args.workers))
         corpus = {
             "files": n_files,
             "mb": corpus_mb,

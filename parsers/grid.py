@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
 
 from parsers.values import Value, parse_value
 
@@ -26,24 +25,55 @@ _PAGE_MARKER = re.compile(
 )
 
 
-@dataclass(slots=True)
 class Cell:
-    text: str
-    line: int
-    rowspan: int = 1
-    colspan: int = 1
-    value: Value | None = field(init=False, repr=False)  # parsed once: None for a label
+    """One printed cell: its text, the line it came from, and its value, parsed once
+    (None for a label). A plain class with slots: millions are made per thousand reports."""
 
-    def __post_init__(self) -> None:
-        self.value = parse_value(self.text)
+    __slots__ = ("text", "line", "rowspan", "colspan", "value", "is_label")
+
+    def __init__(self, text: str, line: int, rowspan: int = 1, colspan: int = 1) -> None:
+        self.text = text
+        self.line = line
+        self.rowspan = rowspan
+        self.colspan = colspan
+        self.value: Value | None = parse_value(text)
+        self.is_label = self.value is None and text != ""  # printed, and not a value
 
     @property
     def is_value(self) -> bool:
         return self.value is not None
 
-    @property
-    def is_label(self) -> bool:
-        return bool(self.text) and self.value is None
+    def __repr__(self) -> str:
+        return f"Cell(text={self.text!r}, line={self.line}, rowspan={self.rowspan}, colspan={self.colspan})"
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.text, self.line, self.rowspan, self.colspan, self.value) == (
+            other.text,
+            other.line,
+            other.rowspan,
+            other.colspan,
+            other.value,
+        )
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, compared by value (as before)
+
+
+class _computed_once:
+    """`functools.cached_property` without its lock (3.11 takes one on every first use):
+    the value is computed on first access and kept in the instance's __dict__."""
+
+    def __init__(self, fn) -> None:
+        self.fn = fn
+        self.name = fn.__name__
+        self.__doc__ = fn.__doc__
+
+    def __get__(self, obj, cls=None):
+        if obj is None:
+            return self
+        value = obj.__dict__[self.name] = self.fn(obj)
+        return value
 
 
 @dataclass
@@ -58,22 +88,31 @@ class Row:
     def line(self) -> int:
         return self.cells[0].line if self.cells else 0
 
-    @cached_property
+    @_computed_once
     def label(self) -> str:
         """The row's label cells joined, without spaces."""
-        return "".join(c.text for c in self.label_cells()).replace(" ", "")
+        cells = self.cells
+        if len(cells) == 1:
+            return cells[0].text.replace(" ", "") if cells[0].is_label else ""
+        return "".join([c.text for c in cells if c.is_label]).replace(" ", "")
 
     def label_cells(self) -> list[Cell]:
         return [c for c in self.cells if c.is_label]
 
     def value_cells(self) -> list[Cell]:
         """Cells after the last label cell (empty cells included: blanks are data)."""
-        last = max((i for i, c in enumerate(self.cells) if c.is_label), default=-1)
-        return self.cells[last + 1 :]
+        cells = self.cells
+        for i in range(len(cells) - 1, -1, -1):
+            if cells[i].is_label:
+                return cells[i + 1 :]
+        return cells[:]
 
-    @cached_property
+    @_computed_once
     def text(self) -> str:
-        return " ".join(c.text for c in self.cells if c.text)
+        cells = self.cells
+        if len(cells) == 1:
+            return cells[0].text
+        return " ".join([c.text for c in cells if c.text])
 
 
 def has_cjk(text: str) -> bool:
@@ -96,8 +135,15 @@ def split_line(line: str, lineno: int) -> tuple[list[Cell], bool] | None:
         return [Cell(stripped, lineno)], False
     if stripped == "|" and line.startswith(" "):
         return [Cell("", lineno)], False  # an empty cell flattened as " |"
-    if _PIPES_ONLY.match(stripped) or _MD_SEPARATOR.match(stripped) or _PAGE_MARKER.match(stripped):
-        return None
+    if (
+        ("|" in stripped and _PIPES_ONLY.match(stripped))
+        or ("--" in stripped and _MD_SEPARATOR.match(stripped))
+        or (
+            (stripped[0] in _MARKER_STARTS or stripped[0].isdecimal())
+            and _PAGE_MARKER.match(stripped)
+        )
+    ):
+        return None  # (each pattern needs what its test looks for first)
     if stripped.startswith("|") and stripped.count("|") >= 2:
         inner = stripped.strip("|")
         cells = [Cell(c.strip(), lineno) for c in inner.split("|")]
@@ -105,10 +151,13 @@ def split_line(line: str, lineno: int) -> tuple[list[Cell], bool] | None:
     if stripped.endswith(" |") or stripped.endswith("|") and stripped.count("|") == 1:
         return [Cell(stripped.rstrip("|").strip(), lineno)], False
     if "\t" in line:
-        cells = [Cell(c.strip(), lineno) for c in line.rstrip("\r\n").split("\t")]
-        printed = sum(1 for c in cells if c.text)
-        if printed <= 1 and not (len(cells) >= 3 and any(c.is_label for c in cells)):
-            return [Cell(stripped, lineno)], False
+        texts = [c.strip() for c in line.rstrip("\r\n").split("\t")]
+        printed = sum(1 for t in texts if t)
+        if printed <= 1 and not (
+            len(texts) >= 3 and any(t and parse_value(t) is None for t in texts)  # a label
+        ):
+            return [Cell(stripped, lineno)], False  # one cell after a tab (cell per line)
+        cells = [Cell(t, lineno) for t in texts]
         return cells, True  # leading empty cells kept: a blank value is a cell too
     tokens = _SPACE_SPLIT.split(stripped) if " " in stripped and _DIGIT.search(stripped) else ()
     if len(tokens) > 1 and any(_NUMBER_TOKEN.match(t) for t in tokens):
@@ -139,9 +188,8 @@ def rows_from_lines(lines: list[str], first_lineno: int = 1) -> list[Row]:
     """Rows of text lines: explicit rows as printed, single cells grouped into rows."""
     rows: list[Row] = []
     loose: list[Cell] = []
-    for offset, line in enumerate(lines):
-        lineno = first_lineno + offset
-        if is_run_together(line):
+    for lineno, line in enumerate(lines, first_lineno):
+        if len(line) > 300 and is_run_together(line):
             rows.extend(group_cells(loose))
             loose = []
             rows.extend(rows_from_run_together(line, lineno))
@@ -169,20 +217,25 @@ def group_cells(cells: list[Cell]) -> list[Row]:
     """One cell per line: a label after a value starts a new row, and so does a heading,
     a table anchor or a narrative paragraph (or the label after one)."""
     rows: list[Row] = []
+    last: list[Cell] = []  # the cells of the last row
+    last_has_value = False
     for cell in cells:
         opens = not rows or (
             cell.is_label
             and (
-                any(c.is_value for c in rows[-1].cells)
-                or _OPENS_ROW.search(cell.text)
+                last_has_value
                 or len(cell.text) > NARRATIVE_CHARS
-                or len(rows[-1].cells[-1].text) > NARRATIVE_CHARS
+                or len(last[-1].text) > NARRATIVE_CHARS
+                or _OPENS_ROW.search(cell.text) is not None
             )
         )
         if opens:
-            rows.append(Row([cell], explicit=False))
+            last = [cell]
+            rows.append(Row(last, explicit=False))
+            last_has_value = cell.value is not None
         else:
-            rows[-1].cells.append(cell)
+            last.append(cell)
+            last_has_value = last_has_value or cell.value is not None
     return rows
 
 

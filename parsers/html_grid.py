@@ -9,6 +9,7 @@ take a row's printed value cells in order, which is what the reports' own grids 
 from __future__ import annotations
 
 import re
+from html import unescape
 from html.parser import HTMLParser
 
 from parsers.grid import Cell, Row
@@ -42,6 +43,28 @@ def unescape_js_strings(text: str) -> str:
     return _JS_ESCAPES.sub(_unescape_js, text)
 
 
+# A plain tag: `<td>`, `<td rowspan="2" class=x>`, `<br/>`, `</tr >` — name, attributes with
+# quoted or simple bare values, ASCII spaces only. For these the stdlib parser's events are
+# known without running it (its name/attribute scanners read them the same way); anything
+# else (odd attributes, stray `<`, comments, declarations) goes through the stdlib's own
+# methods, so the events are the same as `HTMLParser.feed` gives, only fewer Python calls.
+_WS = r"[ \t\n\r\f]"
+_PLAIN_START_TAG = (
+    r"<([a-zA-Z][a-zA-Z0-9]*)"  # the name
+    rf"(?:{_WS}+[a-zA-Z_:][-a-zA-Z0-9_:.]*"  # an attribute …
+    rf"""(?:{_WS}*={_WS}*(?:"[^"]*"|'[^']*'|[^\s"'=<>`/]+(?={_WS}|>)))?)*"""  # … = value
+    rf"{_WS}*(/?)>"
+)
+_PLAIN_END_TAG = rf"</([a-zA-Z][a-zA-Z0-9]*){_WS}*>"
+_PLAIN_START = re.compile(_PLAIN_START_TAG)
+_PLAIN_END = re.compile(_PLAIN_END_TAG)
+# What normalise_line would change in a cell's stripped text (or in the blank around it):
+# anything non-ASCII, an entity, Markdown marks, a line break, a double space.
+_NEEDS_NORMALISING = re.compile(r"[^\x00-\x7f]|[&#*_\n]|  ")
+# Text up to the next `<`, and the plain tag there if it is one: one match per tag.
+_TEXT_AND_TAG = re.compile(f"([^<]*)(?:{_PLAIN_START_TAG}|{_PLAIN_END_TAG})?")
+
+
 class _GridBuilder(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -49,20 +72,135 @@ class _GridBuilder(HTMLParser):
         self._skip_depth = 0
         self._table_depth = 0
         self._text: list[str] = []
-        self._text_line = 0
+        self._text_at = 0  # where the pending text starts (its line is found when kept)
         self._row: Row | None = None
         self._cell: list[str] | None = None
-        self._cell_line = 0
+        self._cell_blank = True  # no printed character in the open cell yet
+        self._cell_at = 0  # where the cell's printed text starts (or its <td>) …
+        self._cell_lead = 0  # … and the line breaks before it in that data chunk
+        # where the scan is, and a line number known at an earlier position
+        self._pos = 0
+        self._known_pos = 0
+        self._known_line = 1
+
+    def getpos(self) -> tuple[int, int]:
+        """(line, 0) of the scan position (the stdlib's column is not used here)."""
+        return self._line_at(self._pos), 0
+
+    def _line_at(self, pos: int) -> int:
+        """1-based line of a position, counted from the last one asked for."""
+        if pos >= self._known_pos:
+            self._known_line += self.rawdata.count("\n", self._known_pos, pos)
+        else:
+            self._known_line -= self.rawdata.count("\n", pos, self._known_pos)
+        self._known_pos = pos
+        return self._known_line
+
+    def scan(self, text: str) -> None:
+        """`feed(text)` + `close()` of the stdlib parser, with fast paths for plain tags."""
+        self.rawdata = rawdata = text
+        n = len(rawdata)
+        i = 0
+        while i < n:
+            cdata = self.cdata_elem
+            if cdata is None:  # the common case: text, then a plain tag
+                m = _TEXT_AND_TAG.match(rawdata, i)
+                data, start, selfclosing, end = m.group(1, 2, 3, 4)
+                if data:
+                    self._pos = i
+                    self.handle_data(unescape(data))
+                    i += len(data)
+                if start is not None:
+                    self._pos = i
+                    self._start(start.lower(), selfclosing)
+                    i = m.end()
+                    continue
+                if end is not None:
+                    self._pos = i
+                    self.handle_endtag(end.lower())  # (no CDATA mode to clear)
+                    i = m.end()
+                    continue
+                if i == n:
+                    break
+            if cdata is None:
+                j = rawdata.find("<", i)
+                if j < 0:
+                    j = n
+            else:
+                match = self.interesting.search(rawdata, i)
+                if not match:
+                    break
+                j = match.start()
+            if i < j:
+                self._pos = i
+                self.handle_data(rawdata[i:j] if cdata else unescape(rawdata[i:j]))
+            i = j
+            if i == n:
+                break
+            self._pos = i
+            nxt = rawdata[i + 1 : i + 2]
+            if nxt.isascii() and nxt.isalpha():
+                m = _PLAIN_START.match(rawdata, i)
+                if m is None:
+                    k = self.parse_starttag(i)
+                else:
+                    self._start(m.group(1).lower(), m.group(2))
+                    k = m.end()
+            elif nxt == "/":
+                m = _PLAIN_END.match(rawdata, i)
+                tag = m.group(1).lower() if m else None
+                if m is not None and (cdata is None or tag == cdata):
+                    self.handle_endtag(tag)
+                    self.clear_cdata_mode()
+                    k = m.end()
+                else:
+                    k = self.parse_endtag(i)
+            elif rawdata.startswith("<!--", i):
+                k = self.parse_comment(i)
+            elif nxt == "?":
+                k = self.parse_pi(i)
+            elif nxt == "!":
+                k = self.parse_html_declaration(i)
+            elif i + 1 < n:
+                self.handle_data("<")
+                k = i + 1
+            else:
+                break
+            if k < 0:  # an unterminated construct at the end: its text is data
+                k = rawdata.find(">", i + 1)
+                if k < 0:
+                    k = rawdata.find("<", i + 1)
+                    if k < 0:
+                        k = i + 1
+                else:
+                    k += 1
+                self.handle_data(rawdata[i:k] if self.cdata_elem else unescape(rawdata[i:k]))
+            i = k
+        if i < n and not self.cdata_elem:
+            self._pos = i
+            self.handle_data(unescape(rawdata[i:n]))
+
+    def _start(self, tag: str, selfclosing: str) -> None:
+        if selfclosing:
+            self.handle_startendtag(tag, [])
+        else:
+            self.handle_starttag(tag, [])
+            if tag in self.CDATA_CONTENT_ELEMENTS:
+                self.set_cdata_mode(tag)
 
     # text outside cells -------------------------------------------------
     def _flush_text(self) -> None:
-        text = normalise_line("".join(self._text)).strip()
-        if text:
-            self.rows.append(Row([Cell(text, self._text_line)], explicit=False))
-        self._text = []
+        if self._text:
+            text = "".join(self._text)
+            if not text.isspace():  # (blank text normalises to nothing)
+                text = normalise_line(text).strip()
+                if text:
+                    self.rows.append(
+                        Row([Cell(text, self._line_at(self._text_at))], explicit=False)
+                    )
+            self._text = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        line = self.getpos()[0]
         if tag in _SKIP:
             self._skip_depth += 1
             return
@@ -72,12 +210,13 @@ class _GridBuilder(HTMLParser):
         elif tag == "tr" and self._table_depth:
             self._close_row()
             self._row = Row([], explicit=True)
-        elif tag in ("td", "th") and self._table_depth:
+        elif (tag == "td" or tag == "th") and self._table_depth:
             if self._row is None:
                 self._row = Row([], explicit=True)
             self._close_cell()
             self._cell = []
-            self._cell_line = line
+            self._cell_blank = True
+            self._cell_at, self._cell_lead = self._pos, 0
         elif tag in _BLOCK and self._cell is None:
             self._flush_text()
 
@@ -89,7 +228,7 @@ class _GridBuilder(HTMLParser):
         if tag in _SKIP:
             self._skip_depth = max(0, self._skip_depth - 1)
             return
-        if tag in ("td", "th"):
+        if tag == "td" or tag == "th":
             self._close_cell()
         elif tag == "tr":
             self._close_row()
@@ -103,20 +242,24 @@ class _GridBuilder(HTMLParser):
         if self._skip_depth:
             return
         if self._cell is not None:
-            if not "".join(self._cell).strip() and data.strip():
+            if self._cell_blank and data and not data.isspace():
                 # the line where the cell's text is printed, not where its <td> opens
                 lead = data[: len(data) - len(data.lstrip())]
-                self._cell_line = self.getpos()[0] + lead.count("\n")
+                self._cell_at, self._cell_lead = self._pos, lead.count("\n")
+                self._cell_blank = False
             self._cell.append(data)
             return
         if not self._text:
-            self._text_line = self.getpos()[0]
+            self._text_at = self._pos
         self._text.append(data)
 
     def _close_cell(self) -> None:
         if self._cell is not None and self._row is not None:
-            text = normalise_line("".join(self._cell).replace("\n", "")).strip()
-            self._row.cells.append(Cell(text, self._cell_line))
+            text = "".join(self._cell)
+            core = text.strip()
+            if _NEEDS_NORMALISING.search(core):  # (plain ASCII text is already canonical)
+                core = normalise_line(text.replace("\n", "")).strip()
+            self._row.cells.append(Cell(core, self._line_at(self._cell_at) + self._cell_lead))
         self._cell = None
 
     def _close_row(self) -> None:
@@ -126,13 +269,13 @@ class _GridBuilder(HTMLParser):
         self._row = None
 
     def finish(self) -> list[Row]:
-        self.close()
         self._close_row()
         self._flush_text()
+        self.rawdata = ""
         return self.rows
 
 
 def rows_from_html(text: str) -> list[Row]:
     builder = _GridBuilder()
-    builder.feed(unescape_js_strings(text))
+    builder.scan(unescape_js_strings(text))
     return builder.finish()

@@ -31,6 +31,8 @@ _ORGAN_END = re.compile(r"(办事处|政府|办公室|办公厅|委员会|管委
 _LEAD_WORDS = set("年度的在和与及由对向将为是请经从本报告")
 _STRIP_PREFIXES = ("关于", "标题", "当前位置")
 _LINE_START = re.compile(r"^[\s•·*\-#>]*")
+# whitespace next to a digit run (a template like r"\1" costs a Python call per match)
+_SPACE_BY_DIGITS = re.compile(r"\s+(?=\d)|(?<=\d)\s+")
 MIN_PRINTED = 2  # a longer form of the name must be printed at least this often
 
 
@@ -39,15 +41,18 @@ def find_title(lines: list[str]) -> tuple[str | None, int | None, int | None]:
     end = next((i for i, ln in enumerate(lines[:5000]) if _OVERVIEW.match(ln.strip())), None)
     end = 200 if end is None else max(end + 1, 200)  # the title stands before 一、总体情况
     window = [(i, ln.strip()) for i, ln in enumerate(lines[:end]) if ln.strip()]
-    candidates: list[tuple[int, str]] = []
-    for k, (i, ln) in enumerate(window):
-        candidates.append((i, _LABELLED.sub("", ln)))
-        if k + 1 < len(window):  # a title split over two lines
-            candidates.append((i, ln + " " + window[k + 1][1]))
-    candidates = [(i, text) for i, text in candidates if _MENTIONS_REPORT.search(text)]
+
+    def all_candidates():
+        for k, (i, ln) in enumerate(window):
+            yield i, _LABELLED.sub("", ln)
+            if k + 1 < len(window):  # a title split over two lines
+                yield i, ln + " " + window[k + 1][1]
+
+    # made as the first pass reads them (the title is near the top: it rarely reads on)
+    candidates = _Replayable((i, t) for i, t in all_candidates() if _MENTIONS_REPORT.search(t))
     for anchored in (True, False):
         for i, text in candidates:
-            compact = re.sub(r"\s*(\d+)\s*", r"\1", text)
+            compact = _SPACE_BY_DIGITS.sub("", text)  # = re.sub(r"\s*(\d+)\s*", r"\1", text)
             if anchored:
                 compact = _LINE_START.sub("", compact, count=1)
             for pattern in (_TITLE_YEAR_FIRST, _TITLE_AGENCY_FIRST):
@@ -57,6 +62,20 @@ def find_title(lines: list[str]) -> tuple[str | None, int | None, int | None]:
                     if agency:
                         return agency, int(m.group("year")), i
     return None, None, None
+
+
+class _Replayable:
+    """An iterable over a generator's items that can be iterated again (items are kept)."""
+
+    def __init__(self, items) -> None:
+        self._items = iter(items)
+        self._seen: list = []
+
+    def __iter__(self):
+        yield from self._seen
+        for item in self._items:
+            self._seen.append(item)
+            yield item
 
 
 def _clean_agency(name: str) -> str | None:
@@ -89,13 +108,9 @@ def full_name(short: str, text: str, preamble: str = "") -> str:
         if near != short:
             return near
     compact = text.replace(" ", "")
-    pattern = re.compile(
-        r"([\u4e00-\u9fff]{0,12})" + re.escape(short) + "(" + "|".join(_ORGAN_SUFFIX) + ")?"
-    )
     counts: Counter[str] = Counter()
     allow_suffix = not _ORGAN_END.search(short)
-    for m in pattern.finditer(compact):
-        prefix, suffix = m.group(1), m.group(2) or ""
+    for prefix, suffix in _printed_forms(short, compact):
         if not allow_suffix:
             suffix = ""
         while prefix and prefix[0] in _LEAD_WORDS:
@@ -107,6 +122,34 @@ def full_name(short: str, text: str, preamble: str = "") -> str:
     if not printed:
         return short
     return max(printed, key=lambda kv: (kv[1], len(kv[0])))[0]
+
+
+_HANZI_RUN = re.compile(r"[\u4e00-\u9fff]{0,12}")
+
+
+def _printed_forms(short: str, text: str):
+    """(prefix, suffix) of each match of `([\u4e00-\u9fff]{0,12})` + short +
+    `(办事处|人民政府|办公室)?` in `text`, exactly as `re.finditer` finds them, without
+    compiling a pattern per name (each report names another agency)."""
+    if not short:  # never called so; keeps the regex's meaning for the empty name
+        pattern = re.compile(r"([\u4e00-\u9fff]{0,12})(" + "|".join(_ORGAN_SUFFIX) + ")?")
+        yield from ((m.group(1), m.group(2) or "") for m in pattern.finditer(text))
+        return
+    n = len(short)
+    pos = 0
+    while (first := text.find(short, pos)) >= 0:
+        # the leftmost start: back over at most 12 hanzi (not before the last match's end)
+        start = first
+        lowest = max(pos, first - 12)
+        while start > lowest and "\u4e00" <= text[start - 1] <= "\u9fff":
+            start -= 1
+        # greedy prefix: the last occurrence of the name within the hanzi run from start
+        run_end = _HANZI_RUN.match(text, start).end()
+        at = text.rfind(short, start, run_end + n)
+        end = at + n
+        suffix = next((s for s in _ORGAN_SUFFIX if text.startswith(s, end)), "")
+        yield text[start:at], suffix
+        pos = end + len(suffix)
 
 
 def find_year(lines: list[str]) -> int | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 
 APPLICANT_TYPES = (
     "natural_person",
@@ -54,6 +54,32 @@ class ReviewFact:
     line: int | None
 
 
+def _five_field_maker(cls):
+    """`cls(a, b, c, d, e)` for a frozen slotted dataclass of five fields (no defaults, no
+    __post_init__): the same object, filled by its slots' own setters instead of the frozen
+    __init__'s object.__setattr__ per field (~2× faster; a report holds ~200 facts)."""
+    names = [f.name for f in fields(cls)]
+    assert len(names) == 5 and not hasattr(cls, "__post_init__"), cls
+    set_a, set_b, set_c, set_d, set_e = (cls.__dict__[name].__set__ for name in names)
+    new = object.__new__
+
+    def make(a, b, c, d, e):
+        obj = new(cls)
+        set_a(obj, a)
+        set_b(obj, b)
+        set_c(obj, c)
+        set_d(obj, d)
+        set_e(obj, e)
+        return obj
+
+    return make
+
+
+new_application_fact = _five_field_maker(ApplicationFact)
+new_disclosure_fact = _five_field_maker(DisclosureFact)
+new_review_fact = _five_field_maker(ReviewFact)
+
+
 @dataclass(slots=True)
 class Report:
     """Everything the parser learnt about one report, whatever happened to it."""
@@ -79,5 +105,51 @@ class Report:
     narrative: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
-        """A JSON-ready dict with the contract's field names."""
-        return asdict(self)
+        """A JSON-ready dict with the contract's field names: what `dataclasses.asdict` gives
+        (same keys, order and types; new lists and dicts), without its deep copies."""
+        return {
+            "report_id": self.report_id,
+            "source_path": self.source_path,
+            "encoding": self.encoding,
+            "encoding_confidence": self.encoding_confidence,
+            "layout": self.layout,
+            "format_version": self.format_version,
+            "agency": self.agency,
+            "year": self.year,
+            "status": self.status,
+            "status_reason": self.status_reason,
+            "parser_version": self.parser_version,
+            "applications": [
+                {
+                    "category": f.category,
+                    "applicant_type": f.applicant_type,
+                    "value": f.value,
+                    "raw": f.raw,
+                    "line": f.line,
+                }
+                for f in self.applications
+            ],
+            "active_disclosure": [
+                {
+                    "item": f.item,
+                    "measure": f.measure,
+                    "value": f.value,
+                    "raw": f.raw,
+                    "line": f.line,
+                }
+                for f in self.active_disclosure
+            ],
+            "review_litigation": [
+                {
+                    "proceeding": f.proceeding,
+                    "outcome": f.outcome,
+                    "value": f.value,
+                    "raw": f.raw,
+                    "line": f.line,
+                }
+                for f in self.review_litigation
+            ],
+            "warnings": list(self.warnings),
+            "sections": dict(self.sections),
+            "narrative": dict(self.narrative),
+        }

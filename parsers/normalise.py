@@ -11,17 +11,27 @@ import html
 import re
 import unicodedata
 
-_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad"), None)
+_ZERO_WIDTH_CHARS = "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad"
+_ZERO_WIDTH = dict.fromkeys(map(ord, _ZERO_WIDTH_CHARS), None)
+# str.translate walks every character; most texts hold no zero-width character at all
+_HAS_ZERO_WIDTH = re.compile(f"[{_ZERO_WIDTH_CHARS}]")
 _ENTITY = re.compile(r"&(?:[a-zA-Z]{2,8}|#\d{2,6}|#x[0-9a-fA-F]{2,5});")
 _EMPHASIS = re.compile(r"\*\*|__|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
-_SPACES = re.compile(r"[ \u00a0\u3000\u2000-\u200a\u202f\u205f]+")
+_SPACE_CLASS = "[ \u00a0\u3000\u2000-\u200a\u202f\u205f]"
+_SPACES = re.compile(f"{_SPACE_CLASS}+")
+# The runs `_SPACES.sub(" ", …)` changes (not a lone plain space): the same result, but
+# without replacing every single space between words by itself.
+_SPACES_TO_FIX = re.compile(
+    f"{_SPACE_CLASS}*[\u00a0\u3000\u2000-\u200a\u202f\u205f]{_SPACE_CLASS}*|[ ]{{2,}}"
+)
 
 
 def normalise_line(line: str) -> str:
     if "&" in line:
         line = _ENTITY.sub(lambda m: html.unescape(m.group(0)), line)
-    line = line.translate(_ZERO_WIDTH)
+    if _HAS_ZERO_WIDTH.search(line):
+        line = line.translate(_ZERO_WIDTH)
     line = unicodedata.normalize("NFKC", line)
     line = _HEADING.sub("", line)
     if "*" in line or "__" in line:
@@ -42,9 +52,13 @@ def normalise_text(text: str) -> list[str]:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "&" in text:
         text = _ENTITY.sub(lambda m: html.unescape(m.group(0)), text)
-    text = unicodedata.normalize("NFKC", text.translate(_ZERO_WIDTH))
+    if _HAS_ZERO_WIDTH.search(text):
+        text = text.translate(_ZERO_WIDTH)
+    text = unicodedata.normalize("NFKC", text)
     text = _HEADING_M.sub("", text)
     if "*" in text or "__" in text:
         text = _EMPHASIS.sub("", text)
-    text = _TRAILING_M.sub("", _SPACES.sub(" ", text))
+    text = _SPACES_TO_FIX.sub(" ", text)
+    if " \n" in text or "\r\n" in text or text.endswith((" ", "\r")):
+        text = _TRAILING_M.sub("", text)  # (only a space or CR before a line end is trailing)
     return text.split("\n")

@@ -7,7 +7,9 @@ number is never changed. Whatever cannot be read exactly is left out and named i
 
 from __future__ import annotations
 
+import functools
 import itertools
+import re
 from dataclasses import dataclass, field
 
 from parsers.forms import (
@@ -23,7 +25,15 @@ from parsers.forms import (
     FormRow,
 )
 from parsers.grid import Cell, Row
-from parsers.model import APPLICANT_TYPES, ApplicationFact, DisclosureFact, ReviewFact
+from parsers.model import (
+    APPLICANT_TYPES,
+    ApplicationFact,
+    DisclosureFact,
+    ReviewFact,
+    new_application_fact,
+    new_disclosure_fact,
+    new_review_fact,
+)
 from parsers.runsplit import split_runs
 from parsers.values import Value, parse_value
 
@@ -86,6 +96,13 @@ def read_tables(rows: list[Row], form: Form, run_together: bool) -> Tables:
 
 
 # ------------------------------------------------------------------ shared row matching
+@functools.cache
+def _any_row(form_rows: tuple[FormRow, ...]) -> re.Pattern[str]:
+    """One pattern that matches wherever some row's pattern does: a label it misses names
+    no row of the form, and needs no look at each row's pattern."""
+    return re.compile("|".join(f"(?:{r.pattern.pattern})" for r in form_rows))
+
+
 def _match(form_rows: tuple[FormRow, ...], label: str, start: int) -> int | None:
     for i in range(start, len(form_rows)):
         if form_rows[i].pattern.search(label):
@@ -155,11 +172,14 @@ def _assign_rows(
     found: dict[str, list[Cell]] = {}
     notes: list[str] = []
     pointer = 0
+    any_row = _any_row(form_rows)
     # events in document order: (form index or None for an orphan, cells)
     events: list[tuple[int | None, list[Cell]]] = []
     for row in rows:
         label = row.label
         values = row.value_cells()
+        if label and any_row.search(label) is None:
+            label = ""  # labels no form row: the same as a row without a label
         idx = _match(form_rows, label, pointer) if label else None
         if idx is None and label:
             idx = next(
@@ -285,7 +305,9 @@ def _read_table3(rows: list[Row], form: Form, run_together: bool, out: Tables) -
                 else:
                     out.problems.append(f"table 3 row {row.code}/{col}: non-integer {value.raw!r}")
                     continue
-            out.applications.append(ApplicationFact(row.code, col, number, value.raw, src.line))
+            out.applications.append(
+                new_application_fact(row.code, col, number, value.raw, src.line)
+            )
 
 
 def _file_notes(table: str, notes: list[str], out: Tables) -> None:
@@ -295,7 +317,7 @@ def _file_notes(table: str, notes: list[str], out: Tables) -> None:
 
 
 def _cell_value(cell: Cell) -> tuple[Value, Cell] | None:
-    v = parse_value(cell.text)
+    v = cell.value  # parse_value(cell.text), parsed when the cell was made
     return (v, cell) if v is not None else None
 
 
@@ -431,7 +453,7 @@ def _read_table2(rows: list[Row], form: Form, run_together: bool, out: Tables) -
             if number is not None and measure in MONEY_MEASURES:
                 number = _to_unit(number, value.unit, header_text, MONEY_MEASURES[measure])
             out.active_disclosure.append(
-                DisclosureFact(
+                new_disclosure_fact(
                     row.code,
                     measure,
                     None if number is None else float(number),
@@ -493,7 +515,7 @@ def _read_table4(rows: list[Row], run_together: bool, out: Tables) -> None:
                 return
         if note:
             out.warnings.append(f"table 4: {note}")
-        pairs = [(parse_value(c.text), c) for c in fitted]
+        pairs = [(c.value, c) for c in fitted]  # parse_value(c.text)
     if any(isinstance(v.number, float) and not v.number.is_integer() for v, _ in pairs):
         out.problems.append("table 4: a non-integer value where counts belong")
         return
@@ -501,4 +523,4 @@ def _read_table4(rows: list[Row], run_together: bool, out: Tables) -> None:
     for i, (value, src) in enumerate(pairs):
         group, outcome = T4_GROUPS[i // 5], T4_OUTCOMES[i % 5]
         number = None if value.number is None else int(value.number)
-        out.review_litigation.append(ReviewFact(group, outcome, number, value.raw, src.line))
+        out.review_litigation.append(new_review_fact(group, outcome, number, value.raw, src.line))

@@ -144,6 +144,8 @@ def detect_layout(lines: list[str], rows: list[Row]) -> str:
             if is_run_together(ln):
                 return "run_together"
             continue  # narrative
+        if "|" not in ln and "\t" not in ln:
+            continue  # counts as none of the kinds below
         s = ln.strip()
         if not s:
             continue

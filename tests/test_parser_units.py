@@ -203,3 +203,56 @@ def test_mixed_utf8_and_gb18030_lines_are_each_decoded() -> None:
     report = parse_report(data, "mixed.txt")
     assert report.status == "parsed"
     assert report.agency == "洛龙区学府街道办事处"
+
+
+def _same_with_types(a: object, b: object) -> bool:
+    """Equal, and of the same types all the way down (1 == 1.0 == True is not enough)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(_same_with_types(a[k], b[k]) for k in a)
+    if isinstance(a, list | tuple):
+        return len(a) == len(b) and all(map(_same_with_types, a, b))
+    return a == b
+
+
+def test_to_dict_is_what_dataclasses_asdict_gives() -> None:
+    from dataclasses import asdict
+
+    from tests.conftest import SHARED
+    from tests.generator import LAYOUTS, make_case
+
+    datas = [p.read_bytes() for p in sorted((SHARED / "seeds").glob("*.txt"))]
+    datas += [make_case(k, layout, "utf-8").data for k, layout in enumerate(LAYOUTS)]
+    datas += [b"", b"\x00\x01binary", "<p>新闻</p>".encode()]
+    reports = [parse_report(d, f"r{k}.txt") for k, d in enumerate(datas)]
+    assert any(r.applications and r.warnings and r.narrative for r in reports)
+    for report in reports:
+        converted = report.to_dict()
+        assert _same_with_types(converted, asdict(report))
+        assert converted["applications"] is not report.applications  # a copy, not a view
+
+
+def test_fast_fact_makers_give_the_dataclass_objects() -> None:
+    import pickle
+
+    from parsers.model import (
+        ApplicationFact,
+        DisclosureFact,
+        ReviewFact,
+        new_application_fact,
+        new_disclosure_fact,
+        new_review_fact,
+    )
+
+    for cls, make, args in (
+        (ApplicationFact, new_application_fact, ("received.new", "total", 29, "29", 40)),
+        (DisclosureFact, new_disclosure_fact, ("regulation", "issued", 1.5, "1.5", None)),
+        (ReviewFact, new_review_fact, ("review", "upheld", None, "/", 88)),
+    ):
+        made, expected = make(*args), cls(*args)
+        assert type(made) is cls
+        assert made == expected and hash(made) == hash(expected) and repr(made) == repr(expected)
+        assert pickle.loads(pickle.dumps(made)) == expected
+        with pytest.raises(AttributeError):  # still frozen
+            made.raw = "x"  # type: ignore[misc]

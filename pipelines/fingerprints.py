@@ -18,6 +18,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 KEY = "govreports_inputs"
+#: Footer key of a fact table: a value on which alone the rows of each report_id depend
+#: (the parser version and the tidy queries), so that a table built from an earlier file
+#: with the same value can be brought up to date report by report (`pipelines.sqlmodels`).
+ROWS_BY_REPORT_KEY = "govreports_rows_by_report"
 
 
 def digest(*parts: str | bytes) -> str:
@@ -39,13 +43,13 @@ def table_digest(table: pa.Table) -> str:
     return hashlib.sha256(sink.getvalue()).hexdigest()
 
 
-def of_file(path: Path) -> str | None:
-    """The fingerprint a Parquet file was written with, or None."""
+def of_file(path: Path, key: str = KEY) -> str | None:
+    """The fingerprint (or another footer value) a Parquet file was written with, or None."""
     try:
         metadata = pq.read_metadata(path).metadata or {}
     except (OSError, pa.ArrowInvalid):
         return None
-    value = metadata.get(KEY.encode())
+    value = metadata.get(key.encode())
     return value.decode() if value else None
 
 

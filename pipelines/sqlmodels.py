@@ -13,6 +13,13 @@ A model is rebuilt only when what it is built from changed (`input_fingerprint`:
 the models and upstream Parquet files it names, recursively); the snapshot's database
 starts as a copy of the published one, so an unchanged model is already there. Views are
 not counted (that would run their query only for a number).
+
+A table that copies one fact file row for row can say `-- incremental by: report_id`: when
+the file's rows of each report_id depend on nothing that changed since the table was built
+(`rows_generation`: the model's SQL and the file's `govreports_rows_by_report` footer, i.e.
+the parser version and the tidy queries), only the reports that came or went are deleted
+or inserted, and the result is checked against the file's row count (a full rebuild
+otherwise). A nightly refresh then costs O(new reports) there, not O(all reports).
 """
 
 from __future__ import annotations
@@ -32,6 +39,7 @@ FOLDERS = {"staging": "view", "checks": "view", "marts": "table"}
 EXPORTED_FOLDERS = {"marts"}
 PLACEHOLDER = "{{warehouse_dir}}"
 _DIRECTIVE = re.compile(r"^--\s*materialized:\s*(view|table)\s*$", re.MULTILINE)
+_INCREMENTAL = re.compile(r"^--\s*incremental by:\s*([A-Za-z_][A-Za-z0-9_]*)\s*$", re.MULTILINE)
 _COMMENT = re.compile(r"--[^\n]*")
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -56,6 +64,12 @@ class SqlModel:
         return "table" if self.reads_files else FOLDERS[self.folder]
 
     @property
+    def incremental_key(self) -> str | None:
+        """The column by which the table may be updated instead of rebuilt (tables only)."""
+        found = _INCREMENTAL.search(self.text)
+        return found.group(1) if found and self.materialized == "table" else None
+
+    @property
     def exported(self) -> bool:
         return self.folder in EXPORTED_FOLDERS and self.materialized == "table"
 
@@ -70,7 +84,7 @@ class SqlModel:
         for line in self.text.splitlines():
             if not line.startswith("--"):
                 break
-            if not _DIRECTIVE.match(line):
+            if not (_DIRECTIVE.match(line) or _INCREMENTAL.match(line)):
                 lines.append(line[2:].strip())
         return " ".join(lines).strip()
 
@@ -105,8 +119,14 @@ _RECORD = [
     "CREATE TABLE IF NOT EXISTS govreports_build.model_inputs "
     "(model VARCHAR PRIMARY KEY, inputs VARCHAR)",
     "DELETE FROM govreports_build.model_inputs WHERE model = ?",
+    "CREATE TABLE IF NOT EXISTS govreports_build.model_rows "
+    "(model VARCHAR PRIMARY KEY, generation VARCHAR)",
+    "DELETE FROM govreports_build.model_rows WHERE model = ?",
 ]
 _INSERT = "INSERT INTO govreports_build.model_inputs VALUES (?, ?)"
+#: Incremental tables: the generation (`rows_generation`) their rows were last brought to.
+_RECORDED_ROWS = "SELECT generation FROM govreports_build.model_rows WHERE model = ?"
+_INSERT_ROWS = "INSERT INTO govreports_build.model_rows VALUES (?, ?)"
 _FILE_READ = re.compile(re.escape(PLACEHOLDER) + r"/([^'\"]*)")
 
 
@@ -141,10 +161,7 @@ def is_current(
         return False
     if model.exported and not (files.marts / f"{model.name}.parquet").exists():
         return False
-    if not con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
-        [BUILD_SCHEMA, "model_inputs"],
-    ).fetchone()[0]:
+    if not _has_build_table(con, "model_inputs"):
         return False
     recorded = con.execute(_RECORDED, [model.name]).fetchone()
     return recorded is not None and recorded[0] == inputs
@@ -161,35 +178,118 @@ def _existing_kind(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
     return "VIEW" if existing == "VIEW" else "TABLE"
 
 
+def rows_generation(model: SqlModel, files: WarehouseFiles) -> str | None:
+    """For an incremental model: a value that stays the same as long as the rows of each key
+    in its one input file stay the same. None: not incremental, or no such guarantee."""
+    reads = _FILE_READ.findall(model.text)
+    if model.incremental_key is None or len(reads) != 1:
+        return None
+    upstream = fingerprints.of_file(files.root / reads[0], fingerprints.ROWS_BY_REPORT_KEY)
+    return fingerprints.digest(model.code_version, upstream) if upstream else None
+
+
 def build(
     con: duckdb.DuckDBPyConnection,
     model: SqlModel,
     files: WarehouseFiles,
     inputs: str | None = None,
+    generation: str | None = None,
 ) -> int | None:
     """(Re)create the model in the open database of `files`, export it when it is a mart,
-    and record what it was built from (`inputs`), all in one transaction. Returns the row
-    count of a table (from its storage, no scan); None for a view (counting would run it)."""
-    kind = model.materialized.upper()
-    name = sql_identifier(model.name)
+    and record what it was built from (`inputs`, `generation`), all in one transaction.
+    Returns the row count of a table (from its storage, no scan); None for a view."""
+    return refresh_model(con, model, files, inputs, generation)[0]
+
+
+def refresh_model(
+    con: duckdb.DuckDBPyConnection,
+    model: SqlModel,
+    files: WarehouseFiles,
+    inputs: str | None = None,
+    generation: str | None = None,
+) -> tuple[int | None, str]:
+    """`build`, updating an incremental table in place where its recorded `generation`
+    allows it: (rows, "incremental" or "full")."""
     con.execute("BEGIN TRANSACTION")
     try:
-        # the snapshot starts as a copy of the published database: drop a model of the other kind
-        existing = _existing_kind(con, model.name)
-        if existing and existing != kind:
-            con.execute(f"DROP {'VIEW' if existing == 'VIEW' else 'TABLE'} {name}")
-        con.execute(f"CREATE OR REPLACE {kind} {name} AS\n{model.select(files)}")
+        how = "full"
+        if generation is not None and _recorded_generation(con, model) == generation:
+            if _apply_changes(con, model, files):
+                how = "incremental"
+            else:  # the rows do not add up: start again from scratch
+                con.execute("ROLLBACK")
+                con.execute("BEGIN TRANSACTION")
+        if how == "full":
+            _create(con, model, files)
         if model.exported:
+            name = sql_identifier(model.name)
             copy_to_parquet(con, f"SELECT * FROM {name}", files.marts / f"{model.name}.parquet")
-        for statement in _RECORD:
-            con.execute(statement, [model.name] if "?" in statement else [])
-        if inputs is not None:
-            con.execute(_INSERT, [model.name, inputs])
+        _record(con, model, inputs, generation)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    return row_count(con, model)
+    return row_count(con, model), how
+
+
+def _create(con: duckdb.DuckDBPyConnection, model: SqlModel, files: WarehouseFiles) -> None:
+    kind = model.materialized.upper()
+    name = sql_identifier(model.name)
+    # the snapshot starts as a copy of the published database: drop a model of the other kind
+    existing = _existing_kind(con, model.name)
+    if existing and existing != kind:
+        con.execute(f"DROP {'VIEW' if existing == 'VIEW' else 'TABLE'} {name}")
+    con.execute(f"CREATE OR REPLACE {kind} {name} AS\n{model.select(files)}")
+
+
+def _apply_changes(con: duckdb.DuckDBPyConnection, model: SqlModel, files: WarehouseFiles) -> bool:
+    """Delete the rows of keys gone from the input, insert those of new keys; True when the
+    table then holds exactly as many rows as its SELECT returns."""
+    name, key = sql_identifier(model.name), sql_identifier(model.incremental_key)
+    select = model.select(files)
+    con.execute(f"CREATE TEMP TABLE _keys_now AS SELECT DISTINCT {key} AS k FROM ({select})")
+    con.execute(f"CREATE TEMP TABLE _keys_before AS SELECT DISTINCT {key} AS k FROM {name}")
+    con.execute(
+        f"DELETE FROM {name} WHERE {key} IN "
+        "(SELECT k FROM _keys_before EXCEPT SELECT k FROM _keys_now)"
+    )
+    con.execute(
+        f"INSERT INTO {name} SELECT * FROM ({select}) WHERE {key} IN "
+        "(SELECT k FROM _keys_now EXCEPT SELECT k FROM _keys_before)"
+    )
+    con.execute("DROP TABLE _keys_now")
+    con.execute("DROP TABLE _keys_before")
+    [expected] = con.execute(f"SELECT count(*) FROM ({select})").fetchone()
+    [actual] = con.execute(f"SELECT count(*) FROM {name}").fetchone()
+    return actual == expected
+
+
+def _recorded_generation(con: duckdb.DuckDBPyConnection, model: SqlModel) -> str | None:
+    if _existing_kind(con, model.name) != "TABLE" or not _has_build_table(con, "model_rows"):
+        return None
+    found = con.execute(_RECORDED_ROWS, [model.name]).fetchone()
+    return found[0] if found else None
+
+
+def _has_build_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM information_schema.tables "
+            "WHERE table_schema = ? AND table_name = ?",
+            [BUILD_SCHEMA, table],
+        ).fetchone()[0]
+    )
+
+
+def _record(
+    con: duckdb.DuckDBPyConnection, model: SqlModel, inputs: str | None, generation: str | None
+) -> None:
+    for statement in _RECORD:
+        con.execute(statement, [model.name] if "?" in statement else [])
+    if inputs is not None:
+        con.execute(_INSERT, [model.name, inputs])
+    if generation is not None:
+        con.execute(_INSERT_ROWS, [model.name, generation])
 
 
 def row_count(con: duckdb.DuckDBPyConnection, model: SqlModel) -> int | None:

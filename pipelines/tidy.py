@@ -147,9 +147,13 @@ def build_tidy_tables(files: WarehouseFiles, cache_dir: Path) -> TidyResult:
         queries = {"reports": _REPORTS}
         for table, (key1, key2) in FACT_KEYS.items():
             queries[table] = _FACTS.format(list_column=table, key1=key1, key2=key2)
-        rows = {
-            table: _copy(con, query, paths[table], fingerprint) for table, query in queries.items()
-        }
+        per_report = fingerprints.digest(CODE_VERSION, cache_dir.name)
+        rows = {}
+        for table, query in queries.items():
+            metadata = {fingerprints.KEY: fingerprint}
+            if table in FACT_KEYS:  # a fact row depends only on its report's parse
+                metadata[fingerprints.ROWS_BY_REPORT_KEY] = per_report
+            rows[table] = _copy(con, query, paths[table], metadata)
         return TidyResult(rows, True)
     finally:
         con.close()
@@ -186,6 +190,6 @@ def _create_views(
         con.register("skipped", SKIPPED_SCHEMA.empty_table())
 
 
-def _copy(con: duckdb.DuckDBPyConnection, query: str, path: Path, fingerprint: str) -> int:
-    copy_to_parquet(con, query, path, {fingerprints.KEY: fingerprint})
+def _copy(con: duckdb.DuckDBPyConnection, query: str, path: Path, metadata: dict[str, str]) -> int:
+    copy_to_parquet(con, query, path, metadata)
     return pq.read_metadata(path).num_rows

@@ -44,6 +44,8 @@ REVIEWED_SQL_VALUES = {
     "kind": "TABLE or VIEW, from the model's folder or directive",
     "name": "sql_identifier(model name); model names are sql/ file names, checked identifiers",
     "model.select(files)": "the text of a sql/ file; {{warehouse_dir}} quoted for its literal",
+    "select": "model.select(files) (above)",
+    "key": "sql_identifier(the identifier of a sql/ file's `-- incremental by:` line)",
     "FLAGS_TABLE": "the constant 'consistency_flags'",
     "table": "a key of FACT_KEYS (a constant)",
     "key1": "a value of FACT_KEYS (a constant)",

@@ -12,11 +12,12 @@ from pipelines.paths import SQL_DIR, TIDY_TABLES
 from pipelines.resources import Warehouse
 from pipelines.sqlmodels import (
     SqlModel,
-    build,
     discover,
     input_fingerprint,
     is_current,
+    refresh_model,
     row_count,
+    rows_generation,
 )
 
 MODELS = discover(SQL_DIR)
@@ -40,11 +41,15 @@ def sql_asset(model: SqlModel, names: set[str]) -> dg.AssetsDefinition:
     def _build(warehouse: Warehouse) -> dg.MaterializeResult:
         files = warehouse.build()
         inputs = input_fingerprint(model, BY_NAME, UPSTREAM, files)
+        generation = rows_generation(model, files)
         with warehouse.connect() as con:
             rebuilt = not is_current(con, model, files, inputs)
-            rows = build(con, model, files, inputs) if rebuilt else row_count(con, model)
+            if rebuilt:
+                rows, how = refresh_model(con, model, files, inputs, generation)
+            else:
+                rows, how = row_count(con, model), "skipped"
         checkpoint(f"model:{model.name}")
-        metadata = {"materialized": model.materialized, "rebuilt": rebuilt}
+        metadata = {"materialized": model.materialized, "rebuilt": rebuilt, "how": how}
         if rows is not None:
             metadata["rows"] = rows
         if model.exported:

@@ -247,7 +247,9 @@ def measure_parse_step(pool_dir: Path, n_files: int, sample: int) -> list[tuple[
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from pipelines.tables import PARSED_SCHEMA
+    from pipelines.parsed_rows import report_batch
+    from pipelines.parsing import MAX_CHUNK
+    from pipelines.tables import PARSED_SCHEMA, PartWriter
 
     paths = [pool_dir / spec(i).rel_path for i in range(min(sample, n_files))]
     stages: dict[str, float] = {}
@@ -258,9 +260,9 @@ def measure_parse_step(pool_dir: Path, n_files: int, sample: int) -> list[tuple[
         stages[stage] = time.perf_counter() - started
         return value
 
-    warm = parse_report(paths[0].read_bytes()).to_dict()  # one-time costs (imports, Arrow init)
+    warm = parse_report(paths[0].read_bytes())  # one-time costs (imports, Arrow init)
     with tempfile.TemporaryDirectory() as tmp:
-        first = pa.Table.from_pylist([{"sha256": "0", "parsed_at": None, **warm}], PARSED_SCHEMA)
+        first = pa.Table.from_batches([report_batch([("0", warm)], datetime.now(UTC))])
         pq.write_table(first, Path(tmp) / "warm.parquet")
     datas = timed("read file", lambda: [p.read_bytes() for p in paths])
     shas = timed(
@@ -270,19 +272,26 @@ def measure_parse_step(pool_dir: Path, n_files: int, sample: int) -> list[tuple[
     reports = timed(
         "parse_report", lambda: [parse_report(d, str(p)) for d, p in zip(datas, paths, strict=True)]
     )
-    dicts = timed("Report.to_dict", lambda: [r.to_dict() for r in reports])
-    blobs = timed("pickle to the pool's parent", lambda: [pickle.dumps(d, -1) for d in dicts])
-    dicts = timed("unpickle in the parent", lambda: [pickle.loads(b) for b in blobs])
     now = datetime.now(UTC)
-    table = timed(
-        "rows → Arrow (Table.from_pylist)",
-        lambda: pa.Table.from_pylist(
-            [{"sha256": h, "parsed_at": now, **d} for h, d in zip(shas, dicts, strict=True)],
-            schema=PARSED_SCHEMA,
-        ),
+    chunks = [
+        list(zip(shas[i : i + MAX_CHUNK], reports[i : i + MAX_CHUNK], strict=True))
+        for i in range(0, len(reports), MAX_CHUNK)
+    ]
+    batches = timed(
+        "rows → Arrow record batch per chunk (parsed_rows.report_batch, in the worker)",
+        lambda: [report_batch(chunk, now) for chunk in chunks],
     )
+    blobs = timed("pickle to the pool's parent", lambda: [pickle.dumps(b, -1) for b in batches])
+    batches = timed("unpickle in the parent", lambda: [pickle.loads(b) for b in blobs])
     with tempfile.TemporaryDirectory() as tmp:
-        timed("Parquet write", lambda: pq.write_table(table, Path(tmp) / "part.parquet"))
+
+        def write_part() -> None:
+            with PartWriter(Path(tmp) / "part.parquet", PARSED_SCHEMA) as part:
+                for batch in batches:
+                    part.write(batch)
+                part.commit()
+
+        timed("Parquet write (PartWriter)", write_part)
     per_k = 1000 / len(paths)
     return [(stage, seconds * per_k) for stage, seconds in stages.items()]
 

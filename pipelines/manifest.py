@@ -83,11 +83,12 @@ SELECT path, size, mtime_ns, sha256, error, true AS present,
     CASE WHEN is_new OR content_changed THEN $now ELSE old_content_first_seen END
         AS content_first_seen,
     $now AS last_seen,
-    is_new, content_changed, false AS removed_now
+    is_new, content_changed, false AS removed_now,
+    error IS NOT NULL AS not_read_now  -- by the scan (listed only) or by hashing
 FROM now_seen
 UNION ALL
 SELECT path, size, mtime_ns, sha256, error, false, first_seen, content_first_seen, last_seen,
-    false, false, present
+    false, false, present, false
 FROM previous
 WHERE path NOT IN (SELECT path FROM seen)
 ORDER BY path
@@ -170,7 +171,7 @@ def scan(raw_dir: Path, previous: pa.Table, now: datetime) -> tuple[pa.Table, Ma
         new=_count(result, "is_new"),
         changed=_count(result, "content_changed"),
         removed=_count(result, "removed_now"),
-        unreadable=seen.num_rows - seen.column("error").null_count,
+        unreadable=_count(result, "not_read_now"),
     )
     manifest = result.select(MANIFEST_SCHEMA.names).cast(MANIFEST_SCHEMA)
     return manifest, stats

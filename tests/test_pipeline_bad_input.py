@@ -236,6 +236,8 @@ def test_every_raw_file_gets_one_row_with_a_reason(bad_raw_dir, tmp_path, monkey
     assert set(flagged) == not_parsed
     assert all(flagged[p] == rows[p]["status_reason"] for p in not_parsed)
     assert outcome.metadata["raw_manifest"]["files_present"] == len(expected_paths)
+    # not read by the scan: the links and the pipe (listed only), the locked file (no hash)
+    assert outcome.metadata["raw_manifest"]["files_unreadable"] == 4
 
 
 def test_size_cap_is_pipeline_config_and_reads_nothing_above_it(tmp_path):

@@ -621,7 +621,7 @@ def refresh(
 def time_sql_models(warehouse_dir: Path) -> dict[str, tuple[str, float, float]]:
     """Rebuild every SQL model in dependency order directly in DuckDB (no Dagster), in a copy
     of the published database: model → (view|table, seconds to build, seconds of a row count
-    alone; `build` counts rows after creating, which runs a view's whole query once more)."""
+    alone; `build` counts a table's rows from storage and does not count views)."""
     import duckdb
 
     import pipelines.paths as paths

@@ -62,15 +62,11 @@ class Job:
     max_bytes: int
 
 
-def _cached_hashes(cache_dir: Path) -> pa.Array:
+def cached_hashes(cache_dir: Path) -> pa.Array:
     parts = sorted(cache_dir.glob("part-*.parquet"))
     if not parts:
         return pa.array([], pa.string())
     return pq.read_table(parts, columns=["sha256"]).column("sha256").combine_chunks()
-
-
-def cached_hashes(cache_dir: Path) -> set[str]:
-    return set(_cached_hashes(cache_dir).to_pylist())
 
 
 def pending(manifest_path: Path, cache_dir: Path) -> dict[str, list[str]]:
@@ -79,7 +75,7 @@ def pending(manifest_path: Path, cache_dir: Path) -> dict[str, list[str]]:
     sha = manifest.column("sha256")
     todo_mask = pc.and_(
         pc.fill_null(manifest.column("present"), False),
-        pc.invert(pc.fill_null(pc.is_in(sha, value_set=_cached_hashes(cache_dir)), True)),
+        pc.invert(pc.fill_null(pc.is_in(sha, value_set=cached_hashes(cache_dir)), True)),
     )
     todo: dict[str, list[str]] = {}
     rows = manifest.filter(pc.and_(todo_mask, pc.is_valid(sha)))

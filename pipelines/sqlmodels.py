@@ -135,21 +135,32 @@ def input_fingerprint(
 ) -> str | None:
     """What `model` is built from: its SQL and, recursively, the fingerprints of the models
     and upstream Parquet files it names. None (always rebuild) when an upstream file has no
-    fingerprint or the SQL reads a file that is not an upstream table."""
+    fingerprint or the SQL reads a file that is not an upstream table. Each model on the
+    way is fingerprinted once, however many paths lead to it."""
     names = set(models) | upstream
-    parts = [model.code_version]
-    for rel in _FILE_READ.findall(model.text):
-        if rel.removesuffix(".parquet") not in upstream or not rel.endswith(".parquet"):
-            return None
-    for dep in sorted(model.references(names)):
-        if dep in models:
-            found = input_fingerprint(models[dep], models, upstream, files)
-        else:
-            found = fingerprints.of_file(files.root / f"{dep}.parquet")
-        if found is None:
-            return None
-        parts.append(f"{dep}={found}")
-    return fingerprints.digest(*parts)
+    known: dict[str, str | None] = {}
+
+    def of(m: SqlModel) -> str | None:
+        if m.name not in known:
+            known[m.name] = fingerprint(m)
+        return known[m.name]
+
+    def fingerprint(m: SqlModel) -> str | None:
+        parts = [m.code_version]
+        for rel in _FILE_READ.findall(m.text):
+            if rel.removesuffix(".parquet") not in upstream or not rel.endswith(".parquet"):
+                return None
+        for dep in sorted(m.references(names)):
+            if dep in models:
+                found = of(models[dep])
+            else:
+                found = fingerprints.of_file(files.root / f"{dep}.parquet")
+            if found is None:
+                return None
+            parts.append(f"{dep}={found}")
+        return fingerprints.digest(*parts)
+
+    return of(model)
 
 
 def is_current(
@@ -194,22 +205,12 @@ def build(
     files: WarehouseFiles,
     inputs: str | None = None,
     generation: str | None = None,
-) -> int | None:
-    """(Re)create the model in the open database of `files`, export it when it is a mart,
-    and record what it was built from (`inputs`, `generation`), all in one transaction.
-    Returns the row count of a table (from its storage, no scan); None for a view."""
-    return refresh_model(con, model, files, inputs, generation)[0]
-
-
-def refresh_model(
-    con: duckdb.DuckDBPyConnection,
-    model: SqlModel,
-    files: WarehouseFiles,
-    inputs: str | None = None,
-    generation: str | None = None,
 ) -> tuple[int | None, str]:
-    """`build`, updating an incremental table in place where its recorded `generation`
-    allows it: (rows, "incremental" or "full")."""
+    """(Re)create the model in the open database of `files` — or, for an incremental table
+    whose recorded `generation` allows it, update it in place — export it when it is a mart,
+    and record what it was built from (`inputs`, `generation`), all in one transaction.
+    Returns (row count of a table from its storage, no scan, or None for a view;
+    "incremental" or "full")."""
     con.execute("BEGIN TRANSACTION")
     try:
         how = "full"

@@ -12,10 +12,10 @@ from pipelines.paths import SQL_DIR, TIDY_TABLES
 from pipelines.resources import Warehouse
 from pipelines.sqlmodels import (
     SqlModel,
+    build,
     discover,
     input_fingerprint,
     is_current,
-    refresh_model,
     row_count,
     rows_generation,
 )
@@ -45,7 +45,7 @@ def sql_asset(model: SqlModel, names: set[str]) -> dg.AssetsDefinition:
         with warehouse.connect() as con:
             rebuilt = not is_current(con, model, files, inputs)
             if rebuilt:
-                rows, how = refresh_model(con, model, files, inputs, generation)
+                rows, how = build(con, model, files, inputs, generation)
             else:
                 rows, how = row_count(con, model), "skipped"
         checkpoint(f"model:{model.name}")

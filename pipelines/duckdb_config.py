@@ -1,12 +1,19 @@
-"""How the pipeline's DuckDB connections are configured (tidy step and SQL models)."""
+"""The pipeline's DuckDB connections (tidy step and SQL models): one configuration, and a
+spill dir that is removed when the connection closes."""
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+import duckdb
 
 #: DuckDB's memory per connection; beyond it, joins, aggregates and windows spill to disk
 #: (without a limit the largest model, consistency_flags, peaks near 1 GB at 100k reports).
 MEMORY_LIMIT = "1GB"
+SPILL_DIR_NAME = ".duckdb-spill"
 
 
 def connection_config(spill_dir: Path) -> dict[str, str | bool]:
@@ -22,3 +29,22 @@ def connection_config(spill_dir: Path) -> dict[str, str | bool]:
         "temp_directory": str(spill_dir),
         "preserve_insertion_order": False,
     }
+
+
+@contextmanager
+def connect(
+    database: Path | None, spill_under: Path, read_only: bool = False
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection to `database` (None: in memory) that spills to a dir in `spill_under`
+    (the snapshot being built); the dir is removed when the connection closes."""
+    spill_dir = spill_under / SPILL_DIR_NAME
+    con = duckdb.connect(
+        ":memory:" if database is None else str(database),
+        read_only=read_only,
+        config=connection_config(spill_dir),
+    )
+    try:
+        yield con
+    finally:
+        con.close()
+        shutil.rmtree(spill_dir, ignore_errors=True)

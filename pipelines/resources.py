@@ -11,7 +11,6 @@ asset switches readers to at the end.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,8 +19,7 @@ import dagster as dg
 import duckdb
 from pydantic import PrivateAttr
 
-from pipelines import snapshots, writer_lock
-from pipelines.duckdb_config import connection_config
+from pipelines import duckdb_config, snapshots, writer_lock
 from pipelines.paths import (
     DEFAULT_RAW_DIR,
     DEFAULT_WAREHOUSE_DIR,
@@ -86,12 +84,5 @@ class Warehouse(dg.ConfigurableResource):
         """The DuckDB database of this run's snapshot, with a memory limit beyond which joins,
         aggregates and windows spill to a temporary dir in the snapshot (removed after)."""
         files = self.build()
-        spill = files.root / ".duckdb-spill"
-        con = duckdb.connect(
-            str(files.duckdb), read_only=read_only, config=connection_config(spill)
-        )
-        try:
+        with duckdb_config.connect(files.duckdb, files.root, read_only) as con:
             yield con
-        finally:
-            con.close()
-            shutil.rmtree(spill, ignore_errors=True)

@@ -17,15 +17,13 @@ fingerprint is in each table's Parquet footer, `pipelines.fingerprints`).
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pyarrow.parquet as pq
 
-from pipelines import fingerprints
-from pipelines.duckdb_config import connection_config
+from pipelines import duckdb_config, fingerprints
 from pipelines.paths import TIDY_TABLES, WarehouseFiles
 from pipelines.tables import PARSED_SCHEMA, SKIPPED_SCHEMA, copy_to_parquet, sql_string
 
@@ -140,9 +138,7 @@ def build_tidy_tables(files: WarehouseFiles, cache_dir: Path) -> TidyResult:
     paths = {table: files.tidy(table) for table in TIDY_TABLES}
     if all(fingerprints.of_file(path) == fingerprint for path in paths.values()):
         return TidyResult({t: pq.read_metadata(p).num_rows for t, p in paths.items()}, False)
-    spill = files.root / ".duckdb-spill"
-    con = duckdb.connect(config=connection_config(spill))
-    try:
+    with duckdb_config.connect(None, files.root) as con:
         _create_views(con, files, cache_dir)
         queries = {"reports": _REPORTS}
         for table, (key1, key2) in FACT_KEYS.items():
@@ -155,9 +151,6 @@ def build_tidy_tables(files: WarehouseFiles, cache_dir: Path) -> TidyResult:
                 metadata[fingerprints.ROWS_BY_REPORT_KEY] = per_report
             rows[table] = _copy(con, query, paths[table], metadata)
         return TidyResult(rows, True)
-    finally:
-        con.close()
-        shutil.rmtree(spill, ignore_errors=True)
 
 
 def _create_views(

@@ -1,4 +1,10 @@
-"""Bytes → text: strict UTF-8 first, UTF-16 by BOM or NUL pattern, then chardet.
+"""Bytes → text: strict UTF-8 first, UTF-16 by BOM or NUL pattern, then strict GB18030 when
+it reads as Chinese, and chardet only for what is left.
+
+The confidence says which rule decided: 1.0 a BOM or strict UTF-8; 0.9 UTF-16 by its NUL
+pattern, or strict GB18030 that reads as Chinese; 0.8 UTF-16 by content; 0.7 lines mixing
+UTF-8 and GB18030; otherwise chardet's own confidence (at most 0.6 when the GB18030 reading
+overrode chardet's guess, at most 0.5 when bytes had to be replaced).
 
 Also detects text that was decoded with the wrong codec once already (UTF-8 bytes read
 as GBK and saved again, e.g. 涓€銆佹€讳綋鎯呭喌 for 一、总体情况) and repairs the lines
@@ -33,6 +39,12 @@ def _level1_hanzi() -> frozenset[str]:
 
 
 _COMMON = _level1_hanzi()
+_CJK_PUNCTUATION = "，。、：；（）《》“”"
+_NON_ASCII_CHAR = re.compile(r"[^\x00-\x7f]")
+# A non-ASCII character that is neither a common hanzi nor CJK punctuation.
+_NOT_CHINESE_REPORT_CHAR = re.compile(
+    "[^\x00-\x7f" + "".join(sorted(_COMMON)) + _CJK_PUNCTUATION + "]"
+)
 # Characters typical of UTF-8 read as GBK (lead bytes E4–E9 map to these).
 _MOJIBAKE_MARKERS = set("涓銆鏀鍙鐨锛绗浜鍏鎯缁瀹淇鎵闂澶鏈骞鐢鏂鍒娆浣閲杩缂璇鐞鐩璁鎬")
 
@@ -66,6 +78,9 @@ def decode(data: bytes) -> Decoded:
     mixed = _mixed_utf8_gb18030(data)
     if mixed is not None:
         return _finish(mixed, "utf-8+gb18030", 0.7)
+    gb = _strict_gb18030_reading_as_chinese(data)
+    if gb is not None:  # what chardet would say, ~3 ms sooner per file
+        return _finish(gb, "gb18030", GB18030_CONFIDENCE)
     guess = chardet.detect(data[:CHARDET_PREFIX])
     name = (guess.get("encoding") or "").lower()
     confidence = float(guess.get("confidence") or 0.0)
@@ -111,6 +126,27 @@ def _mixed_utf8_gb18030(data: bytes) -> str | None:
     if utf8_lines >= 2 and gb_lines >= 1:
         return "\n".join(out)
     return None
+
+
+# Among the non-ASCII characters of a text, the share a Chinese report is made of (common
+# hanzi and CJK punctuation) above which a strict GB18030 decode is taken without chardet.
+# Chinese reports read right: 0.75 (generated text with rare names) to 1.0 (real reports);
+# the same texts saved as Big5, Shift-JIS or EUC-KR and read as GB18030: 0.47 at most.
+GB18030_MIN_HANZI_SHARE = 0.6
+GB18030_CONFIDENCE = 0.9
+
+
+def _strict_gb18030_reading_as_chinese(data: bytes) -> str | None:
+    """The text when every byte is valid GB18030 and it reads as Chinese, else None."""
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        return None
+    non_ascii = len(_NON_ASCII_CHAR.findall(text))
+    if not non_ascii:
+        return None
+    rare = len(_NOT_CHINESE_REPORT_CHAR.findall(text))
+    return text if 1 - rare / non_ascii >= GB18030_MIN_HANZI_SHARE else None
 
 
 def _has_high_bytes(data: bytes) -> bool:

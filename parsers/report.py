@@ -16,7 +16,7 @@ from parsers.normalise import normalise_text
 from parsers.read import read_tables
 from parsers.segment import find_sections, narrative_figures
 
-PARSER_VERSION = "0.4.0"
+PARSER_VERSION = "0.5.0"
 MAX_REASON = 2000
 
 

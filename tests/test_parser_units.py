@@ -189,6 +189,44 @@ def test_gbk_report_behind_page_script_is_not_taken_for_a_latin_codec() -> None:
     assert report.agency == "九江市柴桑区人民政府办公室"
 
 
+def test_gbk_report_behind_page_script_with_a_stray_byte_goes_through_chardet() -> None:
+    # one byte GB18030 cannot read: no strict decode, so chardet guesses (a Latin codec,
+    # with next to no confidence) and the GB18030 reading wins on plausibility
+    from tests.conftest import shared_path
+
+    text = shared_path("seeds/003_2aa55f2180a4bd34.txt").read_text(encoding="utf-8")
+    script = "<script>var a = 'abcdefghijklmnopqrstuvwxyz0123456789';</script>\n" * 700
+    decoded = decode((script + text).encode("gb18030") + b"\x80")
+    assert decoded.encoding == "gb18030"
+    assert decoded.confidence <= 0.6
+    assert decoded.replacement_chars == 1
+    assert "九江市柴桑区人民政府办公室" in decoded.text
+
+
+def test_strict_gb18030_that_reads_as_chinese_skips_chardet(monkeypatch) -> None:
+    from parsers import decode as decode_module
+    from tests.conftest import shared_path
+
+    def no_chardet(data: bytes) -> dict:
+        raise AssertionError("chardet was asked")
+
+    monkeypatch.setattr(decode_module.chardet, "detect", no_chardet)
+    text = shared_path("seeds/000_3362babfcc868ba6.txt").read_text(encoding="utf-8")
+    decoded = decode(text.encode("gb18030"))
+    assert (decoded.encoding, decoded.confidence) == ("gb18030", 0.9)
+    assert decoded.text == text
+
+
+def test_big5_bytes_are_not_taken_for_gb18030() -> None:
+    # Big5 bytes are mostly valid GB18030 too, but read as rare hanzi: chardet decides
+    from tests.conftest import shared_path
+
+    text = shared_path("seeds/003_2aa55f2180a4bd34.txt").read_text(encoding="utf-8")
+    decoded = decode(text.encode("big5", errors="replace"))
+    assert decoded.encoding == "big5"
+    assert "人民政府" in decoded.text
+
+
 def test_mixed_utf8_and_gb18030_lines_are_each_decoded() -> None:
     from tests.conftest import shared_path
 

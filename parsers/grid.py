@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from parsers.values import Value, parse_value
+from parsers.values import MAY_BE_VALUE, Value, cached_parse_value, parse_value
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _PIPES_ONLY = re.compile(r"^\s*\|+\s*$")
@@ -36,8 +36,13 @@ class Cell:
         self.line = line
         self.rowspan = rowspan
         self.colspan = colspan
-        self.value: Value | None = parse_value(text)
-        self.is_label = self.value is None and text != ""  # printed, and not a value
+        # parse_value(text), inlined (a cell is made for every printed line)
+        if len(text) > 16 and MAY_BE_VALUE.match(text) is None:
+            self.value: Value | None = None
+            self.is_label = True
+        else:
+            self.value = value = cached_parse_value(text)
+            self.is_label = value is None and text != ""  # printed, and not a value
 
     @property
     def is_value(self) -> bool:
@@ -193,6 +198,14 @@ def rows_from_lines(lines: list[str], first_lineno: int = 1) -> list[Row]:
             rows.extend(group_cells(loose))
             loose = []
             rows.extend(rows_from_run_together(line, lineno))
+            continue
+        stripped = line.strip(" \t\f\v")
+        if not stripped:
+            continue
+        if "|" not in stripped and "\t" not in line and " " not in stripped:
+            # split_line's common case, inlined: one cell on its own line, or a page marker
+            if not (stripped[0] in _MARKER_STARTS and _PAGE_MARKER.match(stripped)):
+                loose.append(Cell(stripped, lineno))
             continue
         split = split_line(line, lineno)
         if split is None:

@@ -75,12 +75,12 @@ def _parse_into(report: Report, data: bytes) -> None:
             f"{decoded.mojibake_suspect_lines} line(s) look like mojibake (UTF-8 read as GBK) "
             "that could not be repaired exactly"
         )
-    lines = normalise_text(text)
-    if looks_like_html(text):
+    if looks_like_html(text):  # (cells and text blocks are normalised one by one)
         rows = rows_from_html(text)
         meta_lines = [r.text for r in rows]
         layout = "html"
     else:
+        lines = normalise_text(text)
         rows = rows_from_lines(lines)
         meta_lines = lines
         layout = detect_layout(lines, rows)

@@ -27,18 +27,18 @@ class Value:
 
 # What a value's first printed character can be (a digit, a sign, a null mark), or nothing:
 # any other text is a label, without a look at the cache or the full pattern.
-_MAY_BE_VALUE = re.compile(r"\s*(?:[\d+\-增减/—－\\无]|\Z)")
+MAY_BE_VALUE = re.compile(r"\s*(?:[\d+\-增减/—－\\无]|\Z)")
 
 
 def parse_value(text: str) -> Value | None:
     """The value of one cell, or None when the cell is not a value at all (a label)."""
-    if len(text) > 16 and _MAY_BE_VALUE.match(text) is None:
+    if len(text) > 16 and MAY_BE_VALUE.match(text) is None:
         return None  # a longer label: not worth a slot in the cache
-    return _parse_value(text)
+    return cached_parse_value(text)
 
 
 @lru_cache(maxsize=8192)
-def _parse_value(text: str) -> Value | None:
+def cached_parse_value(text: str) -> Value | None:
     """Cached: the same few cell texts (0, 1, blank …) make up most of every report."""
     raw = text.strip()
     if raw.isdigit() and raw.isascii():

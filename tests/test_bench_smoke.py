@@ -32,8 +32,9 @@ def test_smoke_mode_reports_every_row(tmp_path):
         ("parse mixed", "2"),
     ]
     for row in parse:
-        assert float(row[5].replace(",", "")) > 0  # reports/s
-    assert all(re.fullmatch(r"[\d.,]+×", r[8]) for r in parse if r[4] == "1")  # parse / floor
+        assert float(row[5].replace(",", "")) > 0  # reports/s (the median run)
+        assert re.fullmatch(r"[\d,]+–[\d,]+ \(1\)", row[6])  # range of the runs: one in smoke
+    assert all(re.fullmatch(r"[\d.,]+×", r[9]) for r in parse if r[4] == "1")  # parse / floor
 
     refresh = _rows(report, "Refresh")
     assert [(r[0], r[1], r[2], r[3]) for r in refresh] == [

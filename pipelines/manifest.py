@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 import duckdb
@@ -139,16 +141,34 @@ def _seen(raw_dir: Path) -> tuple[pa.Table, dict[str, str]]:
     return table, full
 
 
-def _hash(rels: list[str], full: dict[str, str]) -> pa.Table:
-    """sha256 (or why it could not be read) of the files whose bytes must be read."""
-    shas, errors = [], []
+# Files are hashed by a few threads, a chunk of paths at a time: reading files that are not
+# in the page cache is bound by I/O latency, and overlapping the reads makes a cold full scan
+# of 101k files (1.08 GB) 4× faster (35 s → 8.5 s); when they are cached the GIL makes it
+# slower than one thread (2.4 s → 4.6 s), a small price next to parsing them.
+HASH_THREADS = 4
+_HASH_CHUNK = 256
+
+
+def _hash_each(rels: list[str], full: dict[str, str]) -> list[tuple[str | None, str | None]]:
+    out = []
     for rel in rels:
         try:
-            shas.append(sha256_of(full[rel]))
-            errors.append(None)
+            out.append((sha256_of(full[rel]), None))
         except OSError as exc:
-            shas.append(None)
-            errors.append(rawfiles.describe_error(exc))
+            out.append((None, rawfiles.describe_error(exc)))
+    return out
+
+
+def _hash(rels: list[str], full: dict[str, str]) -> pa.Table:
+    """sha256 (or why it could not be read) of the files whose bytes must be read."""
+    chunks = [rels[i : i + _HASH_CHUNK] for i in range(0, len(rels), _HASH_CHUNK)]
+    if len(chunks) <= 1:
+        results = _hash_each(rels, full)
+    else:
+        with ThreadPoolExecutor(HASH_THREADS) as pool:
+            results = [r for part in pool.map(partial(_hash_each, full=full), chunks) for r in part]
+    shas = [sha for sha, _ in results]
+    errors = [error for _, error in results]
     return pa.Table.from_arrays(
         [pa.array(rels, pa.string()), pa.array(shas, pa.string()), pa.array(errors, pa.string())],
         schema=_HASHED,

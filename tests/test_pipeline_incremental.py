@@ -127,3 +127,27 @@ def test_parse_pool_with_the_real_parser(tmp_path):
     assert query(wh, "SELECT count(*) FROM consistency_flags WHERE check_name = 'not_parsed'") == [
         (4,)
     ]
+
+
+def test_many_files_are_hashed_in_order_by_threads(tmp_path):
+    # more paths than one chunk: the threaded path, results in the order asked for
+    import hashlib
+
+    from pipelines import manifest
+
+    full = {}
+    for i in range(3 * manifest._HASH_CHUNK + 7):
+        path = tmp_path / f"{i:04d}.txt"
+        path.write_bytes(f"report {i}".encode())
+        full[path.name] = str(path)
+    full["gone.txt"] = str(tmp_path / "gone.txt")  # listed by the scan, deleted since
+    rels = sorted(full, reverse=True)
+    hashed = manifest._hash(rels, full).to_pylist()
+    assert [row["path"] for row in hashed] == rels
+    for row in hashed:
+        if row["path"] == "gone.txt":
+            assert row["sha256"] is None
+            assert row["error"].startswith("cannot read file: ")
+        else:
+            expected = hashlib.sha256(f"report {int(row['path'][:4])}".encode()).hexdigest()
+            assert (row["sha256"], row["error"]) == (expected, None)

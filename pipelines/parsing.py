@@ -34,7 +34,7 @@ import pyarrow.parquet as pq
 from parsers import Report
 from pipelines.faults import checkpoint
 from pipelines.parsed_rows import report_batch
-from pipelines.reading import read_and_parse
+from pipelines.reading import advise_will_read, read_and_parse
 from pipelines.tables import PARSED_SCHEMA, SKIPPED_SCHEMA, PartWriter, write_parquet
 
 #: Content hashes per task sent to a worker (smaller for few jobs, so both workers get some).
@@ -133,16 +133,26 @@ def parse_all(jobs: list[Job], workers: int, parsed_at: datetime) -> Iterator[Ch
     chunks = [jobs[i : i + size] for i in range(0, len(jobs), size)]
     work = partial(_parse_chunk, parsed_at=parsed_at)
     if workers <= 1:
-        yield from map(work, chunks)
+        for chunk in chunks:
+            _read_ahead(chunk)
+            yield work(chunk)
         return
     with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context()) as pool:
         in_flight: deque = deque()
         for chunk in chunks:
+            _read_ahead(chunk)  # a few chunks before a worker reads them
             in_flight.append(pool.submit(work, chunk))
             if len(in_flight) >= 2 * workers:
                 yield in_flight.popleft().result()
         while in_flight:
             yield in_flight.popleft().result()
+
+
+def _read_ahead(chunk: list[Job]) -> None:
+    """Readahead of the file each job will read first. With a cold page cache (a full
+    refresh after a parser upgrade) the workers otherwise wait ~0.3 ms per file for the
+    disk, one file at a time."""
+    advise_will_read(os.path.join(job.raw_dir, job.paths[0]) for job in chunk if job.paths)
 
 
 def default_workers() -> int:

@@ -151,3 +151,18 @@ def test_many_files_are_hashed_in_order_by_threads(tmp_path):
         else:
             expected = hashlib.sha256(f"report {int(row['path'][:4])}".encode()).hexdigest()
             assert (row["sha256"], row["error"]) == (expected, None)
+
+
+def test_read_ahead_is_only_advice(tmp_path):
+    # missing files, a FIFO, a directory and a link are passed over without an error
+    from pipelines.reading import advise_will_read, read_and_parse
+
+    report = tmp_path / "r.txt"
+    report.write_bytes("一、总体情况".encode())
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    link = tmp_path / "link.txt"
+    link.symlink_to(report)
+    advise_will_read([report, tmp_path / "gone.txt", fifo, tmp_path, link])
+    sha, _ = read_and_parse(report)
+    assert sha is not None

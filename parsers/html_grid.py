@@ -61,8 +61,27 @@ _PLAIN_END = re.compile(_PLAIN_END_TAG)
 # What normalise_line would change in a cell's stripped text (or in the blank around it):
 # anything non-ASCII, an entity, Markdown marks, a line break, a double space.
 _NEEDS_NORMALISING = re.compile(r"[^\x00-\x7f]|[&#*_\n]|  ")
-# Text up to the next `<`, and the plain tag there if it is one: one match per tag.
-_TEXT_AND_TAG = re.compile(f"([^<]*)(?:{_PLAIN_START_TAG}|{_PLAIN_END_TAG})?")
+# Text up to the next `<`, and the text of the tag there up to the first `>`: one match per
+# tag. Whether that text is a plain tag (and which) is decided once per distinct tag text —
+# a page repeats a few dozen of them — by the full patterns above; when it is not (a quoted
+# `>` in an attribute, a comment …) the tag goes through the general path, which tries the
+# same patterns at the same position, so the events are the same either way.
+_TEXT_AND_TAG_TEXT = re.compile(r"([^<]*)(<[^<>]*>)?")
+_NOT_PLAIN = ("", False, "")
+_PLAIN_TAGS: dict[str, tuple[str, bool, str]] = {}  # tag text → (name, is end tag, "/" or "")
+_MAX_PLAIN_TAGS = 20_000
+
+
+def _plain_tag(tag_text: str) -> tuple[str, bool, str]:
+    m = _PLAIN_START.fullmatch(tag_text)
+    if m is not None:
+        kind = (m.group(1).lower(), False, m.group(2))
+    else:
+        m = _PLAIN_END.fullmatch(tag_text)
+        kind = (m.group(1).lower(), True, "") if m is not None else _NOT_PLAIN
+    if len(_PLAIN_TAGS) < _MAX_PLAIN_TAGS:
+        _PLAIN_TAGS[tag_text] = kind
+    return kind
 
 
 class _GridBuilder(HTMLParser):
@@ -104,22 +123,23 @@ class _GridBuilder(HTMLParser):
         while i < n:
             cdata = self.cdata_elem
             if cdata is None:  # the common case: text, then a plain tag
-                m = _TEXT_AND_TAG.match(rawdata, i)
-                data, start, selfclosing, end = m.group(1, 2, 3, 4)
+                m = _TEXT_AND_TAG_TEXT.match(rawdata, i)
+                data, tag_text = m.group(1, 2)
                 if data:
                     self._pos = i
                     self.handle_data(unescape(data))
                     i += len(data)
-                if start is not None:
-                    self._pos = i
-                    self._start(start.lower(), selfclosing)
-                    i = m.end()
-                    continue
-                if end is not None:
-                    self._pos = i
-                    self.handle_endtag(end.lower())  # (no CDATA mode to clear)
-                    i = m.end()
-                    continue
+                if tag_text is not None:
+                    kind = _PLAIN_TAGS.get(tag_text) or _plain_tag(tag_text)
+                    if kind is not _NOT_PLAIN:
+                        name, is_end, selfclosing = kind
+                        self._pos = i
+                        if is_end:
+                            self.handle_endtag(name)  # (no CDATA mode to clear)
+                        else:
+                            self._start(name, selfclosing)
+                        i = m.end()
+                        continue
                 if i == n:
                     break
             if cdata is None:

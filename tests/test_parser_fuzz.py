@@ -4,6 +4,7 @@ and the parser's last-resort error handler never has to fire."""
 from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from parsers import parse_report
 from tests.mutations import mutated_reports, real_reports
@@ -35,3 +36,32 @@ def check_one(data: bytes) -> None:
 @given(mutated_reports(CORPUS))
 def test_mutated_reports_never_crash(data: bytes) -> None:
     check_one(data)
+
+
+# Markup that exercises the HTML reader's fast paths and their fallbacks: quoted `>` in
+# attributes, odd spacing, comments, CDATA, script/style, unterminated tags.
+_MARKUP = [
+    "<", ">", "</td>", "<td>", "<tr>", "</tr>", "<br>", "<br/>", "&nbsp;", "&amp;", "<!--", "-->",
+    "<script>", "</script>", '"', "'", "<p>", "</p>", "<table>", "</table>", "<th colspan=2>",
+    "<![CDATA[", "]]>", "<!DOCTYPE html>", "<?xml?>", "\n", "\t", "<td rowspan='3'>", "</ td>",
+    "<TD>", "< td>", "<style>", "</style>", "<span>", "</span>", "&", '<td a="x>y">',
+    "<td a='>'>", "<td a=b>", "<td a=b c>", "<td/>", "<p/>", '<td a="x"/>', "收到申请", "12",
+    " ", "本年新收", "<div class=x>", "</div>", "<title>", "</title>", "<td\n>",
+    "<td a='x\" b=\"y'>", '<a href="x?a=1&b=2">', "</a>", "<td  >", "</td >",
+    "<TABLE BORDER=1>", "<noscript>", "</noscript>", "<td =x>",
+]  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from(_MARKUP), max_size=80))
+def test_html_scan_gives_the_stdlib_parsers_events(pieces: list[str]) -> None:
+    # rows_from_html's own scan against HTMLParser.feed driving the same handlers
+    from parsers import html_grid
+
+    doc = "".join(pieces)
+    builder = html_grid._GridBuilder()
+    builder.feed(doc)
+    builder.close()
+    expected = [(r.explicit, [c.text for c in r.cells]) for r in builder.finish()]
+    got = [(r.explicit, [c.text for c in r.cells]) for r in html_grid.rows_from_html(doc)]
+    assert got == expected

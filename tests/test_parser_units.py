@@ -294,3 +294,39 @@ def test_fast_fact_makers_give_the_dataclass_objects() -> None:
         assert pickle.loads(pickle.dumps(made)) == expected
         with pytest.raises(AttributeError):  # still frozen
             made.raw = "x"  # type: ignore[misc]
+
+
+def _lines_to_check() -> list[str]:
+    from parsers.normalise import normalise_text
+    from tests.mutations import real_reports
+
+    lines = [ln for data in real_reports() for ln in normalise_text(decode(data).text)]
+    # the edge cases of the one-cell fast path: page markers, separators, tabs, pipes
+    lines += ["--", "---", "\t--", "- 3 -", "第3页", "3/12", "\t3/12", "12", "\t12", "\t\t收到",
+              "收到\t", " |", "|", "||", "a|b", "\tA\tB", "A\fB", "\f12", "—", "第二十条"]  # fmt: skip
+    return lines
+
+
+def test_one_line_reads_as_split_line_says():
+    # rows_from_lines handles a line holding one cell inline; it must agree with split_line
+    from parsers.grid import is_run_together, rows_from_lines, split_line
+
+    for n, line in enumerate(_lines_to_check(), 1):
+        if is_run_together(line):
+            continue  # (read by rows_from_run_together instead)
+        split = split_line(line, n)
+        rows = rows_from_lines([line], n)
+        if split is None:
+            assert rows == [], repr(line)
+        else:
+            assert [c for r in rows for c in r.cells] == split[0], repr(line)
+
+
+def test_a_cell_holds_the_value_parse_value_reads():
+    # Cell parses its value inline (one call fewer per cell); it must agree with parse_value
+    from parsers.grid import Cell
+
+    for text in [*_lines_to_check(), "", "0", "1,234", "-5", "增加3", "无", "12件", "3.5万元"]:
+        cell = Cell(text.strip(), 1)
+        assert cell.value == parse_value(text.strip()), repr(text)
+        assert cell.is_label == (cell.value is None and text.strip() != ""), repr(text)

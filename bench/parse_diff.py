@@ -166,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
         n += 1
         a, b = json.loads(expected[name]), parse_report(data).to_dict()
         b = json.loads(json.dumps(b, ensure_ascii=False))  # (tuples → lists, as dumped)
-        keys = [k for k in a if a[k] != b.get(k) and k not in args.ignore]
+        keys = [k for k in {**a, **b} if a.get(k) != b.get(k) and k not in args.ignore]
         if keys:
             diffs += 1
             fields.update(keys)
@@ -177,6 +177,9 @@ def main(argv: list[str] | None = None) -> int:
     if fields:
         print("fields that differ (inputs):", dict(fields.most_common()))
     print(f"compared {n} inputs: {diffs} difference(s)")
+    if args.limit is None and n < len(expected):
+        print(f"only {n} of the {len(expected)} dumped inputs were found (a missing directory?)")
+        return 1
     return 1 if diffs else 0
 
 

@@ -131,9 +131,13 @@ def _mixed_utf8_gb18030(data: bytes) -> str | None:
 # Among the non-ASCII characters of a text, the share a Chinese report is made of (common
 # hanzi and CJK punctuation) above which a strict GB18030 decode is taken without chardet.
 # Chinese reports read right: 0.75 (generated text with rare names) to 1.0 (real reports);
-# the same texts saved as Big5, Shift-JIS or EUC-KR and read as GB18030: 0.47 at most.
+# Big5 or Shift-JIS bytes read as GB18030: 0.47 at most. Korean (EUC-KR) and Japanese
+# (EUC-JP) bytes can score high (Hangul and kanji land on common hanzi), but they read as
+# text without Chinese sentence punctuation, or with kana: those go to chardet as before.
 GB18030_MIN_HANZI_SHARE = 0.6
 GB18030_CONFIDENCE = 0.9
+_CHINESE_PUNCTUATION = re.compile("[，。]")
+_KANA = re.compile("[\u3040-\u30ff]")
 
 
 def _strict_gb18030_reading_as_chinese(data: bytes) -> str | None:
@@ -143,7 +147,7 @@ def _strict_gb18030_reading_as_chinese(data: bytes) -> str | None:
     except UnicodeDecodeError:
         return None
     non_ascii = len(_NON_ASCII_CHAR.findall(text))
-    if not non_ascii:
+    if not non_ascii or not _CHINESE_PUNCTUATION.search(text) or _KANA.search(text):
         return None
     rare = len(_NOT_CHINESE_REPORT_CHAR.findall(text))
     return text if 1 - rare / non_ascii >= GB18030_MIN_HANZI_SHARE else None

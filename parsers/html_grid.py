@@ -69,7 +69,8 @@ _NEEDS_NORMALISING = re.compile(r"[^\x00-\x7f]|[&#*_\n]|  ")
 _TEXT_AND_TAG_TEXT = re.compile(r"([^<]*)(<[^<>]*>)?")
 _NOT_PLAIN = ("", False, "")
 _PLAIN_TAGS: dict[str, tuple[str, bool, str]] = {}  # tag text → (name, is end tag, "/" or "")
-_MAX_PLAIN_TAGS = 20_000
+_MAX_PLAIN_TAGS = 20_000  # entries (then it starts again), of at most …
+_MAX_CACHED_TAG = 256  # … characters each (a data: URL in an attribute can be megabytes)
 
 
 def _plain_tag(tag_text: str) -> tuple[str, bool, str]:
@@ -79,7 +80,9 @@ def _plain_tag(tag_text: str) -> tuple[str, bool, str]:
     else:
         m = _PLAIN_END.fullmatch(tag_text)
         kind = (m.group(1).lower(), True, "") if m is not None else _NOT_PLAIN
-    if len(_PLAIN_TAGS) < _MAX_PLAIN_TAGS:
+    if len(tag_text) <= _MAX_CACHED_TAG:
+        if len(_PLAIN_TAGS) >= _MAX_PLAIN_TAGS:
+            _PLAIN_TAGS.clear()
         _PLAIN_TAGS[tag_text] = kind
     return kind
 

@@ -65,3 +65,15 @@ def test_html_scan_gives_the_stdlib_parsers_events(pieces: list[str]) -> None:
     expected = [(r.explicit, [c.text for c in r.cells]) for r in builder.finish()]
     got = [(r.explicit, [c.text for c in r.cells]) for r in html_grid.rows_from_html(doc)]
     assert got == expected
+
+
+def test_long_tag_texts_are_not_kept_between_pages():
+    # the tag cache holds short tag texts only (a data: URL can be megabytes)
+    from parsers import html_grid
+
+    huge = (
+        '<table><tr><td><img src="data:image/png;base64,' + "A" * 100_000 + '">1</td></tr></table>'
+    )
+    rows = html_grid.rows_from_html(huge)
+    assert [[c.text for c in r.cells] for r in rows] == [["1"]]
+    assert all(len(tag) <= html_grid._MAX_CACHED_TAG for tag in html_grid._PLAIN_TAGS)

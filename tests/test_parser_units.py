@@ -217,6 +217,42 @@ def test_strict_gb18030_that_reads_as_chinese_skips_chardet(monkeypatch) -> None
     assert decoded.text == text
 
 
+@pytest.mark.parametrize(
+    ("text", "codec"),
+    [
+        (
+            "정보공개 연차보고서. 대한민국 정부는 정보공개법에 따라 연차보고서를 발표합니다. "
+            "이 보고서는 2023년 1월 1일부터 12월 31일까지의 정보공개 업무 현황을 담고 있습니다. "
+            "신청 건수는 총 120건이며 처리 결과는 다음과 같습니다. "
+            "공개 80건, 부분공개 20건, 비공개 20건입니다. " * 20,
+            "euc-kr",
+        ),
+        (
+            "本報告は、令和五年一月一日から十二月三十一日までの情報公開業務の状況をまとめたもの"
+            "です。申請件数は合計百二十件でした。" * 10,
+            "euc-jp",
+        ),
+    ],
+)
+def test_korean_and_japanese_bytes_are_left_to_chardet(monkeypatch, text, codec) -> None:
+    # Hangul and kanji read as GB18030 land on common hanzi; no Chinese sentence punctuation
+    # (Korean) or kana (Japanese) keeps them off the strict-GB18030 shortcut
+    import chardet
+
+    from parsers import decode as decode_module
+
+    asked, real_detect = [], chardet.detect
+
+    def detect(data: bytes) -> dict:
+        asked.append(len(data))
+        return real_detect(data)
+
+    monkeypatch.setattr(decode_module.chardet, "detect", detect)
+    decoded = decode(text.encode(codec))
+    assert asked
+    assert decoded.confidence <= 0.6
+
+
 def test_big5_bytes_are_not_taken_for_gb18030() -> None:
     # Big5 bytes are mostly valid GB18030 too, but read as rare hanzi: chardet decides
     from tests.conftest import shared_path

@@ -178,7 +178,7 @@ def _plausible_share(text: str) -> float:
     ok = sum(
         1
         for ch in text
-        if ch in _COMMON or (" " <= ch <= "~") or ch in "\t\n\r，。、：；（）《》“”"
+        if ch in _COMMON or (" " <= ch <= "~") or ch in "\t\n\r" or ch in _CJK_PUNCTUATION
     )
     return ok / len(text)
 
@@ -216,7 +216,7 @@ def _score(s: str) -> int:
     return sum(1 for ch in s if ch in _COMMON or ch in _DIGITS_AND_MARKS)
 
 
-_DIGITS_AND_MARKS = frozenset("0123456789０１２３４５６７８９，。、：；（）《》“”")
+_DIGITS_AND_MARKS = frozenset("0123456789０１２３４５６７８９" + _CJK_PUNCTUATION)
 
 
 def _rare(s: str) -> int:

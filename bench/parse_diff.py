@@ -55,8 +55,14 @@ def real_files() -> list[tuple[str, bytes]]:
                 and path.suffix not in REAL_SUFFIXES
             ):
                 continue
-            out.append((str(path), path.read_bytes()))
+            out.append((_key(path), path.read_bytes()))
     return out
+
+
+def _key(path: Path) -> str:
+    """The input's name in a dump: relative to the repository when inside it, so a dump
+    made in another checkout (the baseline's worktree) compares with this one."""
+    return str(path.relative_to(REPO)) if path.is_relative_to(REPO) else str(path)
 
 
 def pool_files(pool: Path | None, limit: int | None = None) -> list[tuple[str, bytes]]:

@@ -11,6 +11,32 @@ import html
 import re
 import unicodedata
 
+# Characters whose compatibility decomposition is one ASCII character (full-width forms,
+# odd spaces): NFKC of a text is the same after replacing each by that character, since
+# NFKC = canonical composition of NFKD and NFKD gives the same sequence either way. A
+# Chinese report holds hundreds of them (，；（）０-９), and full NFKC of a report costs ~5×
+# a replacement of the few distinct ones plus a check that nothing else needs NFKC.
+_TO_ASCII = {
+    ch: folded
+    for ch in map(chr, [*range(0xFF01, 0xFF5F), 0x3000, 0xA0, *range(0x2000, 0x200B), 0x202F])
+    if (folded := unicodedata.normalize("NFKD", ch)).isascii()
+    and len(folded) == 1
+    and unicodedata.normalize("NFKC", ch) == folded
+}
+_HAS_TO_ASCII = re.compile("[" + "".join(_TO_ASCII) + "]")
+
+
+def nfkc(text: str) -> str:
+    """`unicodedata.normalize("NFKC", text)`, faster on Chinese text (same result)."""
+    if unicodedata.is_normalized("NFKC", text):  # a quick check: stops at the first ，
+        return text
+    for ch in set(_HAS_TO_ASCII.findall(text)):
+        text = text.replace(ch, _TO_ASCII[ch])
+    if unicodedata.is_normalized("NFKC", text):
+        return text
+    return unicodedata.normalize("NFKC", text)
+
+
 _ZERO_WIDTH_CHARS = "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad"
 _ZERO_WIDTH = dict.fromkeys(map(ord, _ZERO_WIDTH_CHARS), None)
 # str.translate walks every character; most texts hold no zero-width character at all
@@ -32,7 +58,7 @@ def normalise_line(line: str) -> str:
         line = _ENTITY.sub(lambda m: html.unescape(m.group(0)), line)
     if _HAS_ZERO_WIDTH.search(line):
         line = line.translate(_ZERO_WIDTH)
-    line = unicodedata.normalize("NFKC", line)
+    line = nfkc(line)
     line = _HEADING.sub("", line)
     if "*" in line or "__" in line:
         line = _EMPHASIS.sub("", line)
@@ -56,7 +82,7 @@ def normalise_text(text: str) -> list[str]:
         text = _ENTITY.sub(lambda m: html.unescape(m.group(0)), text)
     if _HAS_ZERO_WIDTH.search(text):
         text = text.translate(_ZERO_WIDTH)
-    text = unicodedata.normalize("NFKC", text)
+    text = nfkc(text)
     text = _HEADING_M.sub("", text)
     if "*" in text or "__" in text:
         text = _EMPHASIS.sub("", text)

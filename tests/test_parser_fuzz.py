@@ -77,3 +77,25 @@ def test_long_tag_texts_are_not_kept_between_pages():
     rows = html_grid.rows_from_html(huge)
     assert [[c.text for c in r.cells] for r in rows] == [["1"]]
     assert all(len(tag) <= html_grid._MAX_CACHED_TAG for tag in html_grid._PLAIN_TAGS)
+
+
+# Text that exercises `normalise.nfkc`'s shortcut: full-width forms and odd spaces (replaced
+# one by one) next to combining marks, compatibility characters and Hangul jamo (left to
+# full NFKC), which compose with what precedes them.
+_NFKC_PIECES = [
+    "，", "；", "（", "）", "０", "９", "Ａ", "ａ", "\u3000", "\xa0", "\u2002", "\u202f", "\u205f",
+    "\u0301", "\u0308", "\u0327", "\u3099", "\u309a", "カ", "ｶ", "ﾞ", "ﬁ", "①", "㈱", "Å",
+    "\u1100", "\u1161", "\u11a8", "e", "A", "1", " ", "本年", "。", "、", "\n", "\t", "＿",
+    "～", "￥", "＄", "\U0001d400", "\uf900", "\u2460",
+]  # fmt: skip
+
+
+@settings(max_examples=1000, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from(_NFKC_PIECES) | st.characters(), max_size=40))
+def test_nfkc_is_unicodedata_nfkc(pieces: list[str]) -> None:
+    import unicodedata
+
+    from parsers.normalise import nfkc
+
+    text = "".join(pieces)
+    assert nfkc(text) == unicodedata.normalize("NFKC", text)

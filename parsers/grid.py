@@ -207,6 +207,27 @@ def rows_from_lines(lines: list[str], first_lineno: int = 1) -> list[Row]:
             if not (stripped[0] in _MARKER_STARTS and _PAGE_MARKER.match(stripped)):
                 loose.append(Cell(stripped, lineno))
             continue
+        # … and its one-cell lines of the other cell-per-line layouts: a cell after a single
+        # leading tab, or a cell closed by " |" (a separator or page marker is no cell)
+        if (
+            line[0] == "\t"
+            and " " not in stripped
+            and "|" not in stripped
+            and line.count("\t") == 1
+        ):
+            if not (
+                ("--" in stripped and _MD_SEPARATOR.match(stripped))
+                or (
+                    (stripped[0] in _MARKER_STARTS or stripped[0].isdecimal())
+                    and _PAGE_MARKER.match(stripped)
+                )
+            ):
+                loose.append(Cell(stripped, lineno))
+            continue
+        if stripped.endswith(" |") and stripped[0] != "|" and not stripped[0].isspace():
+            if not ("--" in stripped and _MD_SEPARATOR.match(stripped)):
+                loose.append(Cell(stripped.rstrip("|").strip(), lineno))
+            continue
         split = split_line(line, lineno)
         if split is None:
             continue

@@ -339,7 +339,10 @@ def _lines_to_check() -> list[str]:
     lines = [ln for data in real_reports() for ln in normalise_text(decode(data).text)]
     # the edge cases of the one-cell fast path: page markers, separators, tabs, pipes
     lines += ["--", "---", "\t--", "- 3 -", "第3页", "3/12", "\t3/12", "12", "\t12", "\t\t收到",
-              "收到\t", " |", "|", "||", "a|b", "\tA\tB", "A\fB", "\f12", "—", "第二十条"]  # fmt: skip
+              "收到\t", " |", "|", "||", "a|b", "\tA\tB", "A\fB", "\f12", "—", "第二十条",
+              "\t---", "\t:--:", "\t- 3 -", "\t-3-", "\t第3页", "\t１２", "\t12/30", "\t|", "\t\x1c",
+              "\ta b", "\tA\x0cB", " \tX", "X\t", "--- |", "-- | -- |", "a |", "a | b |", "| a |",
+              "\x1c |", "\x85 |", "3 |", "第3页 |", " a |", "a ||", "\ta |", "\u3000 |"]  # fmt: skip
     return lines
 
 

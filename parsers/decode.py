@@ -40,10 +40,9 @@ def _level1_hanzi() -> frozenset[str]:
 
 _COMMON = _level1_hanzi()
 _CJK_PUNCTUATION = "，。、：；（）《》“”"
-_NON_ASCII_CHAR = re.compile(r"[^\x00-\x7f]")
 # A non-ASCII character that is neither a common hanzi nor CJK punctuation.
-_NOT_CHINESE_REPORT_CHAR = re.compile(
-    "[^\x00-\x7f" + "".join(sorted(_COMMON)) + _CJK_PUNCTUATION + "]"
+_NOT_CHINESE_REPORT_RUN = re.compile(
+    "[^\x00-\x7f" + "".join(sorted(_COMMON)) + _CJK_PUNCTUATION + "]+"
 )
 # Characters typical of UTF-8 read as GBK (lead bytes E4–E9 map to these).
 _MOJIBAKE_MARKERS = set("涓銆鏀鍙鐨锛绗浜鍏鎯缁瀹淇鎵闂澶鏈骞鐢鏂鍒娆浣閲杩缂璇鐞鐩璁鎬")
@@ -111,6 +110,8 @@ def decode(data: bytes) -> Decoded:
 def _mixed_utf8_gb18030(data: bytes) -> str | None:
     """A file whose lines are partly UTF-8 and partly GB18030 (files concatenated by a
     scraper): each line decoded with the codec it is valid in. None unless both occur."""
+    if len(_VALID_UTF8_NON_ASCII_LINE.findall(data.decode("utf-8", "surrogateescape"))) < 2:
+        return None  # (one pass in C instead of a decode per line: most files are not mixed)
     utf8_lines = gb_lines = 0
     out = []
     for raw in data.split(b"\n"):
@@ -126,6 +127,12 @@ def _mixed_utf8_gb18030(data: bytes) -> str | None:
     if utf8_lines >= 2 and gb_lines >= 1:
         return "\n".join(out)
     return None
+
+
+# A line of UTF-8 decoded with surrogateescape that holds a non-ASCII character and no
+# escaped byte: a line that is valid UTF-8 and not ASCII (\n never ends a multi-byte
+# sequence, so each line decodes on its own). At most one attempt per line start.
+_VALID_UTF8_NON_ASCII_LINE = re.compile("^(?=[^\n]*[^\x00-\x7f])[^\n\udc80-\udcff]*$", re.MULTILINE)
 
 
 # Among the non-ASCII characters of a text, the share a Chinese report is made of (common
@@ -146,11 +153,17 @@ def _strict_gb18030_reading_as_chinese(data: bytes) -> str | None:
         text = data.decode("gb18030")
     except UnicodeDecodeError:
         return None
-    non_ascii = len(_NON_ASCII_CHAR.findall(text))
+    non_ascii = len(text) - len(text.encode("ascii", "ignore"))
     if not non_ascii or not _CHINESE_PUNCTUATION.search(text) or _KANA.search(text):
         return None
-    rare = len(_NOT_CHINESE_REPORT_CHAR.findall(text))
+    rare = _count(_NOT_CHINESE_REPORT_RUN, text)
     return text if 1 - rare / non_ascii >= GB18030_MIN_HANZI_SHARE else None
+
+
+def _count(runs: re.Pattern[str], text: str) -> int:
+    """Characters of `text` in the runs a `[…]+` pattern finds: counted in C, one string per
+    run rather than per character (a misread text is one long run of implausible ones)."""
+    return sum(map(len, runs.findall(text)))
 
 
 def _has_high_bytes(data: bytes) -> bool:
@@ -175,12 +188,12 @@ def _plausible_share(text: str) -> float:
     """Share of characters a Chinese report is made of: common hanzi, ASCII, punctuation."""
     if not text:
         return 0.0
-    ok = sum(
-        1
-        for ch in text
-        if ch in _COMMON or (" " <= ch <= "~") or ch in "\t\n\r" or ch in _CJK_PUNCTUATION
-    )
-    return ok / len(text)
+    return (len(text) - _count(_IMPLAUSIBLE_RUN, text)) / len(text)
+
+
+_IMPLAUSIBLE_RUN = re.compile(
+    "[^\t\n\r\x20-\x7e" + "".join(sorted(_COMMON)) + _CJK_PUNCTUATION + "]+"
+)
 
 
 def _utf16_by_content(data: bytes) -> str | None:
@@ -213,21 +226,24 @@ def _finish(text: str, encoding: str, confidence: float) -> Decoded:
 
 
 def _score(s: str) -> int:
-    return sum(1 for ch in s if ch in _COMMON or ch in _DIGITS_AND_MARKS)
+    """Characters a Chinese report is made of: common hanzi, digits, CJK punctuation."""
+    return _count(_SCORED_RUN, s)
 
 
-_DIGITS_AND_MARKS = frozenset("0123456789０１２３４５６７８９" + _CJK_PUNCTUATION)
+_DIGITS_AND_MARKS = "0123456789０１２３４５６７８９" + _CJK_PUNCTUATION
+_SCORED_RUN = re.compile("[" + "".join(sorted(_COMMON)) + _DIGITS_AND_MARKS + "]+")
+_UNSCORED_NON_ASCII_RUN = re.compile(
+    "[^\x00-\x7f" + "".join(sorted(_COMMON)) + _DIGITS_AND_MARKS + "]+"
+)
 
 
 def _rare(s: str) -> int:
     """Characters a Chinese report rarely holds: uncommon hanzi, symbols like €."""
     return sum(
         1
-        for ch in s
-        if not ch.isascii()
-        and ch not in _COMMON
-        and ch not in _DIGITS_AND_MARKS
-        and unicodedata.category(ch)[0] not in "PZ"
+        for run in _UNSCORED_NON_ASCII_RUN.findall(s)
+        for ch in run
+        if unicodedata.category(ch)[0] not in "PZ"
     )
 
 

@@ -99,3 +99,82 @@ def test_nfkc_is_unicodedata_nfkc(pieces: list[str]) -> None:
 
     text = "".join(pieces)
     assert nfkc(text) == unicodedata.normalize("NFKC", text)
+
+
+def _mixed_lines_reference(data: bytes) -> str | None:
+    # decode's per-line reading of a file mixing UTF-8 and GB18030 lines, written plainly
+    utf8_lines = gb_lines = 0
+    out = []
+    for raw in data.split(b"\n"):
+        try:
+            out.append(raw.decode("utf-8"))
+            utf8_lines += not raw.isascii()
+        except UnicodeDecodeError:
+            out.append(raw.decode("gb18030", errors="replace"))
+            gb_lines += 1
+    return "\n".join(out) if utf8_lines >= 2 and gb_lines >= 1 else None
+
+
+_LINE_BYTES = [
+    "收到申请".encode(), "收到申请".encode("gb18030"), b"12", b"", "本年，".encode(),
+    "，".encode("gb18030"), b"\xff", b"\xe4\xb8", b"\xed\xb2\x80", b"\x80", "€".encode(),
+    "一、总体情况".encode("gb18030"), b"\r", "ｶ".encode(),
+]  # fmt: skip
+
+
+@settings(max_examples=1000, deadline=None, derandomize=True)
+@given(st.lists(st.lists(st.sampled_from(_LINE_BYTES) | st.binary(max_size=4), max_size=4)))
+def test_mixed_utf8_gb18030_lines_are_found_as_line_by_line(lines: list[list[bytes]]) -> None:
+    from parsers.decode import _mixed_utf8_gb18030
+
+    data = b"\n".join(b"".join(parts) for parts in lines)
+    assert _mixed_utf8_gb18030(data) == _mixed_lines_reference(data)
+
+
+@settings(max_examples=500, deadline=None, derandomize=True)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "收",
+                "到",
+                "，",
+                "。",
+                "０",
+                "7",
+                "a",
+                "\t",
+                "\x01",
+                "€",
+                "龘",
+                "涓",
+                "ｶ",
+                "\u3000",
+                "\udc80",
+            ]
+        )
+        | st.characters(),
+        max_size=60,
+    )
+)
+def test_decode_character_counts_are_the_per_character_definitions(chars: list[str]) -> None:
+    import unicodedata
+
+    from parsers import decode as d
+
+    text = "".join(chars)
+    plausible = sum(
+        1
+        for ch in text
+        if ch in d._COMMON or " " <= ch <= "~" or ch in "\t\n\r" or ch in d._CJK_PUNCTUATION
+    )
+    assert d._plausible_share(text) == (plausible / len(text) if text else 0.0)
+    assert d._score(text) == sum(1 for ch in text if ch in d._COMMON or ch in d._DIGITS_AND_MARKS)
+    assert d._rare(text) == sum(
+        1
+        for ch in text
+        if not ch.isascii()
+        and ch not in d._COMMON
+        and ch not in d._DIGITS_AND_MARKS
+        and unicodedata.category(ch)[0] not in "PZ"
+    )

@@ -40,13 +40,19 @@ def find_title(lines: list[str]) -> tuple[str | None, int | None, int | None]:
     """(agency, year, line index) from the title, a labelled metadata line, or a page heading."""
     end = next((i for i, ln in enumerate(lines[:5000]) if _OVERVIEW.match(ln.strip())), None)
     end = 200 if end is None else max(end + 1, 200)  # the title stands before 一、总体情况
-    window = [(i, ln.strip()) for i, ln in enumerate(lines[:end]) if ln.strip()]
 
     def all_candidates():
-        for k, (i, ln) in enumerate(window):
+        # each printed line of the window (stripped as it is reached), and each with the
+        # next one: a title split over two lines
+        last = None
+        for i in range(min(end, len(lines))):
+            ln = lines[i].strip()
+            if not ln:
+                continue
+            if last is not None:
+                yield last[0], last[1] + " " + ln
             yield i, _LABELLED.sub("", ln)
-            if k + 1 < len(window):  # a title split over two lines
-                yield i, ln + " " + window[k + 1][1]
+            last = i, ln
 
     # made as the first pass reads them (the title is near the top: it rarely reads on)
     candidates = _Replayable((i, t) for i, t in all_candidates() if _MENTIONS_REPORT.search(t))

@@ -87,6 +87,23 @@ def _plain_tag(tag_text: str) -> tuple[str, bool, str]:
     return kind
 
 
+# A cell's normalised text, kept per distinct raw text: the labels of the statutory tables
+# are printed the same way in report after report, and normalising one (NFKC, spaces,
+# entities) costs ~30× a dict lookup. Bounded like the tag cache.
+_NORMALISED_CELLS: dict[str, str] = {}
+_MAX_NORMALISED_CELLS = 20_000
+_MAX_CACHED_CELL = 64
+
+
+def _normalise_cell(text: str) -> str:
+    core = normalise_line(text.replace("\n", "")).strip()
+    if len(text) <= _MAX_CACHED_CELL and core:
+        if len(_NORMALISED_CELLS) >= _MAX_NORMALISED_CELLS:
+            _NORMALISED_CELLS.clear()
+        _NORMALISED_CELLS[text] = core
+    return core
+
+
 class _GridBuilder(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -281,7 +298,7 @@ class _GridBuilder(HTMLParser):
             text = "".join(self._cell)
             core = text.strip()
             if _NEEDS_NORMALISING.search(core):  # (plain ASCII text is already canonical)
-                core = normalise_line(text.replace("\n", "")).strip()
+                core = _NORMALISED_CELLS.get(text) or _normalise_cell(text)
             self._row.cells.append(Cell(core, self._line_at(self._cell_at) + self._cell_lead))
         self._cell = None
 

@@ -178,3 +178,23 @@ def test_decode_character_counts_are_the_per_character_definitions(chars: list[s
         and ch not in d._DIGITS_AND_MARKS
         and unicodedata.category(ch)[0] not in "PZ"
     )
+
+
+def test_html_cells_read_the_same_from_the_normalised_cell_cache():
+    # a cell's normalised text is kept per raw text; a page read again (the cache filled)
+    # reads the same, and long cell texts are not kept
+    from parsers import html_grid
+    from parsers.normalise import normalise_line
+
+    long_label = "收到" * 40
+    doc = (
+        "<table><tr><td>本年新收政府信息公开申请数量</td><td>１２</td>"
+        f"<td>&nbsp;收到 申请\n数</td><td>{long_label}</td><td>ｶﾞ</td></tr></table>"
+    )
+    html_grid._NORMALISED_CELLS.clear()
+    cold = [[c.text for c in r.cells] for r in html_grid.rows_from_html(doc)]
+    warm = [[c.text for c in r.cells] for r in html_grid.rows_from_html(doc)]
+    assert cold == warm == [["本年新收政府信息公开申请数量", "12", "收到 申请数", long_label, "ガ"]]
+    assert "１２" in html_grid._NORMALISED_CELLS and long_label not in html_grid._NORMALISED_CELLS
+    for raw, kept in html_grid._NORMALISED_CELLS.items():
+        assert kept == normalise_line(raw.replace("\n", "")).strip()

@@ -2,7 +2,8 @@
 
 A file holds one SELECT. Its folder sets how it is built (`staging`, `checks`: view;
 `marts`: table, also exported to `marts/<name>.parquet`); a `-- materialized: table` line
-overrides that. `{{warehouse_dir}}` stands for the absolute dir of the warehouse being
+overrides that, and `-- exported: no` keeps a table of `marts` out of `marts/` (one the
+marts are built from, kept as a table so that it is computed once). `{{warehouse_dir}}` stands for the absolute dir of the warehouse being
 built (written inside a SQL string literal: `read_parquet('{{warehouse_dir}}/x.parquet')`);
 a model that reads files that way is always a table, so `warehouse.duckdb` holds its data
 and never refers to a file (it stays valid when its snapshot is replaced or removed). A
@@ -39,6 +40,7 @@ FOLDERS = {"staging": "view", "checks": "view", "marts": "table"}
 EXPORTED_FOLDERS = {"marts"}
 PLACEHOLDER = "{{warehouse_dir}}"
 _DIRECTIVE = re.compile(r"^--\s*materialized:\s*(view|table)\s*$", re.MULTILINE)
+_NOT_EXPORTED = re.compile(r"^--\s*exported:\s*no\s*$", re.MULTILINE)
 _INCREMENTAL = re.compile(r"^--\s*incremental by:\s*([A-Za-z_][A-Za-z0-9_]*)\s*$", re.MULTILINE)
 _COMMENT = re.compile(r"--[^\n]*")
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -71,7 +73,11 @@ class SqlModel:
 
     @property
     def exported(self) -> bool:
-        return self.folder in EXPORTED_FOLDERS and self.materialized == "table"
+        return (
+            self.folder in EXPORTED_FOLDERS
+            and self.materialized == "table"
+            and not _NOT_EXPORTED.search(self.text)
+        )
 
     @property
     def code_version(self) -> str:
@@ -84,7 +90,9 @@ class SqlModel:
         for line in self.text.splitlines():
             if not line.startswith("--"):
                 break
-            if not (_DIRECTIVE.match(line) or _INCREMENTAL.match(line)):
+            if not (
+                _DIRECTIVE.match(line) or _INCREMENTAL.match(line) or _NOT_EXPORTED.match(line)
+            ):
                 lines.append(line[2:].strip())
         return " ".join(lines).strip()
 

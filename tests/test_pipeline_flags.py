@@ -233,6 +233,16 @@ def test_marts_exported_as_parquet(warehouse):
         assert query(wh, f"SELECT count(*) FROM read_parquet('{path}')") == query(
             wh, f"SELECT count(*) FROM {mart}"
         )
+    # the table both marts are read from is kept in the warehouse, not exported
+    assert sorted(p.name for p in (wh / "marts").iterdir()) == [
+        "mart_agency_year.parquet",
+        "mart_region_year.parquet",
+    ]
+    [(kind,)] = query(
+        wh,
+        "SELECT table_type FROM information_schema.tables WHERE table_name = 'figures_with_rates'",
+    )
+    assert kind == "BASE TABLE"
 
 
 def test_outlier_against_peers_of_the_same_level_and_year(tmp_path, monkeypatch):

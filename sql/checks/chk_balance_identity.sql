@@ -6,7 +6,11 @@ WITH columns_ AS (
     SELECT
         report_id,
         applicant_type,
-        count(DISTINCT category) AS n_rows,
+        -- which of the four rows the column has (a DISTINCT count costs 2x the query)
+        (bool_or(category = 'received.new')::INTEGER
+            + bool_or(category = 'received.carried_over')::INTEGER
+            + bool_or(category = 'result.total')::INTEGER
+            + bool_or(category = 'carried_forward')::INTEGER) AS n_rows,
         count(value) FILTER (
             WHERE category IN ('received.new', 'received.carried_over')) AS n_received,
         count(value) FILTER (WHERE category IN ('result.total', 'carried_forward')) AS n_handled,

@@ -14,12 +14,16 @@ pairs AS (
     JOIN reports AS b
         ON a.agency_key = b.agency_key AND a.year = b.year AND a.report_id <> b.report_id
 ),
+-- the cells of the paired reports only, read once (not every cell, twice, for the joins)
+paired_cells AS MATERIALIZED (
+    SELECT * FROM stg_cells WHERE report_id IN (SELECT report_id FROM pairs)
+),
 diffs AS (
     SELECT p.report_id, p.other_id, x.table_name, x.cell, x.value AS this_value,
         y.value AS other_value, x.line
     FROM pairs AS p
-    JOIN stg_cells AS x ON x.report_id = p.report_id
-    JOIN stg_cells AS y
+    JOIN paired_cells AS x ON x.report_id = p.report_id
+    JOIN paired_cells AS y
         ON y.report_id = p.other_id AND y.table_name = x.table_name AND y.cell = x.cell
     WHERE x.value IS DISTINCT FROM y.value
 ),

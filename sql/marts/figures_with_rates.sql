@@ -1,4 +1,5 @@
--- materialized: view
+-- materialized: table
+-- exported: no
 -- The rates analysts ask for, stated once for every grain: one agency-year (grain
 -- 'agency') or a region × level group (the grains of region_year_figures). Rates are
 -- ratios of sums, null where the denominator is 0 or blank; `received_new_yoy` compares

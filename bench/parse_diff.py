@@ -12,6 +12,14 @@ readers are covered too.
 
 `--ignore parser_version` (and e.g. `--ignore encoding_confidence`) compares a change that
 is meant to alter those fields and nothing else; the summary counts the fields that differ.
+
+A baseline from the commit before a change, without stashing it (the parser is imported
+from PYTHONPATH, so the worktree's own parser writes the dump):
+
+    git worktree add --detach /tmp/base HEAD
+    PYTHONPATH=/tmp/base .venv/bin/python /tmp/base/bench/parse_diff.py dump /tmp/base.jsonl \
+        --pool POOL --limit 8000
+    .venv/bin/python bench/parse_diff.py check /tmp/base.jsonl --pool POOL --limit 8000
 """
 
 from __future__ import annotations

@@ -315,7 +315,10 @@ def _euro_as_0x80(err: UnicodeError) -> tuple[bytes | str, int]:
                 return pair.decode("gb18030"), err.start + 2
             except UnicodeDecodeError:
                 pass
-    raise err
+    try:
+        raise err
+    finally:
+        del err  # (the traceback keeps this frame: no cycle through its local)
 
 
 codecs.register_error("govreports_cp936_euro", _euro_as_0x80)

@@ -79,6 +79,7 @@ def split_runs(
                 break
 
     walk(0)
+    walk = None  # noqa: F841  # the closure refers to itself: no cycle left for the GC
     if signed_starts:
         fits = [_apply_signs(fit, signed_starts) for fit in fits]
     return fits

@@ -15,6 +15,7 @@ hashes and sends back one Arrow record batch built from the reports' fields
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import shutil
@@ -108,7 +109,24 @@ class ChunkResult:
 
 
 def _parse_chunk(jobs: list[Job], parsed_at: datetime) -> ChunkResult:
-    """Parse a few content hashes in a worker; only compact Arrow rows travel back."""
+    """Parse a few content hashes in a worker; only compact Arrow rows travel back.
+
+    Python's cyclic garbage collector is paused for the chunk: its reports stay alive until
+    the batch is built, so every automatic collection walked them (and everything the worker
+    holds) again — 13–16% of the parse step's time in paired runs. Parsing a report leaves
+    no reference cycles except on a few inputs (chardet on binary files, a few hundred
+    objects per run-together or mojibake report), so a chunk's cyclic garbage is bounded;
+    it is collected as soon as the collector runs again after the chunk."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _parse_chunk_now(jobs, parsed_at)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _parse_chunk_now(jobs: list[Job], parsed_at: datetime) -> ChunkResult:
     results, skipped, by_status = [], [], {}
     for job in jobs:
         sha, report, skips = _parse_one(job)

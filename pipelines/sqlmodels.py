@@ -3,12 +3,13 @@
 A file holds one SELECT. Its folder sets how it is built (`staging`, `checks`: view;
 `marts`: table, also exported to `marts/<name>.parquet`); a `-- materialized: table` line
 overrides that, and `-- exported: no` keeps a table of `marts` out of `marts/` (one the
-marts are built from, kept as a table so that it is computed once). `{{warehouse_dir}}` stands for the absolute dir of the warehouse being
-built (written inside a SQL string literal: `read_parquet('{{warehouse_dir}}/x.parquet')`);
-a model that reads files that way is always a table, so `warehouse.duckdb` holds its data
-and never refers to a file (it stays valid when its snapshot is replaced or removed). A
-model depends on every other model or upstream table whose name appears in its SQL
-(comments aside). Model names are plain identifiers.
+marts are built from, kept as a table so that it is computed once). `{{warehouse_dir}}`
+stands for the absolute dir of the warehouse being built (written inside a SQL string
+literal: `read_parquet('{{warehouse_dir}}/x.parquet')`); a model that reads files that way
+is always a table, so `warehouse.duckdb` holds its data and never refers to a file (it stays
+valid when its snapshot is replaced or removed). A model depends on every other model or
+upstream table whose name appears in its SQL (comments aside). Model names are plain
+identifiers.
 
 A model is rebuilt only when what it is built from changed (`input_fingerprint`: its SQL,
 the models and upstream Parquet files it names, recursively); the snapshot's database

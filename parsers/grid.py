@@ -124,6 +124,15 @@ def has_cjk(text: str) -> bool:
     return bool(_CJK.search(text))
 
 
+def _is_separator_or_page_marker(stripped: str) -> bool:
+    """A Markdown separator row (`|---|:--|`) or a page marker (`- 3 -`, 第3页, `3/12`): a
+    line that holds no cell. (Each pattern runs only when what it looks for is there.)"""
+    return ("--" in stripped and _MD_SEPARATOR.match(stripped) is not None) or (
+        (stripped[0] in _MARKER_STARTS or stripped[0].isdecimal())
+        and _PAGE_MARKER.match(stripped) is not None
+    )
+
+
 def split_line(line: str, lineno: int) -> tuple[list[Cell], bool] | None:
     """Cells of one normalised text line, and whether the line is an explicit row.
 
@@ -140,15 +149,8 @@ def split_line(line: str, lineno: int) -> tuple[list[Cell], bool] | None:
         return [Cell(stripped, lineno)], False
     if stripped == "|" and line.startswith(" "):
         return [Cell("", lineno)], False  # an empty cell flattened as " |"
-    if (
-        ("|" in stripped and _PIPES_ONLY.match(stripped))
-        or ("--" in stripped and _MD_SEPARATOR.match(stripped))
-        or (
-            (stripped[0] in _MARKER_STARTS or stripped[0].isdecimal())
-            and _PAGE_MARKER.match(stripped)
-        )
-    ):
-        return None  # (each pattern needs what its test looks for first)
+    if ("|" in stripped and _PIPES_ONLY.match(stripped)) or _is_separator_or_page_marker(stripped):
+        return None
     if stripped.startswith("|") and stripped.count("|") >= 2:
         inner = stripped.strip("|")
         cells = [Cell(c.strip(), lineno) for c in inner.split("|")]
@@ -215,17 +217,11 @@ def rows_from_lines(lines: list[str], first_lineno: int = 1) -> list[Row]:
             and "|" not in stripped
             and line.count("\t") == 1
         ):
-            if not (
-                ("--" in stripped and _MD_SEPARATOR.match(stripped))
-                or (
-                    (stripped[0] in _MARKER_STARTS or stripped[0].isdecimal())
-                    and _PAGE_MARKER.match(stripped)
-                )
-            ):
+            if not _is_separator_or_page_marker(stripped):
                 loose.append(Cell(stripped, lineno))
             continue
         if stripped.endswith(" |") and stripped[0] != "|" and not stripped[0].isspace():
-            if not ("--" in stripped and _MD_SEPARATOR.match(stripped)):
+            if not _is_separator_or_page_marker(stripped):
                 loose.append(Cell(stripped.rstrip("|").strip(), lineno))
             continue
         split = split_line(line, lineno)

@@ -39,11 +39,10 @@ def _level1_hanzi() -> frozenset[str]:
 
 
 _COMMON = _level1_hanzi()
+_COMMON_CHARS = "".join(sorted(_COMMON))  # for character classes
 _CJK_PUNCTUATION = "，。、：；（）《》“”"
 # A non-ASCII character that is neither a common hanzi nor CJK punctuation.
-_NOT_CHINESE_REPORT_RUN = re.compile(
-    "[^\x00-\x7f" + "".join(sorted(_COMMON)) + _CJK_PUNCTUATION + "]+"
-)
+_NOT_CHINESE_REPORT_RUN = re.compile("[^\x00-\x7f" + _COMMON_CHARS + _CJK_PUNCTUATION + "]+")
 # Characters typical of UTF-8 read as GBK (lead bytes E4–E9 map to these).
 _MOJIBAKE_MARKERS = set("涓銆鏀鍙鐨锛绗浜鍏鎯缁瀹淇鎵闂澶鏈骞鐢鏂鍒娆浣閲杩缂璇鐞鐩璁鎬")
 
@@ -191,9 +190,7 @@ def _plausible_share(text: str) -> float:
     return (len(text) - _count(_IMPLAUSIBLE_RUN, text)) / len(text)
 
 
-_IMPLAUSIBLE_RUN = re.compile(
-    "[^\t\n\r\x20-\x7e" + "".join(sorted(_COMMON)) + _CJK_PUNCTUATION + "]+"
-)
+_IMPLAUSIBLE_RUN = re.compile("[^\t\n\r\x20-\x7e" + _COMMON_CHARS + _CJK_PUNCTUATION + "]+")
 
 
 def _utf16_by_content(data: bytes) -> str | None:
@@ -231,10 +228,8 @@ def _score(s: str) -> int:
 
 
 _DIGITS_AND_MARKS = "0123456789０１２３４５６７８９" + _CJK_PUNCTUATION
-_SCORED_RUN = re.compile("[" + "".join(sorted(_COMMON)) + _DIGITS_AND_MARKS + "]+")
-_UNSCORED_NON_ASCII_RUN = re.compile(
-    "[^\x00-\x7f" + "".join(sorted(_COMMON)) + _DIGITS_AND_MARKS + "]+"
-)
+_SCORED_RUN = re.compile("[" + _COMMON_CHARS + _DIGITS_AND_MARKS + "]+")
+_UNSCORED_NON_ASCII_RUN = re.compile("[^\x00-\x7f" + _COMMON_CHARS + _DIGITS_AND_MARKS + "]+")
 
 
 def _rare(s: str) -> int:

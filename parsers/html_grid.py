@@ -80,16 +80,22 @@ def _plain_tag(tag_text: str) -> tuple[str, bool, str]:
     else:
         m = _PLAIN_END.fullmatch(tag_text)
         kind = (m.group(1).lower(), True, "") if m is not None else _NOT_PLAIN
-    if len(tag_text) <= _MAX_CACHED_TAG:
-        if len(_PLAIN_TAGS) >= _MAX_PLAIN_TAGS:
-            _PLAIN_TAGS.clear()
-        _PLAIN_TAGS[tag_text] = kind
+    _keep(_PLAIN_TAGS, tag_text, kind, _MAX_CACHED_TAG, _MAX_PLAIN_TAGS)
     return kind
+
+
+def _keep(cache: dict, text: str, value, max_chars: int, max_entries: int) -> None:
+    """Remember `value` for a short `text`; a full cache starts again (memory stays bounded
+    per worker whatever the pages hold)."""
+    if len(text) <= max_chars:
+        if len(cache) >= max_entries:
+            cache.clear()
+        cache[text] = value
 
 
 # A cell's normalised text, kept per distinct raw text: the labels of the statutory tables
 # are printed the same way in report after report, and normalising one (NFKC, spaces,
-# entities) costs ~30× a dict lookup. Bounded like the tag cache.
+# entities) costs ~30× a dict lookup. Bounded like the tag cache (`_keep`).
 _NORMALISED_CELLS: dict[str, str] = {}
 _MAX_NORMALISED_CELLS = 20_000
 _MAX_CACHED_CELL = 64
@@ -97,10 +103,8 @@ _MAX_CACHED_CELL = 64
 
 def _normalise_cell(text: str) -> str:
     core = normalise_line(text.replace("\n", "")).strip()
-    if len(text) <= _MAX_CACHED_CELL and core:
-        if len(_NORMALISED_CELLS) >= _MAX_NORMALISED_CELLS:
-            _NORMALISED_CELLS.clear()
-        _NORMALISED_CELLS[text] = core
+    if core:  # (an empty result is not kept: the caller's lookup treats "" as a miss)
+        _keep(_NORMALISED_CELLS, text, core, _MAX_CACHED_CELL, _MAX_NORMALISED_CELLS)
     return core
 
 

@@ -11,6 +11,9 @@ import html
 import re
 import unicodedata
 
+# The spaces other than " " that the text may hold (a character class's body).
+_ODD_SPACES = "\u00a0\u3000\u2000-\u200a\u202f\u205f"
+_ODD_SPACE = re.compile(f"[{_ODD_SPACES}]")
 # Characters whose compatibility decomposition is one ASCII character (full-width forms,
 # odd spaces): NFKC of a text is the same after replacing each by that character, since
 # NFKC = canonical composition of NFKD and NFKD gives the same sequence either way. A
@@ -18,7 +21,10 @@ import unicodedata
 # a replacement of the few distinct ones plus a check that nothing else needs NFKC.
 _TO_ASCII = {
     ch: folded
-    for ch in map(chr, [*range(0xFF01, 0xFF5F), 0x3000, 0xA0, *range(0x2000, 0x200B), 0x202F])
+    for ch in [
+        *map(chr, range(0xFF01, 0xFF5F)),
+        *filter(_ODD_SPACE.fullmatch, map(chr, range(0xA0, 0x3001))),
+    ]
     if (folded := unicodedata.normalize("NFKD", ch)).isascii()
     and len(folded) == 1
     and unicodedata.normalize("NFKC", ch) == folded
@@ -44,13 +50,11 @@ _HAS_ZERO_WIDTH = re.compile(f"[{_ZERO_WIDTH_CHARS}]")
 _ENTITY = re.compile(r"&(?:[a-zA-Z]{2,8}|#\d{2,6}|#x[0-9a-fA-F]{2,5});")
 _EMPHASIS = re.compile(r"\*\*|__|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
-_SPACE_CLASS = "[ \u00a0\u3000\u2000-\u200a\u202f\u205f]"
+_SPACE_CLASS = f"[ {_ODD_SPACES}]"
 _SPACES = re.compile(f"{_SPACE_CLASS}+")
 # The runs `_SPACES.sub(" ", …)` changes (not a lone plain space): the same result, but
 # without replacing every single space between words by itself.
-_SPACES_TO_FIX = re.compile(
-    f"{_SPACE_CLASS}*[\u00a0\u3000\u2000-\u200a\u202f\u205f]{_SPACE_CLASS}*|[ ]{{2,}}"
-)
+_SPACES_TO_FIX = re.compile(f"{_SPACE_CLASS}*[{_ODD_SPACES}]{_SPACE_CLASS}*|[ ]{{2,}}")
 
 
 def normalise_line(line: str) -> str:
@@ -66,7 +70,6 @@ def normalise_line(line: str) -> str:
     return line.rstrip(" \r")
 
 
-_ODD_SPACE = re.compile("[\u00a0\u3000\u2000-\u200a\u202f\u205f]")
 _PLAIN_SPACES = re.compile("[ ]{2,}")
 _HEADING_M = re.compile(r"^[ ]{0,3}#{1,6}[ \t]+", re.MULTILINE)
 _TRAILING_M = re.compile(r"[ \r]+$", re.MULTILINE)

@@ -148,6 +148,7 @@ class _GridBuilder(HTMLParser):
             cdata = self.cdata_elem
             if cdata is None:  # the common case: text, then a plain tag
                 m = _TEXT_AND_TAG_TEXT.match(rawdata, i)
+                assert m is not None  # (it matches everywhere: both groups may be empty)
                 data, tag_text = m.group(1, 2)
                 if data:
                     self._pos = i
@@ -192,7 +193,7 @@ class _GridBuilder(HTMLParser):
                     k = m.end()
             elif nxt == "/":
                 m = _PLAIN_END.match(rawdata, i)
-                tag = m.group(1).lower() if m else None
+                tag = m.group(1).lower() if m else ""
                 if m is not None and (cdata is None or tag == cdata):
                     self.handle_endtag(tag)
                     self.clear_cdata_mode()

@@ -150,7 +150,7 @@ def _printed_forms(short: str, text: str):
         while start > lowest and "\u4e00" <= text[start - 1] <= "\u9fff":
             start -= 1
         # greedy prefix: the last occurrence of the name within the hanzi run from start
-        run_end = _HANZI_RUN.match(text, start).end()
+        run_end = _HANZI_RUN.match(text, start).end()  # type: ignore[union-attr]  # text[start] is a hanzi
         at = text.rfind(short, start, run_end + n)
         end = at + n
         suffix = next((s for s in _ORGAN_SUFFIX if text.startswith(s, end)), "")

@@ -388,7 +388,7 @@ def _table3_identities_hold(table: dict[str, list], form_rows: tuple[FormRow, ..
         if r.code.startswith("result.") and r.code != "result.total" and r.code in table
     ]
     # a group row (2019's single 其他处理) and its parts are never both present
-    blank = [None] * T3_COLUMNS
+    blank: list = [None] * T3_COLUMNS  # (a list of Any: the checks below skip the Nones)
     for col in range(T3_COLUMNS):
         new, carried, total, forward = (
             (table.get(code) or blank)[col]
@@ -428,7 +428,7 @@ def _read_table2(rows: list[Row], form: Form, run_together: bool, out: Tables) -
             if not fits:
                 out.problems.append(f"table 2 row {row.code}: digits {digits!r} fit no split")
                 continue
-            pairs = []
+            pairs: list[tuple[Value, Cell] | None] = []
             for k, measure in enumerate(row.measures):
                 options = sorted({f[k] for f in fits})
                 if len(options) == 1:
@@ -444,7 +444,7 @@ def _read_table2(rows: list[Row], form: Form, run_together: bool, out: Tables) -
             fitted = _fit_reported(f"table 2 row {row.code}", cells, width, out)
             if fitted is None:
                 continue
-            pairs = [(c.value, c) for c in fitted]
+            pairs = [(c.value, c) for c in fitted]  # type: ignore[misc]  # value cells
         for measure, pair in zip(row.measures, pairs, strict=True):
             if pair is None:
                 continue
@@ -515,7 +515,7 @@ def _read_table4(rows: list[Row], run_together: bool, out: Tables) -> None:
                 return
         if note:
             out.warnings.append(f"table 4: {note}")
-        pairs = [(c.value, c) for c in fitted]  # parse_value(c.text)
+        pairs = [(c.value, c) for c in fitted]  # type: ignore[misc]  # value cells
     if any(isinstance(v.number, float) and not v.number.is_integer() for v, _ in pairs):
         out.problems.append("table 4: a non-integer value where counts belong")
         return

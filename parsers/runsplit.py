@@ -47,39 +47,7 @@ def split_runs(
         for size in groups:
             group_ends[acc + size] = size
             acc += size
-    fits: list[tuple[int, ...]] = []
-    cur: list[int] = []
-
-    def walk(pos: int) -> None:
-        if len(fits) >= max_fits:
-            return
-        left_parts = parts - len(cur)
-        left_chars = len(text) - pos
-        if left_parts == 0:
-            if left_chars == 0:
-                fits.append(tuple(cur))
-            return
-        if left_chars < left_parts or left_chars > left_parts * MAX_DIGITS:
-            return
-        for length in range(1, MAX_DIGITS + 1):
-            end = pos + length
-            if end > len(text):
-                break
-            if length > 1 and text[pos] == "0":
-                break
-            cur.append(int(text[pos:end]))
-            ok = True
-            size = group_ends.get(len(cur))
-            if size and sum(cur[-size:-1]) != cur[-1]:
-                ok = False
-            if ok:
-                walk(end)
-            cur.pop()
-            if end in bounds:  # a printed separator: no cell may run across it
-                break
-
-    walk(0)
-    walk = None  # noqa: F841  # the closure refers to itself: no cycle left for the GC
+    fits = _Search(text, parts, bounds, group_ends, max_fits).fits()
     if signed_starts:
         fits = [_apply_signs(fit, signed_starts) for fit in fits]
     return fits
@@ -91,3 +59,52 @@ def _apply_signs(fit: tuple[int, ...], signed_starts: set[int]) -> tuple[int, ..
         out.append(-value if offset in signed_starts else value)
         offset += len(str(value))
     return tuple(out)
+
+
+class _Search:
+    """The depth-first search for the cuts (its state in one object: a nested function
+    that calls itself would be a reference cycle left for the GC on every call)."""
+
+    def __init__(
+        self, text: str, parts: int, bounds: set[int], group_ends: dict[int, int], max_fits: int
+    ) -> None:
+        self.text = text
+        self.parts = parts
+        self.bounds = bounds
+        self.group_ends = group_ends
+        self.max_fits = max_fits
+        self.found: list[tuple[int, ...]] = []
+        self.cur: list[int] = []
+
+    def fits(self) -> list[tuple[int, ...]]:
+        self.walk(0)
+        return self.found
+
+    def walk(self, pos: int) -> None:
+        text, cur = self.text, self.cur
+        if len(self.found) >= self.max_fits:
+            return
+        left_parts = self.parts - len(cur)
+        left_chars = len(text) - pos
+        if left_parts == 0:
+            if left_chars == 0:
+                self.found.append(tuple(cur))
+            return
+        if left_chars < left_parts or left_chars > left_parts * MAX_DIGITS:
+            return
+        for length in range(1, MAX_DIGITS + 1):
+            end = pos + length
+            if end > len(text):
+                break
+            if length > 1 and text[pos] == "0":
+                break
+            cur.append(int(text[pos:end]))
+            ok = True
+            size = self.group_ends.get(len(cur))
+            if size and sum(cur[-size:-1]) != cur[-1]:
+                ok = False
+            if ok:
+                self.walk(end)
+            cur.pop()
+            if end in self.bounds:  # a printed separator: no cell may run across it
+                break

@@ -65,22 +65,6 @@ class Cell:
     __hash__ = None  # type: ignore[assignment]  # mutable, compared by value (as before)
 
 
-class _computed_once:
-    """`functools.cached_property` without its lock (3.11 takes one on every first use):
-    the value is computed on first access and kept in the instance's __dict__."""
-
-    def __init__(self, fn) -> None:
-        self.fn = fn
-        self.name = fn.__name__
-        self.__doc__ = fn.__doc__
-
-    def __get__(self, obj, cls=None):
-        if obj is None:
-            return self
-        value = obj.__dict__[self.name] = self.fn(obj)
-        return value
-
-
 @dataclass
 class Row:
     """A row of cells. Built once by a layout reader; the readers only read it (its label
@@ -88,18 +72,25 @@ class Row:
 
     cells: list[Cell] = field(default_factory=list)
     explicit: bool = True  # True when the source printed it as one row
+    _label: str | None = field(default=None, init=False, repr=False, compare=False)
+    _text: str | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def line(self) -> int:
         return self.cells[0].line if self.cells else 0
 
-    @_computed_once
+    @property
     def label(self) -> str:
         """The row's label cells joined, without spaces."""
-        cells = self.cells
-        if len(cells) == 1:
-            return cells[0].text.replace(" ", "") if cells[0].is_label else ""
-        return "".join([c.text for c in cells if c.is_label]).replace(" ", "")
+        label = self._label
+        if label is None:
+            cells = self.cells
+            if len(cells) == 1:
+                label = cells[0].text.replace(" ", "") if cells[0].is_label else ""
+            else:
+                label = "".join([c.text for c in cells if c.is_label]).replace(" ", "")
+            self._label = label
+        return label
 
     def label_cells(self) -> list[Cell]:
         return [c for c in self.cells if c.is_label]
@@ -112,12 +103,15 @@ class Row:
                 return cells[i + 1 :]
         return cells[:]
 
-    @_computed_once
+    @property
     def text(self) -> str:
-        cells = self.cells
-        if len(cells) == 1:
-            return cells[0].text
-        return " ".join([c.text for c in cells if c.text])
+        """The row's printed cells joined by spaces."""
+        text = self._text
+        if text is None:
+            cells = self.cells
+            text = cells[0].text if len(cells) == 1 else " ".join([c.text for c in cells if c.text])
+            self._text = text
+        return text
 
 
 def has_cjk(text: str) -> bool:

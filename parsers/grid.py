@@ -72,8 +72,9 @@ class Row:
 
     cells: list[Cell] = field(default_factory=list)
     explicit: bool = True  # True when the source printed it as one row
-    _label: str | None = field(default=None, init=False, repr=False, compare=False)
-    _text: str | None = field(default=None, init=False, repr=False, compare=False)
+    # label and text once computed (set by __init__ too, which mypyc-compiled code needs)
+    _label: str | None = field(default=None, repr=False, compare=False)
+    _text: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def line(self) -> int:

@@ -4,7 +4,7 @@ Builds a mypyc-compiled copy of `parsers/` (the same source, compiled to C), the
 benchmark's own corpus:
 
 1. sameness: `bench/parse_diff.py` dumps the pure parser's output and checks the compiled
-   copy's against it (11k inputs with --limit 8000: real reports, generated ones, mutations);
+   copy's against it (real reports, the generated corpus and its mutations: ~7k inputs);
 2. speed: `bench/run_bench.py --parse-only` with the pure and the compiled parser in turn
    (`--rounds` times each), and the parse / floor ratio of each.
 
@@ -15,7 +15,7 @@ benchmark's own corpus:
 differently (extra cells of tag text on the pingtan pages); add it with `--modules` to see.
 `model` (its facts' fast constructor writes slots directly), `decode` (a surrogate in a
 string literal) and `__init__` are not compilable as they are. The findings are in
-docs/PERFORMANCE.md ("A compiled parser").
+docs/PERFORMANCE.md (section 1–2, "A compiled parser").
 """
 
 from __future__ import annotations

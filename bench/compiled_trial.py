@@ -8,8 +8,9 @@ benchmark's own corpus:
 2. speed: `bench/run_bench.py --parse-only` with the pure and the compiled parser in turn
    (`--rounds` times each), and the parse / floor ratio of each.
 
-    .venv/bin/pip install mypy        # once: mypyc comes with mypy (not a project dependency)
     .venv/bin/python bench/compiled_trial.py [--workdir DIR] [--rounds 2] [--modules grid read …]
+
+(mypyc comes with mypy, a dev dependency; it needs a C compiler and the Python headers.)
 
 `html_grid` is left out by default: compiled, its HTMLParser subclass read real pages
 differently (extra cells of tag text on the pingtan pages); add it with `--modules` to see.
@@ -83,7 +84,7 @@ def main() -> None:
     try:
         import mypyc  # noqa: F401
     except ImportError:
-        sys.exit("mypyc is not installed: `.venv/bin/pip install mypy` (once; needs the network)")
+        sys.exit("mypyc is not installed: it comes with mypy (`make test` installs the dev extras)")
     work: Path = args.workdir
     work.mkdir(parents=True, exist_ok=True)
     src = work / "compiled"

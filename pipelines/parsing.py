@@ -1,7 +1,8 @@
 """Incremental parsing: each content hash is parsed once per parser version.
 
 Results go to a Parquet cache (`cache/parsed/<parser version>/part-*.parquet`, one part per
-refresh that parsed something), so a rerun with no new bytes and the same parser parses
+refresh that parsed something; past `cache_parts.MAX_PARTS` parts the smallest are merged
+into one), so a rerun with no new bytes and the same parser parses
 nothing, and a new parser version reparses everything once. Files that could not be handed
 to the parser this time (gone or unreadable since the scan, too large, changed while being
 read) are not cached: they go, with the reason, to the run's `parse_skipped.parquet`, and
@@ -19,7 +20,6 @@ import gc
 import multiprocessing
 import os
 import shutil
-import uuid
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -33,6 +33,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from parsers import Report
+from pipelines.cache_parts import cache_parts, compact, part_path
 from pipelines.faults import checkpoint
 from pipelines.parsed_rows import report_batch
 from pipelines.reading import advise_will_read, read_and_parse
@@ -53,6 +54,7 @@ class ParseStats:
     by_status: dict[str, int]
     skipped: int
     part: str | None
+    parts_merged: int = 0  # cache parts compacted into one after this run's (cache_parts)
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,7 @@ class Job:
 
 
 def cached_hashes(cache_dir: Path) -> pa.Array:
-    parts = sorted(cache_dir.glob("part-*.parquet"))
+    parts = cache_parts(cache_dir)
     if not parts:
         return pa.array([], pa.string())
     return pq.read_table(parts, columns=["sha256"]).column("sha256").combine_chunks()
@@ -193,8 +195,7 @@ def parse_pending(
         for sha, paths in sorted(todo.items(), key=lambda item: min(item[1]))
     ]
     skips, by_status = [], {}
-    part_path = cache_dir / f"part-{now:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}.parquet"
-    with PartWriter(part_path, PARSED_SCHEMA) as part:
+    with PartWriter(part_path(cache_dir, now), PARSED_SCHEMA) as part:
         for result in parse_all(jobs, workers, now):
             skips += [{"path": rel, "reason": reason} for rel, reason in result.skipped]
             for status, n in result.by_status.items():
@@ -206,7 +207,10 @@ def parse_pending(
     write_parquet(pa.Table.from_pylist(skips, schema=SKIPPED_SCHEMA), skips_path)
     checkpoint("parse")
     prune_other_versions(cache_dir)
-    return ParseStats(len(todo), parsed, by_status, len(skips), written.name if written else None)
+    merged = compact(cache_dir, now)
+    return ParseStats(
+        len(todo), parsed, by_status, len(skips), written.name if written else None, len(merged)
+    )
 
 
 def remove_stale_temp_files(cache_dir: Path) -> None:

@@ -24,6 +24,7 @@ import duckdb
 import pyarrow.parquet as pq
 
 from pipelines import duckdb_config, fingerprints
+from pipelines.cache_parts import cache_parts
 from pipelines.paths import TIDY_TABLES, WarehouseFiles
 from pipelines.tables import PARSED_SCHEMA, SKIPPED_SCHEMA, copy_to_parquet, sql_string
 
@@ -98,10 +99,6 @@ FACT_KEYS = {
 }
 
 
-def _parts(cache_dir: Path) -> list[Path]:
-    return sorted(cache_dir.glob("part-*.parquet"))
-
-
 #: The queries and the cache schema: a change to either rebuilds the tables.
 CODE_VERSION = fingerprints.digest(
     _REPORTS, _FACTS, _NEWEST, repr(FACT_KEYS), PARSED_SCHEMA.to_string()
@@ -110,7 +107,7 @@ CODE_VERSION = fingerprints.digest(
 
 def inputs_fingerprint(files: WarehouseFiles, cache_dir: Path) -> str:
     """What the tidy tables of `files` are built from (see the module's docstring)."""
-    parts = [f"{p.name}:{p.stat().st_size}" for p in _parts(cache_dir)]
+    parts = [f"{p.name}:{p.stat().st_size}" for p in cache_parts(cache_dir)]
     manifest = pq.read_table(files.manifest, columns=MANIFEST_COLUMNS)
     skips = (
         pq.read_table(files.parse_skips)
@@ -156,7 +153,7 @@ def build_tidy_tables(files: WarehouseFiles, cache_dir: Path) -> TidyResult:
 def _create_views(
     con: duckdb.DuckDBPyConnection, snapshot: WarehouseFiles, cache_dir: Path
 ) -> None:
-    parts = _parts(cache_dir)
+    parts = cache_parts(cache_dir)
     if parts:
         files = ", ".join(sql_string(p) for p in parts)
         con.execute(

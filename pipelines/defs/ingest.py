@@ -86,6 +86,7 @@ def parsed_reports(
             "skipped": stats.skipped,
             **{f"parsed_{status}": n for status, n in sorted(stats.by_status.items())},
             "cache_part": stats.part or "",
+            "cache_parts_merged": stats.parts_merged,
         }
     )
 

@@ -3,6 +3,7 @@ there are more than `cache_parts.MAX_PARTS`, with the warehouse exactly as witho
 
 from __future__ import annotations
 
+import shutil
 from datetime import UTC, datetime
 
 import pyarrow as pa
@@ -40,23 +41,29 @@ def _rows(cache_dir) -> pa.Table:
     return pq.read_table(cache_parts.cache_parts(cache_dir)).sort_by("sha256")
 
 
-@pytest.fixture
-def nightly(tmp_path, monkeypatch):
-    """A warehouse after eight refreshes that each found one new file, compacted at 4."""
-    install_fake_parser(monkeypatch)
-    monkeypatch.setattr(cache_parts, "MAX_PARTS", 4)
-    raw, wh = tmp_path / "raw", tmp_path / "wh"
+@pytest.fixture(scope="module")
+def nightly(tmp_path_factory):
+    """A warehouse after eight refreshes that each found one new file, compacted at 4
+    (built once; a test that changes it works on a copy)."""
+    base = tmp_path_factory.mktemp("nightly")
+    raw, wh = base / "raw", base / "wh"
     parts_seen, merged = [], []
-    for name, s in SPECS.items():
-        write_specs(raw, {name: s})
-        outcome = refresh(raw, wh)
-        parts_seen.append(len(cache_parts.cache_parts(_cache(wh))))
-        merged.append(outcome.metadata["parsed_reports"]["cache_parts_merged"])
+    with pytest.MonkeyPatch.context() as mp:
+        install_fake_parser(mp)
+        mp.setattr(cache_parts, "MAX_PARTS", 4)
+        for name, s in SPECS.items():
+            write_specs(raw, {name: s})
+            outcome = refresh(raw, wh)
+            parts_seen.append(len(cache_parts.cache_parts(_cache(wh))))
+            merged.append(outcome.metadata["parsed_reports"]["cache_parts_merged"])
     return raw, wh, parts_seen, merged
 
 
-def test_nightly_parts_are_merged_and_the_warehouse_is_as_one_refresh_makes_it(nightly, tmp_path):
+def test_nightly_parts_are_merged_and_the_warehouse_is_as_one_refresh_makes_it(
+    nightly, tmp_path, monkeypatch
+):
     raw, wh, parts_seen, merged = nightly
+    install_fake_parser(monkeypatch)
     # one part a night; the fifth makes 5 > 4: the four smallest (of 1 row each) become one
     # (2 parts left), and so on
     assert parts_seen == [1, 2, 3, 4, 2, 3, 4, 2]
@@ -109,9 +116,11 @@ def _write_part(cache_dir, table: pa.Table, name: str):
 
 
 def test_a_compaction_stopped_before_removing_its_parts_loses_and_doubles_nothing(
-    nightly, monkeypatch
+    nightly, tmp_path, monkeypatch
 ):
     raw, wh, _, _ = nightly
+    wh = shutil.copytree(wh, tmp_path / "wh", symlinks=True)
+    install_fake_parser(monkeypatch)
     cache = _cache(wh)
     before_rows = _rows(cache)
     before = warehouse_state(wh, ignore=frozenset({"last_seen"}))

@@ -4,7 +4,7 @@ Each refresh that parses something adds one part (`part-*.parquet`) to the cache
 parser version; a nightly refresh adds a small one every night. Once a cache holds more
 than `MAX_PARTS` parts, its smallest parts are merged into one, leaving `MAX_PARTS // 2`:
 the rows are copied as they are (their `parsed_at` included), batch by batch, so memory is
-bounded by a row group. The merged part is written under a temporary name and renamed into
+a row group plus one key per report merged. The merged part is written under a temporary name and renamed into
 place, synced, before the parts it holds are removed. A refresh stopped in between leaves
 those rows in the cache twice, identical; readers keep one per content hash (the tidy step
 keeps the newest parse of each, and the set of parsed hashes is a set), and a compaction

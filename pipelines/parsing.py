@@ -2,8 +2,8 @@
 
 Results go to a Parquet cache (`cache/parsed/<parser version>/part-*.parquet`, one part per
 refresh that parsed something; past `cache_parts.MAX_PARTS` parts the smallest are merged
-into one), so a rerun with no new bytes and the same parser parses
-nothing, and a new parser version reparses everything once. Files that could not be handed
+into one), so a rerun with no new bytes and the same parser parses nothing, and a new
+parser version reparses everything once. Files that could not be handed
 to the parser this time (gone or unreadable since the scan, too large, changed while being
 read) are not cached: they go, with the reason, to the run's `parse_skipped.parquet`, and
 are tried again by the next refresh.

@@ -28,8 +28,10 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+from parsers import PARSER_VERSION  # noqa: E402
 from pipelines import cache_parts  # noqa: E402
-from pipelines.paths import WarehouseFiles  # noqa: E402
+from pipelines.paths import WarehouseFiles, WarehouseLayout  # noqa: E402
+from pipelines.tables import parse_cache_key  # noqa: E402
 from pipelines.tidy import build_tidy_tables  # noqa: E402
 
 
@@ -50,16 +52,20 @@ def _split(source: Path, target: Path, parts: int, rows: int) -> None:
             shutil.copy(other, target / other.name)
 
 
-def _time_tidy(warehouse: Path, cache: Path, work: Path) -> float:
-    snapshot = (warehouse / "current").resolve()
-    root = work / "snapshot"
-    shutil.rmtree(root, ignore_errors=True)
-    root.mkdir()
-    for name in ("raw_manifest.parquet", "parse_skipped.parquet"):
-        if (snapshot / name).exists():
-            shutil.copy(snapshot / name, root / name)
+def _time_tidy(warehouse: WarehouseLayout, cache: Path, work: Path) -> float:
+    """The tidy step into a scratch snapshot holding the published snapshot's inputs."""
+    published = WarehouseFiles(warehouse.current.resolve())
+    scratch = WarehouseFiles(work / "snapshot")
+    shutil.rmtree(scratch.root, ignore_errors=True)
+    scratch.root.mkdir()
+    for source, target in (
+        (published.manifest, scratch.manifest),
+        (published.parse_skips, scratch.parse_skips),
+    ):
+        if source.exists():
+            shutil.copy(source, target)
     start = time.perf_counter()
-    build_tidy_tables(WarehouseFiles(root), cache)
+    build_tidy_tables(scratch, cache)
     return time.perf_counter() - start
 
 
@@ -70,28 +76,29 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--rows", type=int, default=100, help="reports per nightly part")
     ap.add_argument("--repeat", type=int, default=2)
     args = ap.parse_args(argv)
-    caches = sorted((args.warehouse / "cache" / "parsed").glob("*/"))
-    if not caches:
-        sys.exit(f"no parse cache under {args.warehouse / 'cache' / 'parsed'}")
+    warehouse = WarehouseLayout(args.warehouse)
+    cache = warehouse.parse_cache(parse_cache_key(PARSER_VERSION))  # the parse step's own
+    if not cache_parts.cache_parts(cache):
+        sys.exit(f"no parse-cache part of parser {PARSER_VERSION} in {cache}")
     with tempfile.TemporaryDirectory(prefix="cache-parts-") as tmp:
         work = Path(tmp)
         split, compacted = work / "split", work / "compacted"
-        _split(caches[-1], split, args.parts, args.rows)
+        _split(cache, split, args.parts, args.rows)
         shutil.copytree(split, compacted)
         start = time.perf_counter()
         merged = cache_parts.compact(compacted, datetime.now(UTC))
         took = time.perf_counter() - start
         print(f"compaction: {len(merged)} parts merged in {took:.2f} s")
-        cases = {"as it is": caches[-1], "split": split, "split, then compacted": compacted}
+        cases = {"as it is": cache, "split": split, "split, then compacted": compacted}
         times: dict[str, list[float]] = {name: [] for name in cases}
         for _ in range(args.repeat):
-            for name, cache in cases.items():
-                times[name].append(_time_tidy(args.warehouse, cache, work))
+            for name, path in cases.items():
+                times[name].append(_time_tidy(warehouse, path, work))
         print("| cache | parts | tidy step s (each run) |")
         print("|---|---:|---|")
-        for name, cache in cases.items():
+        for name, path in cases.items():
             each = " / ".join(f"{t:.2f}" for t in times[name])
-            print(f"| {name} | {len(cache_parts.cache_parts(cache))} | {each} |")
+            print(f"| {name} | {len(cache_parts.cache_parts(path))} | {each} |")
 
 
 if __name__ == "__main__":

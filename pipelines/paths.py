@@ -94,6 +94,7 @@ class WarehouseLayout(WarehouseFiles):
         return WarehouseFiles(self.snapshots / name)
 
     def parse_cache(self, key: str) -> Path:
-        """Parsed reports of one cache key (parser version + cache schema), one part per run."""
+        """Parsed reports of one cache key (parser version + cache schema): one part per run
+        that parsed something, compacted past `cache_parts.MAX_PARTS`."""
         safe = re.sub(r"[^A-Za-z0-9._-]", "_", key)
         return self.root / "cache" / "parsed" / safe

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
+from dataclasses import fields
 
 from parsers.decode import decode
 from parsers.forms import FORMAT_MARKERS, FORMS
@@ -16,8 +17,14 @@ from parsers.normalise import normalise_text
 from parsers.read import read_tables
 from parsers.segment import find_sections, narrative_figures
 
-PARSER_VERSION = "0.5.0"
+PARSER_VERSION = "0.6.0"
 MAX_REASON = 2000
+#: The largest figure a cell of the form can mean. A county's applications are counted in
+#: the tens, a province's in the tens of thousands, fees in 元 stay far below this; a cell
+#: beyond it is a damaged or run-together print (`9223372036854775808`, `增加9999…`), not a
+#: figure: it is left out and named, which makes the report `partial`. (It also keeps every
+#: loaded value exact in int64 and float64.)
+MAX_FIGURE = 10**12
 
 
 def report_id_of(data: bytes) -> str:
@@ -105,11 +112,14 @@ def _parse_into(report: Report, data: bytes) -> None:
         report.status_reason = reason
         return
     tables = read_tables(rows, FORMS[fmt], run_together=layout == "run_together")
-    report.applications = tables.applications
-    report.active_disclosure = tables.active_disclosure
-    report.review_litigation = tables.review_litigation
-    report.warnings.extend(tables.warnings)
     problems = list(tables.problems)
+    report.active_disclosure = _within_bounds(tables.active_disclosure, "table 2", problems)
+    report.applications = _within_bounds(tables.applications, "table 3", problems)
+    report.review_litigation = _within_bounds(tables.review_litigation, "table 4", problems)
+    report.narrative = {
+        key: value for key, value in report.narrative.items() if abs(value) <= MAX_FIGURE
+    }
+    report.warnings.extend(tables.warnings)
     if agency is None:
         problems.append("agency not found")
     if year is None:
@@ -126,6 +136,23 @@ def _parse_into(report: Report, data: bytes) -> None:
         report.status_reason = "; ".join(problems)[:MAX_REASON]
     else:
         report.status = STATUS_PARSED
+
+
+def _within_bounds(facts: list, table: str, problems: list[str]) -> list:
+    """The facts whose value the form can mean; each other one is named in `problems`."""
+    if all(f.value is None or abs(f.value) <= MAX_FIGURE for f in facts):
+        return facts
+    kept = []
+    for fact in facts:
+        if fact.value is not None and not abs(fact.value) <= MAX_FIGURE:  # NaN is out too
+            row, column = (getattr(fact, f.name) for f in fields(fact)[:2])
+            problems.append(
+                f"{table} {row}/{column}: {fact.raw!r} (line {fact.line}) is beyond any "
+                f"figure the form can hold (over {MAX_FIGURE:,}); cell left out"
+            )
+        else:
+            kept.append(fact)
+    return kept
 
 
 _NOT_TEXT = re.compile(r"[\ufffd\x00-\x08\x0e-\x1f]")

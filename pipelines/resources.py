@@ -49,9 +49,20 @@ class Warehouse(dg.ConfigurableResource):
     _lock: writer_lock.WriterLock | None = PrivateAttr(default=None)
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        from pipelines import warehouse_guard
+
+        layout = self.layout
+        # the raw dir this run reads: the raw_dir resource's config in the run config (the
+        # CLI's --raw-dir), else the environment or the default, as `RawDir.root` resolves it
+        run_config = (context.run.run_config if context.run else None) or {}
+        raw_config = run_config.get("resources", {}).get("raw_dir", {}).get("config") or {}
+        problem = warehouse_guard.check_dirs(RawDir(path=raw_config.get("path")).root, layout.root)
+        if problem:
+            raise dg.Failure(problem)
         try:
-            self._lock = writer_lock.acquire(self.layout.lock)
-        except writer_lock.WarehouseBusy as exc:
+            warehouse_guard.check_layout(layout)  # before the lock: it creates refresh.lock
+            self._lock = writer_lock.acquire(layout.lock)
+        except (writer_lock.WarehouseBusy, warehouse_guard.WarehouseLayoutError) as exc:
             raise dg.Failure(str(exc)) from None
         if self._lock.stale_holder and context.log:
             context.log.warning(

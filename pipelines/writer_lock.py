@@ -10,22 +10,31 @@ would let a second writer lock a new file while the first still holds the old on
 Within one process the lock is re-entrant: `govreports refresh` takes it before loading
 Dagster (to fail fast), and the run's warehouse resource takes it again (so runs launched
 from the Dagster UI or the daemon are covered as well).
+
+The lock file is opened without following a link (O_NOFOLLOW on its own name; only its
+dir is resolved) and must be a regular file: a link, a directory or a pipe at its place
+raises `WarehouseLayoutError`, naming it, so a refresh never truncates a file elsewhere.
+What a holder wrote is shown through `printable` (it could hold terminal escapes).
 """
 
 from __future__ import annotations
 
 import fcntl
 import os
+import stat
 import sys
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+
+from pipelines.warehouse_guard import WarehouseLayoutError, describe, lstat, printable
 
 
 class WarehouseBusy(RuntimeError):
     """Another process holds the writer lock."""
 
     def __init__(self, lock_path: Path, holder: str):
+        holder = printable(holder)
         self.lock_path, self.holder = lock_path, holder
         who = f" ({holder})" if holder else ""
         super().__init__(
@@ -79,14 +88,15 @@ def holder_text() -> str:
 
 
 def acquire(lock_path: Path) -> WriterLock:
-    """Take the lock or raise `WarehouseBusy` at once (never waits)."""
+    """Take the lock or raise `WarehouseBusy` at once (never waits). Raises
+    `WarehouseLayoutError` when something other than a regular file is at `lock_path`."""
     lock_path.parent.mkdir(parents=True, exist_ok=True)
-    key = lock_path.resolve()
+    key = lock_path.parent.resolve() / lock_path.name  # the lock's own name is not resolved
     held = _HELD.get(key)
     if held is not None:
         held.count += 1
         return WriterLock(key)
-    fd = os.open(key, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    fd = _open(key)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -104,5 +114,32 @@ def acquire(lock_path: Path) -> WriterLock:
     return WriterLock(key, stale_holder=stale)
 
 
+_OPEN_FLAGS = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
+
+
+def _open(path: Path) -> int:
+    """The lock file, created if absent; never through a link, never anything but a file."""
+    st = lstat(path)
+    if st is not None and not stat.S_ISREG(st.st_mode):  # not even opened (a device, a pipe)
+        raise _not_a_lock(path, st)
+    try:
+        fd = os.open(path, _OPEN_FLAGS, 0o644)
+    except OSError:
+        st = lstat(path)  # put there since the lstat: a link (ELOOP), a directory (EISDIR)
+        if st is not None and not stat.S_ISREG(st.st_mode):
+            raise _not_a_lock(path, st) from None
+        raise
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):
+        os.close(fd)
+        raise _not_a_lock(path, st)
+    return fd
+
+
+def _not_a_lock(path: Path, st: os.stat_result) -> WarehouseLayoutError:
+    return WarehouseLayoutError(path, describe(path, st), "the writer lock: a regular file")
+
+
 def _read(fd: int) -> str:
-    return os.pread(fd, 4096, 0).decode("utf-8", errors="replace").strip()
+    """What the holder wrote, safe to show (`printable`: escaped, at most 300 characters)."""
+    return printable(os.pread(fd, 4096, 0).decode("utf-8", errors="replace").strip())

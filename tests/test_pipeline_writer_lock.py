@@ -14,7 +14,9 @@ import pytest
 
 from pipelines import writer_lock
 from pipelines.cli import main
+from pipelines.paths import WarehouseLayout
 from pipelines.runner import run_refresh
+from pipelines.warehouse_guard import check_layout
 from tests.pipeline_support import (
     SHIPPED_SEEDS,
     PausedRefresh,
@@ -75,6 +77,7 @@ def test_second_refresh_exits_at_once_and_a_killed_holders_lock_is_taken_over(
     assert lock_file.read_text() == ""  # released
     assert query(wh, "SELECT count(*) FROM stg_reports WHERE status = 'parsed'") == [(2,)]
     assert leftovers(wh) == []
+    check_layout(WarehouseLayout(wh))  # what a refresh leaves passes its own start check
 
 
 HOLD = """

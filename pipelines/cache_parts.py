@@ -20,7 +20,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipelines.tables import PARSED_SCHEMA, PartWriter
+from pipelines import seals
+from pipelines.tables import PARSED_SCHEMA, SEAL_HEX, PartWriter
 
 #: More parts than this are compacted (a year of nightly parts would be ~365).
 MAX_PARTS = 32
@@ -30,6 +31,37 @@ _BATCH_ROWS = 2048
 def cache_parts(cache_dir: Path) -> list[Path]:
     """The cache's parts, in name order (the order they were written in)."""
     return sorted(cache_dir.glob("part-*.parquet"))
+
+
+def verify_parts(cache_dir: Path) -> list[str]:
+    """Remove the parts whose bytes are not the ones their name seals (a truncated or
+    overwritten file): their reports are parsed again from the raw files, which is all a
+    cache part holds. Returns the names removed. Parts written before parts were sealed
+    (no digest in the name) are read only for their footer."""
+    removed = []
+    for part in cache_parts(cache_dir):
+        digest = _sealed_digest(part)
+        try:
+            whole = seals.sha256_of(part)[:SEAL_HEX] == digest if digest else _has_footer(part)
+        except OSError:
+            whole = False
+        if not whole:
+            part.unlink(missing_ok=True)
+            removed.append(part.name)
+    return removed
+
+
+def _sealed_digest(part: Path) -> str | None:
+    tail = part.stem.rsplit("-", 1)[-1]
+    return tail if len(tail) == SEAL_HEX and all(c in "0123456789abcdef" for c in tail) else None
+
+
+def _has_footer(part: Path) -> bool:
+    try:
+        pq.read_metadata(part)
+    except (OSError, pa.ArrowException):
+        return False
+    return True
 
 
 def part_path(cache_dir: Path, now: datetime) -> Path:
@@ -48,7 +80,7 @@ def compact(cache_dir: Path, now: datetime, max_parts: int | None = None) -> lis
     keep = max(1, max_parts // 2) - 1  # the largest parts stay; the merged one is the last
     merged = sorted(parts, key=lambda p: (p.stat().st_size, p.name))[: len(parts) - keep]
     copied: set[tuple] = set()  # (sha256, parsed_at): one parse of one content hash
-    with PartWriter(part_path(cache_dir, now), PARSED_SCHEMA) as out:
+    with PartWriter(part_path(cache_dir, now), PARSED_SCHEMA, sealed=True) as out:
         for part in merged:
             for batch in pq.ParquetFile(part).iter_batches(batch_size=_BATCH_ROWS):
                 shas = batch.column("sha256").to_pylist()

@@ -78,13 +78,19 @@ def refresh_warehouse(
 ) -> int:
     raw_dir = resolve_dir(raw_arg, RAW_DIR_ENV, DEFAULT_RAW_DIR)
     layout = WarehouseLayout(resolve_dir(warehouse_arg, WAREHOUSE_DIR_ENV, DEFAULT_WAREHOUSE_DIR))
-    problem = check_raw_dir(raw_dir) or check_warehouse(layout)
+    from pipelines.warehouse_guard import check_dirs
+
+    problem = (
+        check_dirs(raw_dir, layout.root)  # first: check_warehouse creates the warehouse dir
+        or check_raw_dir(raw_dir)
+        or check_warehouse(layout)
+    )
     if problem:
         print(f"govreports: {problem}", file=sys.stderr)
         return 1
     try:  # before Dagster loads: a second refresh exits at once
         lock = writer_lock.acquire(layout.lock)
-    except writer_lock.WarehouseBusy as exc:
+    except (writer_lock.WarehouseBusy, writer_lock.WarehouseLayoutError) as exc:
         print(f"govreports: {exc}", file=sys.stderr)
         return 1
     with lock:
@@ -133,8 +139,17 @@ def check_raw_dir(raw_dir: Path) -> str | None:
 
 
 def check_warehouse(layout: WarehouseLayout) -> str | None:
-    """The warehouse dir must be writable. A reader holding `warehouse.duckdb` open is no
-    obstacle: a refresh never writes to the published files."""
+    """The warehouse dir must hold only what refreshes made (`warehouse_guard.check_layout`)
+    and be writable. A reader holding `warehouse.duckdb` open is no obstacle: a refresh
+    never writes to the published files."""
+    from pipelines import warehouse_guard
+
+    try:
+        warehouse_guard.check_layout(layout)
+    except warehouse_guard.WarehouseLayoutError as exc:
+        return str(exc)
+    except OSError as exc:
+        return f"cannot read the warehouse dir {layout.root}: {exc.strerror or exc}"
     try:
         layout.root.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=layout.root, prefix=".write-test-"):
@@ -172,6 +187,11 @@ def summary(
         ),
         "parsing   {} parsed now with parser {} (unchanged bytes are not parsed again)".format(
             parsed.get("parsed", 0), parsed.get("parser_version", "?")
+        ),
+        *(
+            f"repaired  {note}"
+            for source in (manifest, parsed)
+            for note in str(source.get("damaged_rebuilt") or "").splitlines()
         ),
         "status    " + (" · ".join(f"{s} {n_files}" for s, n_files, _ in status) or "no files"),
     ]

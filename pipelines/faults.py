@@ -6,6 +6,7 @@ waits there until something kills it. Unset (always, outside tests), `checkpoint
 at once. The points:
 
     manifest              the run's manifest is written (in its snapshot)
+    parse:chunk           a parse worker (or the run itself, with one worker) starts a chunk
     parse                 the parse-cache part of this run is written
     write:<file name>     a Parquet file is complete under its temporary name, not yet renamed
     model:<name>          a SQL model is built in the snapshot's DuckDB file

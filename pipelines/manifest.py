@@ -1,7 +1,13 @@
 """The raw manifest: every entry ever seen under the raw dir, with its content hash.
 
-A file whose size and modification time are unchanged since the previous manifest keeps
-its previous hash, so a nightly run reads only new or touched files. Entries that are not
+A file keeps its previous hash only while its size, modification time, status-change time
+(ctime) and inode are all unchanged since the previous manifest, so a nightly run reads
+only new or touched files. The ctime cannot be set back by a program (`touch -d` and
+`os.utime` set mtime, and changing anything moves ctime), so a file rewritten with the same
+size and a restored mtime, or replaced by another file, is read again. What none of these
+show (bytes changed under the file system, bit rot) is caught by a slow sweep: each
+refresh also re-reads the files of one of `REHASH_SLICES` slices of the paths, a different
+slice each day, so every file is read again at least once a month. Entries that are not
 read (links, special files, files that cannot be opened) are listed with the reason in
 `error`. Files that have disappeared stay in the manifest with `present = false` and
 their old `last_seen`.
@@ -12,6 +18,7 @@ previous manifest is a join in DuckDB over Arrow tables, not a dict per file.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 from concurrent.futures import ThreadPoolExecutor
@@ -36,6 +43,7 @@ class ManifestStats:
     changed: int
     removed: int
     unreadable: int
+    previous_unreadable: str | None = None
 
 
 #: What the scan found now: one row per entry (size and mtime_ns null when not stat'ed).
@@ -44,18 +52,27 @@ _SEEN = pa.schema(
         ("path", pa.string()),
         ("size", pa.int64()),
         ("mtime_ns", pa.int64()),
+        ("ctime_ns", pa.int64()),
+        ("inode", pa.int64()),
         ("error", pa.string()),
     ]
 )
 _HASHED = pa.schema([("path", pa.string()), ("sha256", pa.string()), ("error", pa.string())])
 
-# Entries whose bytes must be read: regular files that are new, or whose size or mtime
-# changed, or that had no hash before.
+#: Every file is read again at least once in this many days (see the module docstring).
+REHASH_SLICES = 30
+
+# Entries whose bytes must be read: regular files that are new, whose size, mtime, ctime or
+# inode changed, that had no hash before, or whose path falls in today's re-read slice.
 _TO_HASH = """
 SELECT s.path
 FROM seen AS s LEFT JOIN previous AS p USING (path)
 WHERE s.error IS NULL
-  AND NOT coalesce(p.sha256 IS NOT NULL AND p.size = s.size AND p.mtime_ns = s.mtime_ns, false)
+  AND NOT coalesce(
+      p.sha256 IS NOT NULL AND p.size = s.size AND p.mtime_ns = s.mtime_ns
+      AND p.ctime_ns = s.ctime_ns AND p.inode = s.inode
+      AND hash(s.path) % $slices <> $slice,
+      false)
 ORDER BY s.path
 """
 
@@ -67,6 +84,8 @@ WITH now_seen AS (
         s.path,
         CASE WHEN h.error IS NULL THEN s.size END AS size,
         CASE WHEN h.error IS NULL THEN s.mtime_ns END AS mtime_ns,
+        CASE WHEN h.error IS NULL THEN s.ctime_ns END AS ctime_ns,
+        CASE WHEN h.error IS NULL THEN s.inode END AS inode,
         CASE WHEN s.error IS NULL AND h.error IS NULL THEN coalesce(h.sha256, p.sha256) END
             AS sha256,
         coalesce(s.error, h.error) AS error,
@@ -80,7 +99,7 @@ WITH now_seen AS (
     LEFT JOIN hashed AS h USING (path)
     LEFT JOIN previous AS p USING (path)
 )
-SELECT path, size, mtime_ns, sha256, error, true AS present,
+SELECT path, size, mtime_ns, ctime_ns, inode, sha256, error, true AS present,
     coalesce(old_first_seen, $now) AS first_seen,
     CASE WHEN is_new OR content_changed THEN $now ELSE old_content_first_seen END
         AS content_first_seen,
@@ -89,7 +108,8 @@ SELECT path, size, mtime_ns, sha256, error, true AS present,
     error IS NOT NULL AS not_read_now  -- by the scan (listed only) or by hashing
 FROM now_seen
 UNION ALL
-SELECT path, size, mtime_ns, sha256, error, false, first_seen, content_first_seen, last_seen,
+SELECT path, size, mtime_ns, ctime_ns, inode, sha256, error, false, first_seen,
+    content_first_seen, last_seen,
     false, false, present, false
 FROM previous
 WHERE path NOT IN (SELECT path FROM seen)
@@ -108,25 +128,33 @@ def sha256_of(path: str | Path) -> str:
 def read_manifest(path: Path) -> pa.Table:
     if not path.exists():
         return MANIFEST_SCHEMA.empty_table()
-    return pq.read_table(path, schema=MANIFEST_SCHEMA)
+    table = pq.read_table(path)
+    for field in MANIFEST_SCHEMA:  # a manifest written before a column was added
+        if field.name not in table.column_names:
+            table = table.append_column(field, pa.nulls(table.num_rows, field.type))
+    return table.select(MANIFEST_SCHEMA.names).cast(MANIFEST_SCHEMA)
 
 
 def _seen(raw_dir: Path) -> tuple[pa.Table, dict[str, str]]:
-    """(path, size, mtime_ns, error) of every entry now, and path → its full path."""
-    paths, sizes, mtimes, errors, full = [], [], [], [], {}
+    """(path, size, mtime_ns, ctime_ns, inode, error) of every entry now, and path → its
+    full path."""
+    paths, sizes, mtimes, ctimes, inodes, errors, full = [], [], [], [], [], [], {}
     for entry in rawfiles.scan_raw_dir(raw_dir):
-        size = mtime = error = None
+        size = mtime = ctime = inode = error = None
         if entry.problem:
             error = entry.problem
         else:
             try:
                 st = os.lstat(entry.path)
-                size, mtime = st.st_size, st.st_mtime_ns
+                size, mtime, ctime = st.st_size, st.st_mtime_ns, st.st_ctime_ns
+                inode = st.st_ino - (1 << 64) if st.st_ino >= 1 << 63 else st.st_ino  # as int64
             except OSError as exc:
                 error = rawfiles.describe_error(exc)
         paths.append(entry.rel)
         sizes.append(size)
         mtimes.append(mtime)
+        ctimes.append(ctime)
+        inodes.append(inode)
         errors.append(error)
         full[entry.rel] = entry.path
     table = pa.Table.from_arrays(
@@ -134,6 +162,8 @@ def _seen(raw_dir: Path) -> tuple[pa.Table, dict[str, str]]:
             pa.array(paths, pa.string()),
             pa.array(sizes, pa.int64()),
             pa.array(mtimes, pa.int64()),
+            pa.array(ctimes, pa.int64()),
+            pa.array(inodes, pa.int64()),
             pa.array(errors, pa.string()),
         ],
         schema=_SEEN,
@@ -181,7 +211,9 @@ def scan(raw_dir: Path, previous: pa.Table, now: datetime) -> tuple[pa.Table, Ma
     try:
         con.register("seen", seen)
         con.register("previous", previous)
-        to_hash = [row[0] for row in con.execute(_TO_HASH).fetchall()]
+        today = (now - datetime(2000, 1, 1, tzinfo=now.tzinfo)).days
+        slices = {"slices": REHASH_SLICES, "slice": today % REHASH_SLICES}
+        to_hash = [row[0] for row in con.execute(_TO_HASH, slices).fetchall()]
         con.register("hashed", _hash(to_hash, full))
         result = con.execute(_MANIFEST, {"now": now}).to_arrow_table()
     finally:
@@ -204,7 +236,15 @@ def _count(table: pa.Table, column: str) -> int:
 def refresh_manifest(
     raw_dir: Path, previous_path: Path, out_path: Path, now: datetime
 ) -> ManifestStats:
-    """Scan raw_dir against the manifest at previous_path; write the new one to out_path."""
-    table, stats = scan(raw_dir, read_manifest(previous_path), now)
+    """Scan raw_dir against the manifest at previous_path; write the new one to out_path.
+    A previous manifest that cannot be read is started again from the raw files (every
+    file is hashed; `first_seen` starts again), with the reason in the stats."""
+    problem = None
+    try:
+        previous = read_manifest(previous_path)
+    except (OSError, pa.ArrowException) as exc:
+        previous = MANIFEST_SCHEMA.empty_table()
+        problem = f"the previous manifest could not be read ({exc}); rebuilt from the raw files"
+    table, stats = scan(raw_dir, previous, now)
     write_parquet(table, out_path)
-    return stats
+    return dataclasses.replace(stats, previous_unreadable=problem)

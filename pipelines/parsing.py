@@ -16,10 +16,13 @@ hashes and sends back one Arrow record batch built from the reports' fields
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import multiprocessing
 import os
 import shutil
+import threading
+import time
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -32,10 +35,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from parsers import Report
-from pipelines.cache_parts import cache_parts, compact, part_path
+from parsers import Report, rejected_report
+from pipelines.cache_parts import cache_parts, compact, part_path, verify_parts
 from pipelines.faults import checkpoint
 from pipelines.parsed_rows import report_batch
+from pipelines.rawfiles import fs_name
 from pipelines.reading import advise_will_read, read_and_parse
 from pipelines.tables import PARSED_SCHEMA, SKIPPED_SCHEMA, PartWriter, write_parquet
 
@@ -55,6 +59,7 @@ class ParseStats:
     skipped: int
     part: str | None
     parts_merged: int = 0  # cache parts compacted into one after this run's (cache_parts)
+    parts_damaged: list[str] = dataclasses.field(default_factory=list)  # removed, reparsed
 
 
 @dataclass(frozen=True)
@@ -93,7 +98,7 @@ def _parse_one(job: Job) -> tuple[str | None, Report | None, list[tuple[str, str
     """(sha256 read, report, [(path, reason not parsed)]) for one content hash."""
     skipped = []
     for rel in job.paths:
-        sha, report = read_and_parse(Path(job.raw_dir) / rel, rel, job.max_bytes)
+        sha, report = read_and_parse(os.path.join(job.raw_dir, fs_name(rel)), rel, job.max_bytes)
         if sha is None:
             skipped.append((rel, report.status_reason))
             continue
@@ -129,6 +134,7 @@ def _parse_chunk(jobs: list[Job], parsed_at: datetime) -> ChunkResult:
 
 
 def _parse_chunk_now(jobs: list[Job], parsed_at: datetime) -> ChunkResult:
+    checkpoint("parse:chunk")
     results, skipped, by_status = [], [], {}
     for job in jobs:
         sha, report, skips = _parse_one(job)
@@ -136,8 +142,27 @@ def _parse_chunk_now(jobs: list[Job], parsed_at: datetime) -> ChunkResult:
         if sha is not None:
             results.append((sha, report))
             by_status[report.status] = by_status.get(report.status, 0) + 1
-    batch = report_batch(results, parsed_at) if results else None
+    batch = _batch_of(results, parsed_at) if results else None
     return ChunkResult(batch, skipped, by_status)
+
+
+def _batch_of(results: list[tuple[str, Report]], parsed_at: datetime) -> pa.RecordBatch:
+    """The chunk's rows; a report whose fields Arrow cannot store (a parser bug: the parser
+    bounds every figure) becomes a `rejected` row saying so, instead of failing the chunk
+    and with it every refresh."""
+    try:
+        return report_batch(results, parsed_at)
+    except (pa.ArrowException, OverflowError, TypeError, ValueError):
+        pass
+    batches = []
+    for sha, report in results:
+        try:
+            batches.append(report_batch([(sha, report)], parsed_at))
+        except (pa.ArrowException, OverflowError, TypeError, ValueError) as exc:
+            reason = f"parser error: its record cannot be stored: {type(exc).__name__}: {exc}"
+            stored = rejected_report(reason[:2000], report.source_path, report.report_id)
+            batches.append(report_batch([(sha, stored)], parsed_at))
+    return pa.Table.from_batches(batches, PARSED_SCHEMA).combine_chunks().to_batches()[0]
 
 
 def _pool_context():
@@ -157,7 +182,14 @@ def parse_all(jobs: list[Job], workers: int, parsed_at: datetime) -> Iterator[Ch
             _read_ahead(chunk)
             yield work(chunk)
         return
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context()) as pool:
+    me = os.getpid()
+    stat = _proc_stat(me)
+    with ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=_pool_context(),
+        initializer=_die_with,
+        initargs=(me, stat[1] if stat else None),
+    ) as pool:
         in_flight: deque = deque()
         for chunk in chunks:
             _read_ahead(chunk)  # a few chunks before a worker reads them
@@ -168,11 +200,50 @@ def parse_all(jobs: list[Job], workers: int, parsed_at: datetime) -> Iterator[Ch
             yield in_flight.popleft().result()
 
 
+def _die_with(parent_pid: int, parent_started: str | None) -> None:
+    """Pool worker initializer: a thread that ends the worker once the refresh that
+    started it is gone. Workers are children of multiprocessing's fork server, not of the
+    refresh, and a SIGKILLed refresh would otherwise leave them (and the fork server)
+    waiting for work forever, ~230 MB each."""
+
+    def watch() -> None:
+        while _process_alive(parent_pid, parent_started):
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="die-with-parent", daemon=True).start()
+
+
+def _process_alive(pid: int, started: str | None) -> bool:
+    """Whether process `pid`, started at `started` (its /proc start time, so that a reused
+    pid is not taken for it), is still running (a zombie is not)."""
+    if started is not None:
+        stat = _proc_stat(pid)
+        return stat is not None and stat[0] != "Z" and stat[1] == started
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    return True
+
+
+def _proc_stat(pid: int) -> tuple[str, str] | None:
+    """(state, start time) of a process from /proc (Linux), or None."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            fields = fh.read().rsplit(b")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return fields[0].decode(), fields[19].decode()
+
+
 def _read_ahead(chunk: list[Job]) -> None:
     """Readahead of the file each job will read first. With a cold page cache (a full
     refresh after a parser upgrade) the workers otherwise wait ~0.3 ms per file for the
     disk, one file at a time."""
-    advise_will_read(os.path.join(job.raw_dir, job.paths[0]) for job in chunk if job.paths)
+    advise_will_read(os.path.join(job.raw_dir, fs_name(job.paths[0])) for job in chunk if job.paths)
 
 
 def default_workers() -> int:
@@ -189,13 +260,14 @@ def parse_pending(
     max_bytes: int,
 ) -> ParseStats:
     remove_stale_temp_files(cache_dir)
+    damaged = verify_parts(cache_dir)
     todo = pending(manifest_path, cache_dir)
     jobs = [
         Job(str(raw_dir), sha, tuple(sorted(paths)), max_bytes)
         for sha, paths in sorted(todo.items(), key=lambda item: min(item[1]))
     ]
     skips, by_status = [], {}
-    with PartWriter(part_path(cache_dir, now), PARSED_SCHEMA) as part:
+    with PartWriter(part_path(cache_dir, now), PARSED_SCHEMA, sealed=True) as part:
         for result in parse_all(jobs, workers, now):
             skips += [{"path": rel, "reason": reason} for rel, reason in result.skipped]
             for status, n in result.by_status.items():
@@ -209,7 +281,13 @@ def parse_pending(
     prune_other_versions(cache_dir)
     merged = compact(cache_dir, now)
     return ParseStats(
-        len(todo), parsed, by_status, len(skips), written.name if written else None, len(merged)
+        len(todo),
+        parsed,
+        by_status,
+        len(skips),
+        written.name if written else None,
+        len(merged),
+        damaged,
     )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,9 +29,92 @@ _KINDS = {
 
 @dataclass(frozen=True, slots=True)
 class RawEntry:
-    path: str  # the raw dir joined with `rel` (plain strings: one per file, many files)
-    rel: str  # relative to the raw dir, with forward slashes
+    path: str  # the raw dir joined with the name on disk (plain strings: many files)
+    rel: str  # relative to the raw dir, with forward slashes, as a path key (`path_key`)
     problem: str | None = None  # why it is not read, or None for a regular file
+
+
+# --- file names as text ---------------------------------------------------------------
+# A Linux file name is bytes; Python gives undecodable ones as lone surrogates
+# (surrogateescape), which no Parquet or DuckDB string can hold. A GBK name unpacked from a
+# zip made on Windows is the common case. The manifest, `reports.source_path` and every
+# message therefore carry a *path key*: the name itself when it is UTF-8 without a
+# backslash (nearly always), otherwise the name with each backslash doubled and, in a part
+# of the path that is not UTF-8, each non-ASCII byte written `\xHH`. The key is plain UTF-8 text, one key per name and one
+# name per key (`fs_name` gives the bytes back), so such a file is read like any other.
+
+
+def path_key(name: str) -> str:
+    """The text key of a file name (as `os` returns it: surrogateescape for stray bytes)."""
+    if "\\" not in name and _is_utf8(name):
+        return name
+    return "/".join(_component_key(part) for part in name.split("/"))
+
+
+def _component_key(part: str) -> str:
+    raw = os.fsencode(part).replace(b"\\", b"\\\\")
+    if _is_utf8(part):
+        return raw.decode("utf-8")
+    # not UTF-8: every non-ASCII byte escaped (decoding the valid stretches would show
+    # stray characters made of the other encoding's bytes)
+    return raw.decode("ascii", errors="backslashreplace")
+
+
+def fs_name(key: str) -> str:
+    """The file name (for `os` calls) that `path_key` made `key` of."""
+    if "\\" not in key:
+        return key
+    out = bytearray()
+    i = 0
+    while i < len(key):
+        if key.startswith("\\\\", i):
+            out += b"\\"
+            i += 2
+        elif key.startswith("\\x", i) and _HEX.fullmatch(key[i + 2 : i + 4]):
+            out.append(int(key[i + 2 : i + 4], 16))
+            i += 4
+        else:
+            out += key[i].encode("utf-8")
+            i += 1
+    return os.fsdecode(bytes(out))
+
+
+def readable_name(key: str) -> str | None:
+    """For a key with escaped bytes: the name as GB18030 (what a Windows zip's GBK names
+    are) when its bytes read that way, else None."""
+    name = fs_name(key)
+    if _is_utf8(name):
+        return None
+    parts = []
+    for part in name.split("/"):
+        try:
+            parts.append(part if _is_utf8(part) else os.fsencode(part).decode("gb18030"))
+        except UnicodeDecodeError:
+            return None
+    return "/".join(parts)
+
+
+def name_note(key: str) -> str:
+    """What a path key that is not the name as it is stands for, in words."""
+    readable = readable_name(key)
+    if readable is not None:
+        return (
+            f"file name is not UTF-8 (its bytes are written \\xHH); as GB18030 it reads {readable}"
+        )
+    if _is_utf8(fs_name(key)):
+        return "the file name holds backslashes (written doubled in the path)"
+    return "file name is not UTF-8 (its bytes are written \\xHH)"
+
+
+def _is_utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+_HEX = re.compile(r"[0-9a-f]{2}")
 
 
 class NotRegularFile(OSError):
@@ -133,7 +217,7 @@ def _why(exc: OSError) -> str:
 
 def _entry(path: str, prefix: int, problem: str | None) -> RawEntry:
     rel = path[prefix:]
-    return RawEntry(path, rel if os.sep == "/" else rel.replace(os.sep, "/"), problem)
+    return RawEntry(path, path_key(rel if os.sep == "/" else rel.replace(os.sep, "/")), problem)
 
 
 def _link_problem(raw_dir: Path, path: Path) -> str:
@@ -141,10 +225,14 @@ def _link_problem(raw_dir: Path, path: Path) -> str:
         target = os.readlink(path)
     except OSError as exc:
         return f"not read: a symbolic link ({_why(exc)}); links are never followed"
-    resolved = (path.parent / target).resolve()
-    where = "inside" if resolved.is_relative_to(raw_dir.resolve()) else "outside"
+    try:
+        resolved = (path.parent / target).resolve()
+        inside = resolved.is_relative_to(raw_dir.resolve())
+        where = "inside the raw dir" if inside else "outside the raw dir"
+    except (OSError, RuntimeError):  # a loop of links (3.11 raises RuntimeError)
+        where = "a loop of links"
     return (
-        f"not read: a symbolic link to {target} ({where} the raw dir); links are never "
+        f"not read: a symbolic link to {path_key(target)} ({where}); links are never "
         "followed, put the file itself in the raw dir"
     )
 

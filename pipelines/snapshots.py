@@ -18,10 +18,12 @@ removes it, and whatever killed or failed runs left behind, when it starts.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
 
+from pipelines import seals
 from pipelines.faults import checkpoint
 from pipelines.paths import PUBLISHED, WarehouseFiles, WarehouseLayout
 
@@ -47,12 +49,66 @@ def start(layout: WarehouseLayout, name: str) -> WarehouseFiles:
     # it open keep their open files)
     remove_other_snapshots(layout, {source} if source else set())
     staging = layout.snapshots / f"{_STARTING}{name}"
-    if source is None:
-        staging.mkdir()
-    else:
-        shutil.copytree(source, staging, copy_function=_link_or_copy, ignore=_temporary)
+    if staging.exists():  # a refresh killed while starting this same run (re-executed)
+        shutil.rmtree(staging)
+    staging.mkdir()
+    if source is not None:
+        _carry_over(source, staging)
     staging.rename(files.root)
     return files
+
+
+def not_carried(files: WarehouseFiles) -> list[str]:
+    """The published files a snapshot did not take over because they were damaged (each
+    with why); the steps that write them rebuilt them."""
+    try:
+        return json.loads((files.root / _NOT_CARRIED).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+
+
+_NOT_CARRIED = "not_carried.json"
+
+
+def _carry_over(source: Path, staging: Path) -> None:
+    """Copy the published snapshot into `staging`: Parquet files are hard-linked (never
+    modified in place, only replaced), the DuckDB file is copied. Each file is checked
+    against the published seal as it is carried (`pipelines.seals`); a damaged one is left
+    behind and named in `not_carried.json`. A warehouse sealed before seals existed is
+    carried as it is."""
+    sealed = seals.read_seal(source)
+    checked: dict[str, seals.Sealed] = {}
+    left: list[str] = []
+    for rel in seals.sealable_files(source):
+        if rel == _NOT_CARRIED:
+            continue
+        src, dst = source / rel, staging / rel
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        expected = None if sealed is None else sealed.get(rel)
+        if sealed is not None and expected is None:
+            left.append(f"{rel}: not in the snapshot's seal")
+            continue
+        if rel.endswith(".parquet") and _hard_link(src, dst):
+            digest = seals.sha256_of(dst) if expected else None
+        else:
+            digest = seals.copy_hashing(src, dst)
+        if expected is not None and digest != expected.sha256:
+            dst.unlink()
+            left.append(f"{rel}: damaged (its bytes differ from the sealed ones)")
+            continue
+        if digest is not None:
+            checked[rel] = seals.entry_of(dst, digest)
+    seals.write_seal(staging, checked)
+    if left:
+        (staging / _NOT_CARRIED).write_text(json.dumps(left, ensure_ascii=False), "utf-8")
+
+
+def _hard_link(src: Path, dst: Path) -> bool:
+    try:
+        os.link(src, dst)
+        return True
+    except OSError:
+        return False
 
 
 def publish(layout: WarehouseLayout, name: str) -> Path | None:
@@ -60,6 +116,8 @@ def publish(layout: WarehouseLayout, name: str) -> Path | None:
     snapshot = layout.snapshot(name).root
     if not snapshot.is_dir():
         raise FileNotFoundError(f"no snapshot {snapshot} to publish")
+    (snapshot / _NOT_CARRIED).unlink(missing_ok=True)
+    seals.seal(snapshot)
     _sync_tree(snapshot)
     checkpoint("publish:switch")
     previous = published_snapshot(layout)
@@ -75,12 +133,25 @@ def publish(layout: WarehouseLayout, name: str) -> Path | None:
 
 
 def remove_other_snapshots(layout: WarehouseLayout, keep: set[Path]) -> None:
-    """Snapshots of killed or older refreshes (the writer lock makes this safe)."""
-    if not layout.snapshots.is_dir():
+    """Snapshots of killed or older refreshes (the writer lock makes this safe). Links are
+    never followed: `snapshots` itself must be a directory, and a link in it is removed, not
+    what it points to (`warehouse_guard.check_layout` refuses both before a refresh)."""
+    import stat
+
+    from pipelines.warehouse_guard import WarehouseLayoutError, describe, lstat
+
+    st = lstat(layout.snapshots)
+    if st is None:
         return
+    if not stat.S_ISDIR(st.st_mode):
+        raise WarehouseLayoutError(
+            layout.snapshots, describe(layout.snapshots, st), "a directory of snapshots"
+        )
     for child in layout.snapshots.iterdir():
-        if child.resolve() not in keep:
-            shutil.rmtree(child) if child.is_dir() and not child.is_symlink() else child.unlink()
+        if not stat.S_ISDIR(child.lstat().st_mode):
+            child.unlink()
+        elif child.resolve() not in keep:
+            shutil.rmtree(child)  # removes links inside, never what they point to
 
 
 def _publish_link(layout: WarehouseLayout, entry: str) -> None:
@@ -101,21 +172,6 @@ def _replace_with_link(path: Path, target: Path) -> None:
     tmp.unlink(missing_ok=True)
     os.symlink(target, tmp)
     os.replace(tmp, path)
-
-
-def _link_or_copy(src: str, dst: str) -> None:
-    """Parquet files are never modified in place (only replaced): share them."""
-    if src.endswith(".parquet"):
-        try:
-            os.link(src, dst)
-            return
-        except OSError:
-            pass
-    shutil.copy2(src, dst)
-
-
-def _temporary(_dir: str, names: list[str]) -> set[str]:
-    return {n for n in names if n.startswith(".") or n.endswith(".wal")}
 
 
 def _sync_tree(root: Path) -> None:

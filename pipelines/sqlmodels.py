@@ -237,9 +237,19 @@ def build(
         _record(con, model, inputs, generation)
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        _rollback_quietly(con)  # the error to show is the one that stopped the build
         raise
     return row_count(con, model), how
+
+
+def _rollback_quietly(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back if a transaction is still open. A failed COMMIT (disk full, a path that
+    cannot be written) has already ended it, and a ROLLBACK then raises "no transaction is
+    active", which would hide the cause."""
+    try:
+        con.execute("ROLLBACK")
+    except duckdb.Error:
+        pass
 
 
 def _create(con: duckdb.DuckDBPyConnection, model: SqlModel, files: WarehouseFiles) -> None:

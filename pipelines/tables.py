@@ -15,7 +15,11 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pipelines import seals
 from pipelines.faults import checkpoint
+
+#: Hex digits of a file's SHA-256 kept in the name of a sealed file (`PartWriter`).
+SEAL_HEX = 32
 
 TS = pa.timestamp("us", tz="UTC")
 
@@ -24,6 +28,8 @@ MANIFEST_SCHEMA = pa.schema(
         ("path", pa.string()),
         ("size", pa.int64()),
         ("mtime_ns", pa.int64()),
+        ("ctime_ns", pa.int64()),
+        ("inode", pa.int64()),
         ("sha256", pa.string()),
         ("error", pa.string()),
         ("present", pa.bool_()),
@@ -124,8 +130,12 @@ class PartWriter:
     bounded by one row group; `commit` syncs it and renames it to `path` (readers never see
     half a file), `close` without a commit removes it. Nothing is written for no rows."""
 
-    def __init__(self, path: Path, schema: pa.Schema, row_group_rows: int = 2048):
+    def __init__(
+        self, path: Path, schema: pa.Schema, row_group_rows: int = 2048, sealed: bool = False
+    ):
         self.path, self.schema, self.row_group_rows = path, schema, row_group_rows
+        #: `commit` names the file `<stem>-<SHA-256 of its bytes, 32 hex>.parquet`
+        self.sealed = sealed
         self.tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
         self.rows = 0
         self._writer: pq.ParquetWriter | None = None
@@ -158,6 +168,9 @@ class PartWriter:
             return None
         self._writer.close()
         self._writer = None
+        if self.sealed:
+            digest = seals.sha256_of(self.tmp)[:SEAL_HEX]
+            self.path = self.path.with_name(f"{self.path.stem}-{digest}{self.path.suffix}")
         _replace_durably(self.tmp, self.path)
         return self.path
 

@@ -21,11 +21,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from pipelines import duckdb_config, fingerprints
 from pipelines.cache_parts import cache_parts
 from pipelines.paths import TIDY_TABLES, WarehouseFiles
+from pipelines.rawfiles import name_note
 from pipelines.tables import PARSED_SCHEMA, SKIPPED_SCHEMA, copy_to_parquet, sql_string
 
 #: The manifest columns the queries below read.
@@ -57,7 +60,8 @@ SELECT
         ELSE p.status_reason
     END AS status_reason,
     p.parser_version,
-    coalesce(p.warnings, []) AS warnings,
+    list_concat(coalesce(p.warnings, []), CASE WHEN n.note IS NULL THEN [] ELSE [n.note] END)
+        AS warnings,
     p.sections,
     p.narrative,
     m.sha256,
@@ -67,6 +71,7 @@ SELECT
 FROM manifest AS m
 LEFT JOIN parsed AS p USING (sha256)
 LEFT JOIN skipped AS s ON s.path = m.path
+LEFT JOIN name_notes AS n ON n.path = m.path
 ORDER BY source_path
 """
 
@@ -101,7 +106,7 @@ FACT_KEYS = {
 
 #: The queries and the cache schema: a change to either rebuilds the tables.
 CODE_VERSION = fingerprints.digest(
-    _REPORTS, _FACTS, _NEWEST, repr(FACT_KEYS), PARSED_SCHEMA.to_string()
+    _REPORTS, _FACTS, _NEWEST, repr(FACT_KEYS), PARSED_SCHEMA.to_string(), "name notes 1"
 )
 
 
@@ -178,6 +183,22 @@ def _create_views(
         )
     else:
         con.register("skipped", SKIPPED_SCHEMA.empty_table())
+    con.register("name_notes", _name_notes(snapshot.manifest))
+
+
+def _name_notes(manifest_path: Path) -> pa.Table:
+    """(path, note) for the files whose path key is not their name as it is
+    (`rawfiles.path_key`: a name that is not UTF-8, or holds a backslash), so that a person
+    can recognise the file."""
+    paths = pq.read_table(manifest_path, columns=["path"]).column("path")
+    notes = [
+        (path, name_note(path))
+        for path in paths.filter(pc.match_substring(paths, "\\")).to_pylist()
+    ]
+    return pa.table(
+        {"path": [p for p, _ in notes], "note": [n for _, n in notes]},
+        schema=pa.schema([("path", pa.string()), ("note", pa.string())]),
+    )
 
 
 def _copy(con: duckdb.DuckDBPyConnection, query: str, path: Path, metadata: dict[str, str]) -> int:

@@ -17,8 +17,10 @@ from pipelines.rawfiles import has_entries
 from pipelines.reading import DEFAULT_MAX_FILE_MB, MB
 from pipelines.regions import write_agencies
 from pipelines.resources import RawDir, Warehouse
+from pipelines.snapshots import not_carried
 from pipelines.tables import parse_cache_key
 from pipelines.tidy import build_tidy_tables
+from pipelines.warehouse_guard import check_dirs
 
 GROUP = "ingest"
 
@@ -36,16 +38,27 @@ def parse_cache_dir(warehouse: Warehouse):
 
 
 @dg.asset(group_name=GROUP, kinds={"parquet"})
-def raw_manifest(raw_dir: RawDir, warehouse: Warehouse) -> dg.MaterializeResult:
+def raw_manifest(
+    context: dg.AssetExecutionContext, raw_dir: RawDir, warehouse: Warehouse
+) -> dg.MaterializeResult:
     """Every entry under the raw dir: path, size, SHA-256 (or why not read), first and last seen."""
     root = raw_dir.root
+    problem = check_dirs(root, warehouse.layout.root)
+    if problem:
+        raise dg.Failure(problem)
     if not root.is_dir():
         raise dg.Failure(f"raw dir {root} does not exist (set GOVREPORTS_RAW_DIR or --raw-dir)")
     if not has_entries(root):
         raise dg.Failure(f"raw dir {root} holds no files: nothing to ingest")
     build = warehouse.build()
-    stats = refresh_manifest(root, warehouse.layout.manifest, build.manifest, datetime.now(UTC))
+    # the published manifest as carried into this run's snapshot (checked against its seal)
+    stats = refresh_manifest(root, build.manifest, build.manifest, datetime.now(UTC))
     checkpoint("manifest")
+    repaired = not_carried(build)
+    if stats.previous_unreadable:
+        repaired.append(f"raw_manifest.parquet: {stats.previous_unreadable}")
+    for note in repaired:
+        context.log.warning(f"damaged warehouse file, rebuilt: {note}")
     return dg.MaterializeResult(
         metadata={
             "raw_dir": str(root),
@@ -54,6 +67,7 @@ def raw_manifest(raw_dir: RawDir, warehouse: Warehouse) -> dg.MaterializeResult:
             "files_changed": stats.changed,
             "files_removed": stats.removed,
             "files_unreadable": stats.unreadable,
+            "damaged_rebuilt": "\n".join(repaired),
         }
     )
 
@@ -65,7 +79,7 @@ def raw_manifest(raw_dir: RawDir, warehouse: Warehouse) -> dg.MaterializeResult:
     kinds={"python", "parquet"},
 )
 def parsed_reports(
-    config: ParseConfig, raw_dir: RawDir, warehouse: Warehouse
+    context: dg.AssetExecutionContext, config: ParseConfig, raw_dir: RawDir, warehouse: Warehouse
 ) -> dg.MaterializeResult:
     """Parse cache: bytes not parsed yet by this parser version are parsed in a process pool."""
     build = warehouse.build()
@@ -78,6 +92,8 @@ def parsed_reports(
         datetime.now(UTC),
         config.max_file_mb * MB,
     )
+    for name in stats.parts_damaged:
+        context.log.warning(f"damaged parse-cache part removed, its reports reparsed: {name}")
     return dg.MaterializeResult(
         metadata={
             "parser_version": PARSER_VERSION,
@@ -87,6 +103,11 @@ def parsed_reports(
             **{f"parsed_{status}": n for status, n in sorted(stats.by_status.items())},
             "cache_part": stats.part or "",
             "cache_parts_merged": stats.parts_merged,
+            "damaged_rebuilt": "\n".join(
+                f"parse cache {name}: damaged (bytes differ from its name's digest); "
+                "its reports were parsed again"
+                for name in stats.parts_damaged
+            ),
         }
     )
 

@@ -1,12 +1,13 @@
 """The last step of a refresh: readers switch to the run's snapshot in one rename.
 
 It depends on every other asset, so it runs only when all of them succeeded; a run that
-fails or is killed earlier leaves the published warehouse as it was.
+fails or is killed earlier leaves the published warehouse as it was. A run that does not
+build all of them (a subset materialised in the UI, a re-execution from a failed step)
+does not publish: its snapshot would hold new files beside old ones.
 """
 
 import dagster as dg
 
-from pipelines.defs.ingest import agencies, parsed_reports, raw_manifest
 from pipelines.defs.sql_models import MODELS
 from pipelines.paths import TIDY_TABLES
 from pipelines.resources import Warehouse
@@ -15,14 +16,36 @@ from pipelines.snapshots import publish
 GROUP = "publish"
 
 
+#: What a published warehouse is made of: every other asset.
+PUBLISHES = [
+    dg.AssetKey(name)
+    for name in (
+        "raw_manifest",
+        "parsed_reports",
+        *TIDY_TABLES,
+        "agencies",
+        *(m.name for m in MODELS),
+    )
+]
+
+
 @dg.asset(
     name="published_warehouse",
     group_name=GROUP,
-    deps=[raw_manifest, parsed_reports, *TIDY_TABLES, agencies, *(m.name for m in MODELS)],
+    deps=PUBLISHES,
     kinds={"duckdb", "parquet"},
 )
-def published_warehouse(warehouse: Warehouse) -> dg.MaterializeResult:
+def published_warehouse(
+    context: dg.AssetExecutionContext, warehouse: Warehouse
+) -> dg.MaterializeResult:
     """Switches `current` to this run's snapshot; the previous one is kept, older ones removed."""
+    unbuilt = _not_built_by(context)
+    if unbuilt:  # a subset run would publish its new files beside the old rest
+        raise dg.Failure(
+            "published_warehouse publishes only a warehouse this run built whole; this run "
+            f"does not build {', '.join(unbuilt)}. Materialize all assets (the refresh job); "
+            "the published warehouse is unchanged"
+        )
     layout = warehouse.layout
     snapshot = warehouse.build().root
     previous = publish(layout, warehouse.run_id)
@@ -33,3 +56,14 @@ def published_warehouse(warehouse: Warehouse) -> dg.MaterializeResult:
             "warehouse": str(layout.duckdb),
         }
     )
+
+
+def _not_built_by(context: dg.AssetExecutionContext) -> list[str]:
+    """What this run does not build of what it would publish: the assets outside a subset
+    selection, or the steps a re-execution (from a failed step) does not run again."""
+    run = context.run
+    if run.asset_selection:  # (empty, or None, for a run of the whole job)
+        return sorted(k.to_user_string() for k in PUBLISHES if k not in run.asset_selection)
+    if run.step_keys_to_execute is not None:
+        return sorted({node.name for node in context.job_def.nodes} - set(run.step_keys_to_execute))
+    return []

@@ -31,9 +31,15 @@ format: $(STAMP)
 clean:
 	rm -rf $(VENV) data/warehouse .dagster_home
 
-.PHONY: fuzz
+# The parser on N mutated real reports (default 10,000), then the whole refresh on an
+# adversarial raw dir of N entries (default 3,000; `make fuzz-pipeline` runs only that).
+.PHONY: fuzz fuzz-pipeline
 fuzz: $(STAMP)
 	$(BIN)/python -m fuzz.fuzz_parser $(or $(N),10000)
+	$(BIN)/python -m fuzz.fuzz_pipeline $(or $(N),3000)
+
+fuzz-pipeline: $(STAMP)
+	$(BIN)/python -m fuzz.fuzz_pipeline $(or $(N),3000)
 
 # Benchmark (issue 4): N = 1k, 3k, 10k by default; BENCH_ARGS=--big adds 100k, --smoke is N = 50.
 .PHONY: bench

@@ -35,7 +35,7 @@ from pathlib import Path
 from parsers import parse_report
 
 REPO = Path(__file__).resolve().parent.parent
-REAL_DIRS = ("/work/shared/seeds", "/work/shared/corpus", REPO / "data" / "raw", REPO / "tests")
+REAL_DIRS = (REPO / "data" / "raw", REPO / "tests")  # tests/fixtures/reports: seeds + corpus
 REAL_SUFFIXES = {".txt", ".html", ".htm", ".md", ".js", ".json"}
 _HTML_BITS = (
     b"<", b">", b"</td>", b"<td>", b"<tr>", b"</tr>", b"<br>", b"<br/>", b"&nbsp;", b"&amp;",

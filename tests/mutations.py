@@ -7,17 +7,18 @@ from pathlib import Path
 
 from hypothesis import strategies as st
 
-SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+SHARED = Path(__file__).resolve().parent / "fixtures" / "reports"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 def real_reports() -> list[bytes]:
-    """The real reports beside the repo, or the project's own sample copies."""
+    """The real reports of tests/fixtures/reports (seeds and corpus) and the PDF texts."""
     paths = sorted(SHARED.glob("seeds/*.txt")) + sorted(SHARED.glob("corpus/*.*"))
     paths += sorted(SHARED.glob("corpus/html/*.html")) + sorted(SHARED.glob("corpus/derived/*.txt"))
     paths = [p for p in paths if p.name != "SOURCES.md"]
-    if not paths:
-        paths = sorted((FIXTURES / "pdftotext").glob("*.txt"))
+    if len(paths) < 20:  # a missing fixture is a failure, never a smaller fuzz
+        raise FileNotFoundError(f"the real reports under {SHARED} are missing ({len(paths)} found)")
+    paths += sorted((FIXTURES / "pdftotext").glob("*.txt"))
     return [p.read_bytes() for p in paths]
 
 

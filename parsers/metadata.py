@@ -84,7 +84,13 @@ class _Replayable:
             yield item
 
 
+# "××局编制了本单位2023年度…报告" reads like a title to the title patterns: the name ends
+# where the sentence turns to 本单位/本机关.
+_SELF_REFERENCE = re.compile(r"(?:(?:编制|制作|发布)了?)?本(?:机关|单位|部门)")
+
+
 def _clean_agency(name: str) -> str | None:
+    name = _SELF_REFERENCE.split(name, maxsplit=1)[0]
     for prefix in _STRIP_PREFIXES:
         if name.startswith(prefix):
             name = name[len(prefix) :]
@@ -158,6 +164,27 @@ def _printed_forms(short: str, text: str):
         pos = end + len(suffix)
 
 
+# A report that names itself only in a sentence: 本报告由××局编制, ××局（以下简称本机关）…,
+# ××局编制了本单位…年度报告. The name must end like an organ (局, 办事处, 人民政府 …).
+_SENTENCE_AGENCY = (
+    re.compile(rf"本(?:年度)?报告由(?P<agency>{_NAME})(?:根据|依据|按照|结合|负责|编制|制作|汇总)"),
+    re.compile(rf"(?P<agency>{_NAME})[(（]以下简称[“\"']?本(?:机关|单位|部门)"),
+    re.compile(rf"(?P<agency>{_NAME})(?:编制|制作|发布)了?本(?:机关|单位|部门)"),
+)
+_SENTENCE_LEAD = re.compile(r"^(?:现将|根据|依据|按照|经|由|在|为|是)")
+
+
+def find_in_sentences(lines: list[str]) -> str | None:
+    """The agency a sentence names as the report's author (see `_SENTENCE_AGENCY`)."""
+    text = "".join(ln.strip() for ln in lines[:5000]).replace(" ", "")
+    for pattern in _SENTENCE_AGENCY:
+        for m in pattern.finditer(text):
+            name = _SENTENCE_LEAD.sub("", _clean_agency(m.group("agency")) or "")
+            if len(name) >= 3 and _ORGAN_END.search(name):
+                return name
+    return None
+
+
 def find_year(lines: list[str]) -> int | None:
     text = "\n".join(lines[:400])
     m = _PERIOD.search(text.replace(" ", ""))
@@ -177,6 +204,10 @@ def find_metadata(lines: list[str]) -> tuple[str | None, int | None, list[str]]:
     if agency is None and sig_name:
         agency = sig_name
         notes.append("agency taken from the signature (no title)")
+    if agency is None:
+        agency = find_in_sentences(lines)
+        if agency:
+            notes.append("agency taken from a sentence naming the report's author (no title)")
     if agency:
         preamble = "\n".join(lines[title_at : title_at + 12]) if title_at is not None else ""
         agency = full_name(agency, "\n".join(lines), preamble)

@@ -16,6 +16,18 @@ APPLICANT_TYPES = (
 PROCEEDINGS = ("review", "litigation_direct", "litigation_after_review")
 OUTCOMES = ("upheld", "corrected", "other", "pending", "total")
 
+#: How a figure was read (each fact's `method`), from the surest to the least sure:
+#: `label`: beside its own printed label, in its printed column;
+#: `split`: cut from digits printed run together, the one cut the form's identities allow;
+#: `position`: its label missing or unreadable (or its row trimmed of extra cells, or its
+#: table's blank cells closed up): placed by the order it was printed in.
+#: `reconstructed`: rebuilt from a crawler dump that merged identical lines or broke numbers
+#: across lines: the one reading of the printed lines the form's identities allow;
+#: Readers added later name their own (`ocr`).
+METHOD_LABEL, METHOD_SPLIT, METHOD_POSITION = "label", "split", "position"
+METHOD_RECONSTRUCTED = "reconstructed"
+METHODS = (METHOD_LABEL, METHOD_SPLIT, METHOD_RECONSTRUCTED, METHOD_POSITION)
+
 STATUS_PARSED = "parsed"
 STATUS_PARTIAL = "partial"
 STATUS_REJECTED = "rejected"
@@ -30,6 +42,7 @@ class ApplicationFact:
     value: int | None
     raw: str
     line: int | None
+    method: str = "label"  # how it was read: one of METHODS
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +54,7 @@ class DisclosureFact:
     value: float | None
     raw: str
     line: int | None
+    method: str = "label"  # how it was read: one of METHODS
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,32 +66,34 @@ class ReviewFact:
     value: int | None
     raw: str
     line: int | None
+    method: str = "label"  # how it was read: one of METHODS
 
 
-def _five_field_maker(cls):
-    """`cls(a, b, c, d, e)` for a frozen slotted dataclass of five fields (no defaults, no
+def _six_field_maker(cls):
+    """`cls(a, b, c, d, e, f)` for a frozen slotted dataclass of six fields (no
     __post_init__): the same object, filled by its slots' own setters instead of the frozen
     __init__'s object.__setattr__ per field (~2× faster; a report holds ~200 facts)."""
     names = [f.name for f in fields(cls)]
-    assert len(names) == 5 and not hasattr(cls, "__post_init__"), cls
-    set_a, set_b, set_c, set_d, set_e = (cls.__dict__[name].__set__ for name in names)
+    assert len(names) == 6 and not hasattr(cls, "__post_init__"), cls
+    set_a, set_b, set_c, set_d, set_e, set_f = (cls.__dict__[name].__set__ for name in names)
     new = object.__new__
 
-    def make(a, b, c, d, e):
+    def make(a, b, c, d, e, f):
         obj = new(cls)
         set_a(obj, a)
         set_b(obj, b)
         set_c(obj, c)
         set_d(obj, d)
         set_e(obj, e)
+        set_f(obj, f)
         return obj
 
     return make
 
 
-new_application_fact = _five_field_maker(ApplicationFact)
-new_disclosure_fact = _five_field_maker(DisclosureFact)
-new_review_fact = _five_field_maker(ReviewFact)
+new_application_fact = _six_field_maker(ApplicationFact)
+new_disclosure_fact = _six_field_maker(DisclosureFact)
+new_review_fact = _six_field_maker(ReviewFact)
 
 
 @dataclass(slots=True)
@@ -126,6 +142,7 @@ class Report:
                     "value": f.value,
                     "raw": f.raw,
                     "line": f.line,
+                    "method": f.method,
                 }
                 for f in self.applications
             ],
@@ -136,6 +153,7 @@ class Report:
                     "value": f.value,
                     "raw": f.raw,
                     "line": f.line,
+                    "method": f.method,
                 }
                 for f in self.active_disclosure
             ],
@@ -146,6 +164,7 @@ class Report:
                     "value": f.value,
                     "raw": f.raw,
                     "line": f.line,
+                    "method": f.method,
                 }
                 for f in self.review_litigation
             ],

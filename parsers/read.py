@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import itertools
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from parsers.forms import (
@@ -27,6 +28,10 @@ from parsers.forms import (
 from parsers.grid import Cell, Row
 from parsers.model import (
     APPLICANT_TYPES,
+    METHOD_LABEL,
+    METHOD_POSITION,
+    METHOD_RECONSTRUCTED,
+    METHOD_SPLIT,
     ApplicationFact,
     DisclosureFact,
     ReviewFact,
@@ -34,6 +39,7 @@ from parsers.model import (
     new_disclosure_fact,
     new_review_fact,
 )
+from parsers.reconstruct import TooAmbiguous, plain_tokens, readings
 from parsers.runsplit import split_runs
 from parsers.values import Value, parse_value
 
@@ -49,6 +55,19 @@ class Tables:
     found: set[str] = field(default_factory=set)
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Losses:
+    """What the text shows its table structure may have lost (`reconstruct.py`)."""
+
+    run_together: bool = False  # digits glued together (a run-together crawler dump)
+    merged: bool = False  # identical consecutive lines collapsed (no two are the same)
+    broken: bool = False  # one cell per line: a number may be broken across lines
+
+    @property
+    def lossy_lines(self) -> bool:
+        return self.merged or self.broken
 
 
 @dataclass
@@ -76,20 +95,20 @@ def locate(rows: list[Row]) -> tuple[int | None, int | None, int | None]:
     return t2, t3, t4
 
 
-def read_tables(rows: list[Row], form: Form, run_together: bool) -> Tables:
+def read_tables(rows: list[Row], form: Form, losses: Losses) -> Tables:
     out = Tables()
     t2, t3, t4 = locate(rows)
     t2_end = t3 if t3 is not None else (t4 if t4 is not None else len(rows))
     if t2 is not None:
-        _read_table2(rows[t2:t2_end], form, run_together, out)
+        _read_table2(rows[t2:t2_end], form, losses, out)
     else:
         out.problems.append("table 2 (主动公开) not found")
     if t3 is not None:
-        _read_table3(rows[t3 : t4 if t4 is not None else len(rows)], form, run_together, out)
+        _read_table3(rows[t3 : t4 if t4 is not None else len(rows)], form, losses, out)
     else:
         out.problems.append("table 3 (收到和处理申请) not found")
     if t4 is not None:
-        _read_table4(rows[t4:], run_together, out)
+        _read_table4(rows[t4:], losses, out)
     else:
         out.problems.append("table 4 (行政复议、行政诉讼) not found")
     return out
@@ -150,27 +169,35 @@ def _fit(cells: list[Cell], width: int) -> tuple[list[Cell] | None, str | None]:
     return None, f"{len(cells)} of {width} values printed"
 
 
-def _fit_reported(where: str, cells: list[Cell], width: int, out: Tables) -> list[Cell] | None:
-    """`_fit`, with what it could not read filed as a problem and what it trimmed as a warning."""
+def _fit_reported(
+    where: str, cells: list[Cell], width: int, out: Tables
+) -> tuple[list[Cell] | None, bool]:
+    """`_fit`, with what it could not read filed as a problem and what it trimmed as a
+    warning; and whether it trimmed value cells (the rest is then placed by position)."""
     fitted, note = _fit(cells, width)
     if note:
         (out.warnings if fitted is not None else out.problems).append(f"{where}: {note}")
-    return fitted
+    return fitted, fitted is not None and note is not None
 
 
 def _assign_rows(
-    rows: list[Row], form_rows: tuple[FormRow, ...], widths: dict[str, int]
-) -> tuple[dict[str, list[Cell]], list[str]]:
+    rows: list[Row],
+    form_rows: tuple[FormRow, ...],
+    widths: dict[str, int],
+    losses: Losses | None = None,
+) -> tuple[dict[str, list[Cell]], list[str], set[str]]:
     """Pair each form row with the value cells printed for it.
 
     A row printing a recognised label and its values is an anchor. Rows of numbers with
     no recognisable label (labels detached by PDF or OCR conversion) are paired by
     position only where that is certain: between two anchors, the label-less rows must
     be exactly as many as the form rows still missing there, in the form's order.
-    Anything else is left unpaired and reported, never guessed.
+    Anything else is left unpaired and reported, never guessed. Returns the cells of each
+    form row found, notes, and the rows paired by position (their facts say so).
     """
     found: dict[str, list[Cell]] = {}
     notes: list[str] = []
+    by_position: set[str] = set()
     pointer = 0
     any_row = _any_row(form_rows)
     # events in document order: (form index or None for an orphan, cells)
@@ -194,7 +221,10 @@ def _assign_rows(
         if idx is not None:
             width = widths[form_rows[idx].code]
             blank_row = len(values) >= width  # every cell printed blank (null, not 0)
-            if printed and not row.explicit and len(values) < width and not _is_run(values, width):
+            short = len(values) < width and not _is_run(values, width)
+            if short and losses is not None and losses.merged:
+                short = not plain_tokens([c.text for c in values])  # merged lines: rebuilt
+            if printed and not row.explicit and short:
                 notes.append(
                     f"stray number(s) {' '.join(c.text for c in values)!r} after a label ignored"
                 )
@@ -206,8 +236,8 @@ def _assign_rows(
             continue
         if printed and _could_be_row(values, widths):
             events.append((None, values))
-    _pair_orphans(events, form_rows, widths, found, notes)
-    return found, notes
+    _pair_orphans(events, form_rows, widths, found, notes, by_position)
+    return found, notes, by_position
 
 
 def _could_be_row(values: list[Cell], widths: dict[str, int]) -> bool:
@@ -228,6 +258,7 @@ def _pair_orphans(
     widths: dict[str, int],
     found: dict[str, list[Cell]],
     notes: list[str],
+    by_position: set[str],
 ) -> None:
     if not any(idx is None for idx, _ in events):
         return
@@ -249,6 +280,7 @@ def _pair_orphans(
             continue
         for r, cells in zip(chosen, orphans, strict=True):
             found[r.code] = cells
+            by_position.add(r.code)
         notes_rows = ", ".join(r.code for r in chosen)
         notes.append(f"paired by position (their labels are detached): {notes_rows}")
     if unpaired:
@@ -256,9 +288,12 @@ def _pair_orphans(
 
 
 # ------------------------------------------------------------------ table 3
-def _read_table3(rows: list[Row], form: Form, run_together: bool, out: Tables) -> None:
+def _read_table3(rows: list[Row], form: Form, losses: Losses, out: Tables) -> None:
+    run_together = losses.run_together
     form_rows = form.table3
-    found, notes = _assign_rows(rows, form_rows, {r.code: T3_COLUMNS for r in form_rows})
+    found, notes, by_position = _assign_rows(
+        rows, form_rows, {r.code: T3_COLUMNS for r in form_rows}, losses
+    )
     if not found:
         out.problems.append("table 3: no row could be read")
         return
@@ -266,6 +301,7 @@ def _read_table3(rows: list[Row], form: Form, run_together: bool, out: Tables) -
     _file_notes("table 3", notes, out)
     fixed: dict[str, list[tuple[Value, Cell] | None]] = {}
     to_split: dict[str, list[Cell]] = {}
+    to_rebuild: dict[str, list[Cell]] = {}
     for row in form_rows:
         cells = found.get(row.code)
         if cells is None:
@@ -273,11 +309,18 @@ def _read_table3(rows: list[Row], form: Form, run_together: bool, out: Tables) -
         if run_together and _is_run(cells, T3_COLUMNS):
             to_split[row.code] = [c for c in cells if c.text]
             continue
-        fitted = _fit_reported(f"table 3 row {row.code}", cells, T3_COLUMNS, out)
+        if _rebuildable(cells, T3_COLUMNS, losses):
+            to_rebuild[row.code] = [c for c in cells if c.text]
+            continue
+        if _too_many_lines(f"table 3 row {row.code}", cells, T3_COLUMNS, losses, out):
+            continue
+        fitted, trimmed = _fit_reported(f"table 3 row {row.code}", cells, T3_COLUMNS, out)
         if fitted is not None:
             fixed[row.code] = [_cell_value(c) for c in fitted]
-    if to_split:
-        _solve_table3_runs(to_split, fixed, form_rows, out)
+            if trimmed:
+                by_position.add(row.code)
+    if to_split or to_rebuild:
+        _solve_table3_runs(to_split, to_rebuild, losses, fixed, form_rows, out)
     missing = [
         r.code for r in form_rows if not r.optional and r.code not in fixed and r.code not in found
     ]
@@ -294,6 +337,7 @@ def _read_table3(rows: list[Row], form: Form, run_together: bool, out: Tables) -
         vals = fixed.get(row.code)
         if vals is None:
             continue
+        method = _method(row.code, by_position, to_split, to_rebuild)
         for col, cell in zip(APPLICANT_TYPES, vals, strict=True):
             if cell is None:
                 continue
@@ -306,8 +350,76 @@ def _read_table3(rows: list[Row], form: Form, run_together: bool, out: Tables) -
                     out.problems.append(f"table 3 row {row.code}/{col}: non-integer {value.raw!r}")
                     continue
             out.applications.append(
-                new_application_fact(row.code, col, number, value.raw, src.line)
+                new_application_fact(row.code, col, number, value.raw, src.line, method)
             )
+
+
+def _method(
+    code: str,
+    by_position: set[str],
+    split: Collection[str],
+    rebuilt: Collection[str] = frozenset(),
+) -> str:
+    """How a row's figures were read: placed by position is the least sure, then
+    reconstructed, then split."""
+    if code in by_position:
+        return METHOD_POSITION
+    if code in rebuilt:
+        return METHOD_RECONSTRUCTED
+    return METHOD_SPLIT if code in split else METHOD_LABEL
+
+
+def _rebuildable(cells: list[Cell], width: int, losses: Losses) -> bool:
+    """A row a lossy dump may have printed with another number of lines than cells, that
+    `_fit` cannot read as printed: its tokens are to be rebuilt (`reconstruct.py`)."""
+    if not losses.lossy_lines:
+        return False
+    tokens = [c.text for c in cells if c.text]
+    if not (plain_tokens(tokens) and len(tokens) == len(cells)):
+        return False
+    # merged: even a row of `width` lines may hide a merge and a break; broken: a row of more
+    # lines than cells is a broken number, not padding or stray zeros to trim
+    return losses.merged or len(tokens) > width or _fit(cells, width)[0] is None
+
+
+def _too_many_lines(where: str, cells: list[Cell], width: int, losses: Losses, out: Tables) -> bool:
+    """A row a lossy dump may have changed that cannot be rebuilt (a blank cell among its
+    lines): more lines than cells where numbers may be broken across lines (trimming them
+    as padding would misplace its cells), or any number of lines where lines may also have
+    been merged (a merge and a break leave as many lines as cells)."""
+    if (losses.broken and len(cells) > width) or (losses.broken and losses.merged):
+        shown = " / ".join(c.text for c in cells)
+        out.problems.append(
+            f"{where}: {len(cells)} lines {shown!r} for {width} cells, where lines may be "
+            "merged or numbers broken, with blanks: not rebuilt"
+        )
+        return True
+    return False
+
+
+def _rebuilt_readings(
+    where: str,
+    cells: list[Cell],
+    width: int,
+    losses: Losses,
+    accept,
+    out: Tables,
+) -> list[tuple[int, ...]]:
+    """The readings of a lossy row its own identity allows; [] (and the problem filed)
+    when there are none or too many to try."""
+    tokens = [c.text for c in cells]
+    shown = " / ".join(tokens)
+    try:
+        found = readings(tokens, width, losses.merged, losses.broken, accept)
+    except TooAmbiguous as exc:
+        out.problems.append(f"{where}: lines {shown!r} are too ambiguous to try ({exc})")
+        return []
+    if not found:
+        out.problems.append(
+            f"{where}: lines {shown!r} fit no reading of {width} cells that satisfies its "
+            "identities"
+        )
+    return found
 
 
 def _file_notes(table: str, notes: list[str], out: Tables) -> None:
@@ -332,11 +444,48 @@ def _is_run(cells: list[Cell], width: int) -> bool:
 
 def _solve_table3_runs(
     to_split: dict[str, list[Cell]],
+    to_rebuild: dict[str, list[Cell]],
+    losses: Losses,
     fixed: dict[str, list[tuple[Value, Cell] | None]],
     form_rows: tuple[FormRow, ...],
     out: Tables,
 ) -> None:
+    """One step for every row whose cells must be inferred: digits run together, lines a
+    lossy dump merged or broke. Each row's own readings (its total holds), then one
+    reading of them all that the table's column identities allow, kept only if unique.
+
+    The identities choose a lossy row's reading only while nothing shows the report
+    breaks them: a lossy row none of whose readings has its printed total, or a row read
+    as printed whose total is off, means the identities cannot be trusted to choose (a
+    reading would "repair" the print), and each lossy row is then kept only where its
+    printed lines allow a single reading on their own."""
     candidates: dict[str, list[tuple[int, ...]]] = {}
+    printed_rows = [[v[0].number if v else None for v in vals] for vals in fixed.values()]
+    untrusted = any(
+        len(row) == T3_COLUMNS and None not in row and not _row_total_holds(tuple(row))  # type: ignore[arg-type]
+        for row in printed_rows
+    )
+    own: dict[str, list[tuple[int, ...]]] = {}
+    for code, cells in to_rebuild.items():
+        fits = _rebuilt_readings(
+            f"table 3 row {code}", cells, T3_COLUMNS, losses, _row_total_holds, out
+        )
+        untrusted = untrusted or not fits
+        own[code] = fits
+    for code, fits in own.items():
+        if untrusted:  # only what the printed lines say by themselves
+            alone = _rebuilt_readings(
+                f"table 3 row {code}", to_rebuild[code], T3_COLUMNS, losses, lambda _: True, out
+            )
+            fits = alone if len(alone) == 1 else []
+            if len(alone) > 1:
+                out.problems.append(
+                    f"table 3 row {code}: lines {' / '.join(c.text for c in to_rebuild[code])!r} "
+                    "allow several readings and the table breaks its own identities, so they "
+                    "cannot choose"
+                )
+        if fits:
+            candidates[code] = fits
     for code, cells in to_split.items():
         fits = split_runs([c.text for c in cells], T3_COLUMNS, [T3_COLUMNS])
         if not fits:
@@ -361,24 +510,45 @@ def _solve_table3_runs(
     else:
         out.problems.append(f"table 3: too many possible splits ({combos}) to check")
     if not solutions:
-        # fall back to rows whose own split is unique
-        solutions = [{c: candidates[c][0] for c in codes if len(candidates[c]) == 1}]
-        if any(len(candidates[c]) > 1 for c in codes):
+        # fall back to run-together rows whose own split is unique (their digits are all
+        # there: a row total alone pins them); rebuilt lossy rows need the whole table
+        solutions = [
+            {
+                c: candidates[c][0]
+                for c in codes
+                if len(candidates[c]) == 1 and (c in to_split or untrusted)
+            }
+        ]
+        if any(len(candidates[c]) > 1 or c in to_rebuild for c in codes):
             out.problems.append(
-                "table 3: no split of the run-together digits satisfies all identities"
+                "table 3: no reading of the run-together digits or lossy lines satisfies "
+                "all identities"
             )
     for code in codes:
-        line_cell = to_split[code][0]
+        source = to_split.get(code) or to_rebuild[code]
         options = {s[code] for s in solutions if code in s}
         if len(options) == 1:
             (vals,) = options
-            fixed[code] = [(Value(v, str(v)), line_cell) for v in vals]
+            fixed[code] = [(Value(v, str(v)), source[0]) for v in vals]
         elif options:
             shown = " or ".join("/".join(map(str, o)) for o in sorted(options)[:4])
-            out.problems.append(
-                f"table 3 row {code}: run-together digits {''.join(c.text for c in to_split[code])!r} "
-                f"are ambiguous ({shown})"
+            more = f" and {len(options) - 4} more" if len(options) > 4 else ""
+            printed = (
+                f"run-together digits {''.join(c.text for c in source)!r}"
+                if code in to_split
+                else f"lines {' / '.join(c.text for c in source)!r}"
             )
+            out.problems.append(f"table 3 row {code}: {printed} are ambiguous ({shown}{more})")
+
+
+def _row_total_holds(values: tuple[int, ...]) -> bool:
+    return sum(values[:-1]) == values[-1]
+
+
+def _groups_hold(values: tuple[int, ...]) -> bool:
+    """Table 4: each group's four outcomes add up to its 总计."""
+    n = len(T4_OUTCOMES)
+    return all(sum(values[g : g + n - 1]) == values[g + n - 1] for g in range(0, len(values), n))
 
 
 def _table3_identities_hold(table: dict[str, list], form_rows: tuple[FormRow, ...]) -> bool:
@@ -403,8 +573,11 @@ def _table3_identities_hold(table: dict[str, list], form_rows: tuple[FormRow, ..
 
 
 # ------------------------------------------------------------------ table 2
-def _read_table2(rows: list[Row], form: Form, run_together: bool, out: Tables) -> None:
-    found, notes = _assign_rows(rows, form.table2, {r.code: len(r.measures) for r in form.table2})
+def _read_table2(rows: list[Row], form: Form, losses: Losses, out: Tables) -> None:
+    run_together = losses.run_together
+    found, notes, by_position = _assign_rows(
+        rows, form.table2, {r.code: len(r.measures) for r in form.table2}, losses
+    )
     if not found:
         out.problems.append("table 2: no row could be read")
         return
@@ -417,17 +590,28 @@ def _read_table2(rows: list[Row], form: Form, run_together: bool, out: Tables) -
             out.problems.append(f"table 2 row {row.code} not found")
             continue
         width = len(row.measures)
-        if run_together and width > 1 and _is_run(cells, width):
+        split = run_together and width > 1 and _is_run(cells, width)
+        rebuilt = not split and _rebuildable(cells, width, losses)
+        if split or rebuilt:
             printed = [c for c in cells if c.text]
-            digits = "".join(c.text for c in printed)
-            fits = [
-                f
-                for f in split_runs([c.text for c in printed], width)
-                if all(v >= 0 or m == "change" for v, m in zip(f, row.measures, strict=True))
-            ]
-            if not fits:
-                out.problems.append(f"table 2 row {row.code}: digits {digits!r} fit no split")
-                continue
+            if split:
+                digits = repr("".join(c.text for c in printed))
+                fits = [
+                    f
+                    for f in split_runs([c.text for c in printed], width)
+                    if all(v >= 0 or m == "change" for v, m in zip(f, row.measures, strict=True))
+                ]
+                if not fits:
+                    out.problems.append(f"table 2 row {row.code}: digits {digits} fit no split")
+                    continue
+                what = f"run-together digits {digits}"
+            else:
+                fits = _rebuilt_readings(
+                    f"table 2 row {row.code}", printed, width, losses, lambda _: True, out
+                )
+                if not fits:
+                    continue
+                what = f"lines {' / '.join(c.text for c in printed)!r}"
             pairs: list[tuple[Value, Cell] | None] = []
             for k, measure in enumerate(row.measures):
                 options = sorted({f[k] for f in fits})
@@ -437,14 +621,21 @@ def _read_table2(rows: list[Row], form: Form, run_together: bool, out: Tables) -
                     pairs.append(None)
                     shown = "/".join(map(str, options[:6])) + (" …" if len(options) > 6 else "")
                     out.problems.append(
-                        f"table 2 {row.code}.{measure}: run-together digits {digits!r} "
+                        f"table 2 {row.code}.{measure}: {what} "
                         f"are ambiguous ({len(options)} possible values: {shown})"
                     )
         else:
-            fitted = _fit_reported(f"table 2 row {row.code}", cells, width, out)
+            if _too_many_lines(f"table 2 row {row.code}", cells, width, losses, out):
+                continue
+            fitted, trimmed = _fit_reported(f"table 2 row {row.code}", cells, width, out)
             if fitted is None:
                 continue
+            if trimmed:
+                by_position.add(row.code)
             pairs = [(c.value, c) for c in fitted]  # type: ignore[misc]  # value cells
+        method = _method(
+            row.code, by_position, {row.code} if split else set(), {row.code} if rebuilt else set()
+        )
         for measure, pair in zip(row.measures, pairs, strict=True):
             if pair is None:
                 continue
@@ -459,6 +650,7 @@ def _read_table2(rows: list[Row], form: Form, run_together: bool, out: Tables) -
                     None if number is None else float(number),
                     value.raw,
                     src.line,
+                    method,
                 )
             )
 
@@ -473,7 +665,8 @@ def _to_unit(number: float, unit: str | None, header: str, target_yuan: int) -> 
 
 
 # ------------------------------------------------------------------ table 4
-def _read_table4(rows: list[Row], run_together: bool, out: Tables) -> None:
+def _read_table4(rows: list[Row], losses: Losses, out: Tables) -> None:
+    run_together = losses.run_together
     cells: list[Cell] = []
     for k, row in enumerate(rows):
         if TABLE4_END.search(row.text) and cells:
@@ -488,7 +681,7 @@ def _read_table4(rows: list[Row], run_together: bool, out: Tables) -> None:
         if not any(c.text for c in row_values):
             continue
         cells.extend(row_values)
-        if len([c for c in cells if c.text]) >= 15 and not run_together:
+        if len([c for c in cells if c.text]) >= 15 and not (run_together or losses.lossy_lines):
             break
     width = len(T4_GROUPS) * len(T4_OUTCOMES)
     if not cells:
@@ -504,17 +697,35 @@ def _read_table4(rows: list[Row], run_together: bool, out: Tables) -> None:
             )
             return
         pairs = [(Value(v, str(v)), printed[0]) for v in fits[0]]
+        method = METHOD_SPLIT
+    elif _rebuildable(cells, width, losses):
+        printed = [c for c in cells if c.text]
+        fits = _rebuilt_readings("table 4", printed, width, losses, _groups_hold, out)
+        if len(fits) != 1:
+            if fits:
+                shown = " or ".join("/".join(map(str, f)) for f in fits[:3])
+                out.problems.append(
+                    f"table 4: lines {' / '.join(c.text for c in printed)!r} are ambiguous "
+                    f"({len(fits)} readings: {shown}{' …' if len(fits) > 3 else ''})"
+                )
+            return
+        pairs = [(Value(v, str(v)), printed[0]) for v in fits[0]]
+        method = METHOD_RECONSTRUCTED
     else:
+        if _too_many_lines("table 4", cells, width, losses, out):
+            return
+        method = METHOD_LABEL
         fitted, note = _fit(cells, width)
         if fitted is None:
             nonblank = [c for c in cells if c.text]
-            if len(nonblank) == width:
-                fitted, note = nonblank, None
+            if len(nonblank) == width:  # its blank cells closed up: placed by order
+                fitted, note, method = nonblank, None, METHOD_POSITION
             else:
                 out.problems.append(f"table 4: {note}")
                 return
         if note:
             out.warnings.append(f"table 4: {note}")
+            method = METHOD_POSITION
         pairs = [(c.value, c) for c in fitted]  # type: ignore[misc]  # value cells
     if any(isinstance(v.number, float) and not v.number.is_integer() for v, _ in pairs):
         out.problems.append("table 4: a non-integer value where counts belong")
@@ -523,4 +734,6 @@ def _read_table4(rows: list[Row], run_together: bool, out: Tables) -> None:
     for i, (value, src) in enumerate(pairs):
         group, outcome = T4_GROUPS[i // 5], T4_OUTCOMES[i % 5]
         number = None if value.number is None else int(value.number)
-        out.review_litigation.append(new_review_fact(group, outcome, number, value.raw, src.line))
+        out.review_litigation.append(
+            new_review_fact(group, outcome, number, value.raw, src.line, method)
+        )

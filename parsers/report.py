@@ -14,10 +14,33 @@ from parsers.html_grid import looks_like_html, rows_from_html
 from parsers.metadata import find_metadata
 from parsers.model import STATUS_PARSED, STATUS_PARTIAL, STATUS_REJECTED, Report
 from parsers.normalise import normalise_text
-from parsers.read import read_tables
+from parsers.read import Losses, read_tables
 from parsers.segment import find_sections, narrative_figures
 
-PARSER_VERSION = "0.6.0"
+#: The release line, set by hand when what the parser promises changes (docs/PARSER.md).
+PARSER_RELEASE = "0.6"
+
+
+def _source_digest() -> str:
+    """SHA-256 of everything that decides what the parser reads: its own source files and
+    label tables (`parsers/*.py`, `*.json`), the chardet version it asks, and the Unicode
+    version NFKC folds with. The parse cache is keyed by it, so any such change reparses
+    every file once, with no version number to forget to bump."""
+    import unicodedata
+    from pathlib import Path
+
+    import chardet
+
+    digest = hashlib.sha256()
+    here = Path(__file__).resolve().parent
+    for path in sorted([*here.glob("*.py"), *here.glob("*.json")]):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    digest.update(f"chardet {chardet.__version__}; unicode {unicodedata.unidata_version}".encode())
+    return digest.hexdigest()[:12]
+
+
+#: `<release>+<digest of the parser's source>`: what every report records as `parser_version`.
+PARSER_VERSION = f"{PARSER_RELEASE}+{_source_digest()}"
 MAX_REASON = 2000
 #: The largest figure a cell of the form can mean. A county's applications are counted in
 #: the tens, a province's in the tens of thousands, fees in 元 stay far below this; a cell
@@ -111,7 +134,7 @@ def _parse_into(report: Report, data: bytes) -> None:
             reason += f"; {decoded.mojibake_suspect_lines} line(s) look like mojibake that could not be repaired"
         report.status_reason = reason
         return
-    tables = read_tables(rows, FORMS[fmt], run_together=layout == "run_together")
+    tables = read_tables(rows, FORMS[fmt], losses_of(layout, meta_lines))
     problems = list(tables.problems)
     report.active_disclosure = _within_bounds(tables.active_disclosure, "table 2", problems)
     report.applications = _within_bounds(tables.applications, "table 3", problems)
@@ -161,6 +184,27 @@ _NOT_TEXT = re.compile(r"[\ufffd\x00-\x08\x0e-\x1f]")
 def _looks_binary(text: str) -> bool:
     sample = text[:20000]
     return bool(sample) and len(_NOT_TEXT.findall(sample)) / len(sample) > 0.05
+
+
+_ONE_CELL_PER_LINE = frozenset({"cell_per_line", "cell_per_line_tab", "cell_per_line_pipe"})
+
+
+def losses_of(layout: str, lines: list[str]) -> Losses:
+    """What the layout may have lost: run-together digits in a run-together dump; in a
+    cell-per-line dump, numbers broken across lines, and identical lines merged when no two
+    consecutive printed lines are the same (a dump that merges leaves none; any real table
+    of one cell per line repeats a 0)."""
+    if layout == "run_together":
+        return Losses(run_together=True)
+    if layout not in _ONE_CELL_PER_LINE:
+        return Losses()
+    printed = [s for s in (ln.rstrip() for ln in lines) if s.strip()]  # (` |` is a cell)
+    merged = all(a != b for a, b in zip(printed, printed[1:], strict=False))
+    # numbers broken across lines only where the page broke lines inside cells: a table
+    # label printed one character per line (自 / 然 / 人)
+    cores = (s.strip(" \t|") for s in printed)
+    broken = sum(1 for s in cores if len(s) == 1 and "\u4e00" <= s <= "\u9fff") >= 3
+    return Losses(merged=merged, broken=broken)
 
 
 def detect_layout(lines: list[str], rows: list[Row]) -> str:

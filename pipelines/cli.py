@@ -46,12 +46,23 @@ def main(argv: list[str] | None = None) -> int:
         default=DEFAULT_MAX_FILE_MB,
         help=f"larger files are recorded as rejected, not parsed (default: {DEFAULT_MAX_FILE_MB})",
     )
-    parse = commands.add_parser("parse", help="parse files and print one JSON object per line")
+    parse = commands.add_parser(
+        "parse",
+        help="parse files and print one JSON object per line (exit status 1 if any is rejected)",
+    )
     parse.add_argument("files", nargs="+", metavar="FILE")
+    parse.add_argument(
+        "--summary",
+        action="store_true",
+        help="one line per file for people: status, agency, year, layout, figures read, reason",
+    )
+    parse.add_argument(
+        "--allow-rejected", action="store_true", help="exit status 0 even if a file is rejected"
+    )
     args = parser.parse_args(argv)
     try:
         if args.command == "parse":
-            return parse_files(args.files)
+            return parse_files(args.files, args.summary, args.allow_rejected)
         return refresh_warehouse(args.raw_dir, args.warehouse_dir, args.workers, args.max_file_mb)
     except BrokenPipeError:  # `govreports parse … | head`
         sys.stderr.close()
@@ -61,13 +72,39 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-def parse_files(files: list[str]) -> int:
+def parse_files(files: list[str], summary: bool = False, allow_rejected: bool = False) -> int:
+    """Print each file's record (or a line of it, `summary`); 1 when a file is rejected."""
     from pipelines.reading import read_and_parse
 
+    rejected = 0
     for name in files:  # named on the command line: a link is followed
         _sha, report = read_and_parse(name, name, follow_links=True)
-        print(json.dumps(report.to_dict(), ensure_ascii=False), flush=True)
-    return 0
+        rejected += report.status == "rejected"
+        if summary:
+            print(summary_line(report), flush=True)
+        else:
+            print(json.dumps(report.to_dict(), ensure_ascii=False), flush=True)
+    if summary and len(files) > 1:
+        print(f"{len(files)} files, {rejected} rejected", file=sys.stderr)
+    return 1 if rejected and not allow_rejected else 0
+
+
+def summary_line(report) -> str:
+    """status, agency, year, layout, figures read (of tables 2, 3, 4), file, reason: one line."""
+    figures = "/".join(
+        str(sum(f.value is not None for f in facts))
+        for facts in (report.active_disclosure, report.applications, report.review_litigation)
+    )
+    reason = " ".join((report.status_reason or "").split())
+    fields = [
+        f"{report.status:<8}",
+        report.agency or "(agency?)",
+        str(report.year or "(year?)"),
+        report.layout,
+        f"figures {figures}",
+        report.source_path or "",
+    ]
+    return "  ".join(fields) + (f"  — {reason}" if reason else "")
 
 
 def refresh_warehouse(

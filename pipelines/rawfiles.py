@@ -46,7 +46,7 @@ class RawEntry:
 
 def path_key(name: str) -> str:
     """The text key of a file name (as `os` returns it: surrogateescape for stray bytes)."""
-    if "\\" not in name and _is_utf8(name):
+    if "\\" not in name and (name.isascii() or _is_utf8(name)):
         return name
     return "/".join(_component_key(part) for part in name.split("/"))
 

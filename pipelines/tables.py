@@ -46,6 +46,7 @@ APPLICATION_FACT = pa.struct(
         ("value", pa.int64()),
         ("raw", pa.string()),
         ("line", pa.int32()),
+        ("method", pa.string()),
     ]
 )
 DISCLOSURE_FACT = pa.struct(
@@ -55,6 +56,7 @@ DISCLOSURE_FACT = pa.struct(
         ("value", pa.float64()),
         ("raw", pa.string()),
         ("line", pa.int32()),
+        ("method", pa.string()),
     ]
 )
 REVIEW_FACT = pa.struct(
@@ -64,6 +66,7 @@ REVIEW_FACT = pa.struct(
         ("value", pa.int64()),
         ("raw", pa.string()),
         ("line", pa.int32()),
+        ("method", pa.string()),
     ]
 )
 

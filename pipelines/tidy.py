@@ -84,7 +84,7 @@ cells AS (
     SELECT report_id, agency, year, unnest({list_column}) AS f FROM live
 )
 SELECT report_id, agency, year, f.{key1} AS {key1}, f.{key2} AS {key2},
-    f.value AS value, f.raw AS raw, f.line AS line
+    f.value AS value, f.raw AS raw, f.line AS line, f.method AS method
 FROM cells
 """
 

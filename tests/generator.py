@@ -1431,3 +1431,52 @@ def make_case(
         text = prepare_mojibake(text, "gbk" if encoding == "mojibake" else "cp936")[0]
     data = encode(text, encoding)
     return Case(seed, layout, encoding, noise, fig, text.replace("\r\n", "\n"), data)
+
+
+# ====================================================================== crawler losses
+#: The layouts a crawler dump of one cell per line comes from.
+CELL_PER_LINE_LAYOUTS = ("cell_per_line_tab", "cell_per_line_pipe", "cell_per_line_blank")
+_HEADER_WORDS = frozenset(
+    {"自然人", "法人或其他组织", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "总计"}
+)
+_LINE_CORE = re.compile(r"^(?P<lead>\s*)(?P<core>.*?)(?P<tail>\s*\|?\s*)$")
+
+
+def crawler_losses(text: str, rng: random.Random, *, merged: bool, broken: bool) -> str:
+    """What a crawler makes of a report printed one cell per line (`CELL_PER_LINE_LAYOUTS`).
+
+    `broken` (the page wrapped cells): some numbers of two or more digits are broken over
+    two lines (`1` / `62` for 162), table 3's header labels are printed one character per
+    line (`自` / `然` / `人`), and sometimes the title's year is split (`20` / `23` / `年`).
+    `merged` (the crawler): empty lines dropped and identical consecutive lines collapsed
+    into one (the row 1,0,0,0,0,0,1 becomes `1` / `0` / `1`; fifteen zeros one `0`).
+    Each line keeps its layout's decoration (a leading tab, a trailing ` |`)."""
+    lines = text.split("\n")
+    if broken:
+        out: list[str] = []
+        year_split = rng.random() < 0.3
+        for ln in lines:
+            m = _LINE_CORE.match(ln)
+            lead, core, tail = m.group("lead"), m.group("core"), m.group("tail")  # type: ignore[union-attr]
+            if core.isdigit() and len(core) >= 2 and rng.random() < 0.4:
+                cut = rng.randint(1, len(core) - 1)
+                out += [lead + core[:cut] + tail, lead + core[cut:] + tail]
+            elif core in _HEADER_WORDS and rng.random() < 0.7:
+                out += [lead + ch + tail for ch in core]
+            elif year_split and "年度报告" in core and re.search(r"20\d\d年", core):
+                year_split = False
+                at = re.search(r"20\d\d年", core).start()  # type: ignore[union-attr]
+                out += [core[:at], core[at : at + 2], core[at + 2 : at + 4], core[at + 4 :]]
+            else:
+                out.append(ln)
+        lines = out
+    if merged:
+        kept: list[str] = []
+        for ln in lines:
+            if not ln.strip():
+                continue  # (a blank cell's line, ` |`, is a line: it stays, merged or not)
+            if kept and kept[-1] == ln:
+                continue
+            kept.append(ln)
+        lines = kept
+    return "\n".join(lines)

@@ -107,6 +107,12 @@ def report_from_spec(data: bytes, source_path: str | None) -> Report:
                 continue
             value = cells.get(key, value)
             applications.append(ApplicationFact(category, applicant, value, str(value), next(line)))
+    if "other_subtotal" in s:  # a 2021 report that also prints the (六) subtotal row
+        for applicant in APPLICANT_TYPES:
+            value = s["other_subtotal"] if applicant in ("natural_person", "total") else 0
+            applications.append(
+                ApplicationFact("result.other", applicant, value, str(value), next(line))
+            )
     review = []
     for proceeding in PROCEEDINGS:
         values = s.get("review", {}).get(proceeding, [0, 0, 0, 0, 0])

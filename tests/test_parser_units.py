@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from parsers import parse_report
@@ -9,6 +11,9 @@ from parsers.decode import decode, repair_mojibake
 from parsers.normalise import normalise_line
 from parsers.runsplit import split_runs
 from parsers.values import parse_value
+from tests.conftest import SHARED
+
+SEEDS_DIR = SHARED / "seeds"
 
 TEXT = "一、总体情况\n本年度收到政府信息公开申请29件。"
 
@@ -320,9 +325,9 @@ def test_fast_fact_makers_give_the_dataclass_objects() -> None:
     )
 
     for cls, make, args in (
-        (ApplicationFact, new_application_fact, ("received.new", "total", 29, "29", 40)),
-        (DisclosureFact, new_disclosure_fact, ("regulation", "issued", 1.5, "1.5", None)),
-        (ReviewFact, new_review_fact, ("review", "upheld", None, "/", 88)),
+        (ApplicationFact, new_application_fact, ("received.new", "total", 29, "29", 40, "label")),
+        (DisclosureFact, new_disclosure_fact, ("regulation", "issued", 1.5, "1.5", None, "split")),
+        (ReviewFact, new_review_fact, ("review", "upheld", None, "/", 88, "position")),
     ):
         made, expected = make(*args), cls(*args)
         assert type(made) is cls
@@ -369,3 +374,100 @@ def test_a_cell_holds_the_value_parse_value_reads():
         cell = Cell(text.strip(), 1)
         assert cell.value == parse_value(text.strip()), repr(text)
         assert cell.is_label == (cell.value is None and text.strip() != ""), repr(text)
+
+
+UNTITLED = (
+    (SEEDS_DIR / "002_85dfb0a95ba47af5.txt")
+    .read_text(encoding="utf-8")
+    .replace("洛龙区学府街道办事处 2023 年政府信息公开工作 年度报告", "", 1)
+)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "本报告由洛龙区学府街道办事处根据《中华人民共和国政府信息公开条例》编制。",
+        "本年度报告由洛龙区学府街道办事处编制。",
+        "为做好政务公开，洛龙区学府街道办事处（以下简称“本机关”）认真落实条例。",
+        "洛龙区学府街道办事处编制了本单位2023年度政府信息公开工作年度报告。",
+    ],
+)
+def test_an_untitled_report_takes_its_agency_from_a_sentence(sentence):
+    assert parse_report(UNTITLED.encode(), "x").agency is None  # the precondition
+    report = parse_report((sentence + "\n" + UNTITLED).encode(), "x")
+    assert (report.agency, report.year, report.status) == ("洛龙区学府街道办事处", 2023, "parsed")
+    if "年度报告" not in sentence:  # (the last one reads as a title, name cut at 本单位)
+        assert "agency taken from a sentence" in " ".join(report.warnings)
+
+
+def test_a_sentence_naming_no_organ_gives_no_agency():
+    report = parse_report(("本报告由我们根据条例编制。\n" + UNTITLED).encode(), "x")
+    assert report.agency is None and "agency not found" in report.status_reason
+
+
+def test_the_parser_version_is_derived_from_its_source(tmp_path):
+    """A new label spelling (a one-line change to forms.py) is a new parser version: the
+    parse cache is keyed by it, so every file is parsed again, with no number to bump."""
+    import shutil
+    import subprocess
+    import sys
+
+    import parsers
+
+    code = "import parsers; print(parsers.PARSER_VERSION)"
+    here = Path(parsers.__file__).parent
+    shutil.copytree(here, tmp_path / "parsers", ignore=shutil.ignore_patterns("__pycache__"))
+
+    def version() -> str:
+        done = subprocess.run(
+            [sys.executable, "-c", code],
+            env={"PYTHONPATH": str(tmp_path), "PATH": ""},
+            cwd=tmp_path,  # not the repository's own parsers/
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return done.stdout.strip()
+
+    assert version() == parsers.PARSER_VERSION
+    forms = tmp_path / "parsers" / "forms.py"
+    forms.write_text(
+        forms.read_text("utf-8").replace('r"上年结转"', 'r"上年结转|上年度结转"'), "utf-8"
+    )
+    assert version() != parsers.PARSER_VERSION
+    assert version().startswith(parsers.PARSER_VERSION.split("+")[0] + "+")
+
+
+def swapped_unlabelled_rows() -> str:
+    """Seed 002 with 4 applications, 3 granted and 1 partly granted, whose two result rows
+    lost their labels (a PDF conversion detaching them) and are printed in swapped order."""
+    text = (SEEDS_DIR / "002_85dfb0a95ba47af5.txt").read_text(encoding="utf-8")
+    lines = text.split("\n")
+    at = {
+        k: i for i, ln in enumerate(lines) for k in ("本年新收", "予以公开", "部分公开") if k in ln
+    }
+    row = "\t".join
+    lines[at["本年新收"]] = row(["一、本年新收政府信息公开申请数量", "", "4", *"00000", "4", ""])
+    lines[at["予以公开"]] = row(["", "", "1", *"00000", "1", ""])  # 部分公开's figures
+    lines[at["部分公开"]] = row(["", "", "3", *"00000", "3", ""])  # 予以公开's figures
+    total = next(i for i, ln in enumerate(lines) if "(七) 总计" in ln or "（七）总计" in ln)
+    lines[total] = lines[total].replace("\t0\t0\t0\t0\t0\t0\t0", "\t4\t0\t0\t0\t0\t0\t4", 1)
+    return "\n".join(lines)
+
+
+def test_rows_placed_by_position_say_so():
+    """The case `parsed` once hid: labels detached and order swapped keep every identity."""
+    report = parse_report(swapped_unlabelled_rows().encode(), "swapped.txt")
+    assert report.status == "parsed", report.status_reason
+    cells = {(f.category, f.applicant_type): f for f in report.applications}
+    granted = cells[("result.granted", "total")]
+    assert (granted.value, granted.method) == (1, "position")  # as printed, and said so
+    assert cells[("result.partially_granted", "total")].method == "position"
+    assert cells[("received.new", "total")].method == "label"
+    assert cells[("result.total", "total")].value == 4
+
+
+def test_run_together_figures_say_they_were_split():
+    report = parse_report((SEEDS_DIR.parent / "corpus" / "pingtan_2022.txt").read_bytes(), "p")
+    methods = {f.method for f in report.applications}
+    assert "split" in methods and methods <= {"split", "label"}

@@ -17,7 +17,7 @@ SEED = SHIPPED_SEEDS / "001_389509ebf14147a7.txt"
 
 def test_parse_prints_one_json_line_per_file(tmp_path, capsys):
     missing = str(tmp_path / "missing.txt")
-    assert main(["parse", str(SEED), missing]) == 0
+    assert main(["parse", str(SEED), missing]) == 1  # a file is rejected
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 2
     first, second = (json.loads(line) for line in lines)
@@ -30,13 +30,34 @@ def test_parse_prints_one_json_line_per_file(tmp_path, capsys):
     assert "cannot read file" in second["status_reason"]
 
 
+def test_parse_summary_is_a_line_per_file_and_the_status_says_if_any_was_rejected(tmp_path, capsys):
+    missing = str(tmp_path / "missing.txt")
+    assert main(["parse", "--summary", str(SEED)]) == 0
+    [line] = capsys.readouterr().out.splitlines()
+    assert line.split() == [
+        "parsed",
+        "福州市鼓楼区安泰街道办事处",
+        "2023",
+        "cell_per_line_pipe",
+        "figures",
+        "10/175/15",
+        str(SEED),
+    ]
+    assert main(["parse", "--summary", str(SEED), missing]) == 1
+    out, err = capsys.readouterr()
+    assert out.splitlines()[1].startswith("rejected  (agency?)  (year?)  unknown  figures 0/0/0")
+    assert "— cannot read file: No such file or directory" in out
+    assert err == "2 files, 1 rejected\n"
+    assert main(["parse", "--summary", "--allow-rejected", missing]) == 0
+
+
 def test_parse_is_fast_and_never_loads_dagster(tmp_path):
     code = (
         "import sys; from pipelines.cli import main; rc = main(sys.argv[1:]); "
         "assert 'dagster' not in sys.modules, 'dagster imported'; sys.exit(rc)"
     )
     done = subprocess.run(
-        [sys.executable, "-c", code, "parse", str(tmp_path), str(SEED)],
+        [sys.executable, "-c", code, "parse", "--allow-rejected", str(tmp_path), str(SEED)],
         capture_output=True,
         text=True,
         timeout=60,

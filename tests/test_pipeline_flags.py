@@ -295,3 +295,30 @@ def test_blank_total_counts_as_zero_and_a_lacking_cell_is_no_duplicate_conflict(
     ] == [("b.txt", "total", 0, 1), ("blank-total.txt", "total", 0, 2)]
     [(level, n_files)] = query(wh, "SELECT level, n_files FROM mart_agency_year WHERE year = 2023")
     assert (level, n_files) == ("city_department", 2)
+
+
+def test_the_other_handling_subtotal_is_not_counted_twice(tmp_path, monkeypatch):
+    """A 2021 report printing (六)其他处理 and its three parts: the marts count the parts,
+    (七)总计 is checked against the parts, and the subtotal is checked against them."""
+    install_fake_parser(monkeypatch)
+    natural = table3(new=9, granted=4)
+    natural.update({"result.other.overdue_correction": 2, "result.other.other": 1})
+    natural["result.total"] += 3
+    natural["carried_forward"] -= 3
+    raw, wh = tmp_path / "raw", tmp_path / "wh"
+    write_specs(
+        raw,
+        {
+            "agrees.txt": spec(X, 2023, natural=natural, other_subtotal=3),
+            "disagrees.txt": spec(Y, 2023, natural=natural, other_subtotal=5),
+        },
+    )
+    refresh(raw, wh)
+    assert query(
+        wh, "SELECT agency, other_handling, result_total FROM mart_agency_year ORDER BY 1"
+    ) == [
+        (X, 3, 7),
+        (Y, 3, 7),
+    ]
+    flags = query(wh, "SELECT agency, check_name, scope FROM consistency_flags ORDER BY 1, 3")
+    assert flags == [(Y, "other_subtotal", "natural_person"), (Y, "other_subtotal", "total")]

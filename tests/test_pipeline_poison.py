@@ -173,7 +173,7 @@ def test_a_file_rewritten_between_the_scan_and_the_parse_is_parsed_next_time(tmp
     assert query(wh, "SELECT status, year FROM stg_reports") == [("parsed", 2021)]
 
 
-def test_each_file_is_read_again_once_a_month(tmp_path, monkeypatch):
+def test_each_file_is_read_again_by_the_sweep(tmp_path, monkeypatch):
     """The slow sweep: bytes changed under the file system (no stat field moves) are found."""
     raw = tmp_path / "raw"
     raw.mkdir()
@@ -193,7 +193,7 @@ def test_each_file_is_read_again_once_a_month(tmp_path, monkeypatch):
     monkeypatch.setattr(manifest, "_hash", spy)
     for k in range(manifest.REHASH_SLICES):
         table, _ = manifest.scan(raw, table, day + timedelta(days=k + 1))
-    assert sorted(hashed) == sorted(f"{k}.txt" for k in range(60))  # each once a month
+    assert sorted(hashed) == sorted(f"{k}.txt" for k in range(60))  # each once a cycle
 
 
 # --- damaged outputs are rebuilt, never republished ------------------------------------
@@ -220,28 +220,48 @@ def clean(tmp_path_factory):
     return raw, warehouse_state(wh, ignore_timestamps=True)
 
 
-@pytest.mark.parametrize(
-    "target, how",
-    [
-        ("marts/mart_agency_year.parquet", "truncate"),
-        ("marts/mart_region_year.parquet", "overwrite"),
-        ("applications.parquet", "overwrite"),
-        ("reports.parquet", "truncate"),
-        ("warehouse.duckdb", "overwrite"),
-        ("raw_manifest.parquet", "overwrite"),
-        ("agencies.parquet", "truncate"),
-    ],
-)
-def test_a_damaged_output_is_rebuilt_not_republished(clean, tmp_path, target, how):
+#: Damage of every kind to every kind of published file: a truncated mart, bytes overwritten
+#: inside a tidy Parquet file or a mart, a damaged block in warehouse.duckdb, a damaged
+#: manifest and agencies file. All at once: each is found and named on its own.
+DAMAGE = {
+    "marts/mart_agency_year.parquet": "truncate",
+    "marts/mart_region_year.parquet": "overwrite",
+    "applications.parquet": "overwrite",
+    "reports.parquet": "truncate",
+    "warehouse.duckdb": "overwrite",
+    "raw_manifest.parquet": "overwrite",
+    "agencies.parquet": "truncate",
+}
+
+
+def test_damaged_outputs_are_rebuilt_not_republished(clean, tmp_path):
     raw, expected = clean
     wh = tmp_path / "wh"
     refresh(raw, wh)
-    damage(WarehouseLayout(wh).current.resolve() / target, how)
+    snapshot = WarehouseLayout(wh).current.resolve()
+    for target, how in DAMAGE.items():
+        damage(snapshot / target, how)
     outcome = refresh(raw, wh)
-    assert target in outcome.metadata["raw_manifest"]["damaged_rebuilt"]
+    repaired = outcome.metadata["raw_manifest"]["damaged_rebuilt"]
+    for target in DAMAGE:
+        assert f"{target}: damaged" in repaired, target
     assert_same_state(warehouse_state(wh, ignore_timestamps=True), expected)
     # and the next refresh has nothing left to repair
     assert refresh(raw, wh).metadata["raw_manifest"]["damaged_rebuilt"] == ""
+
+
+def test_one_damaged_mart_is_named_and_rebuilt_alone(clean, tmp_path):
+    raw, expected = clean
+    wh = tmp_path / "wh"
+    refresh(raw, wh)
+    damage(WarehouseLayout(wh).current.resolve() / "marts/mart_agency_year.parquet", "overwrite")
+    outcome = refresh(raw, wh)
+    assert outcome.metadata["raw_manifest"]["damaged_rebuilt"] == (
+        "marts/mart_agency_year.parquet: damaged (its bytes differ from the sealed ones)"
+    )
+    assert outcome.metadata["mart_agency_year"]["rebuilt"] is True
+    assert outcome.metadata["consistency_flags"]["rebuilt"] is False  # the rest is kept
+    assert_same_state(warehouse_state(wh, ignore_timestamps=True), expected)
 
 
 def test_a_damaged_parse_cache_part_is_parsed_again(clean, tmp_path):

@@ -1,17 +1,27 @@
 -- Table 3's (七)总计 equals the sum of the result rows (一)…(六), in every applicant column:
 -- expected = the sum of the rows, actual = the printed total, blank counting as 0. A column
--- whose result rows are all blank is not checked.
-WITH columns_ AS (
+-- whose result rows are all blank is not checked. A 2021 report that prints the (六) subtotal
+-- beside its three parts counts the parts only (chk_other_subtotal compares the two).
+WITH rows_ AS (
+    SELECT
+        *,
+        category = 'result.other'
+            AND count(*) FILTER (WHERE category LIKE 'result.other.%')
+                OVER (PARTITION BY report_id, applicant_type) > 0 AS is_subtotal
+    FROM stg_applications
+    WHERE category LIKE 'result.%'
+),
+columns_ AS (
     SELECT
         report_id,
         applicant_type,
         count(*) FILTER (WHERE category = 'result.total') AS n_total_rows,
-        count(value) FILTER (WHERE category <> 'result.total') AS n_parts,
+        count(value) FILTER (WHERE category <> 'result.total' AND NOT is_subtotal) AS n_parts,
         coalesce(max(value) FILTER (WHERE category = 'result.total'), 0) AS printed,
-        sum(coalesce(value, 0)) FILTER (WHERE category <> 'result.total') AS summed,
+        sum(coalesce(value, 0)) FILTER (WHERE category <> 'result.total' AND NOT is_subtotal)
+            AS summed,
         max(line) FILTER (WHERE category = 'result.total') AS line
-    FROM stg_applications
-    WHERE category LIKE 'result.%'
+    FROM rows_
     GROUP BY report_id, applicant_type
 )
 SELECT

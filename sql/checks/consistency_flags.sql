@@ -5,12 +5,14 @@
 WITH flags AS (
     SELECT * FROM chk_balance_identity
     UNION ALL BY NAME SELECT * FROM chk_result_total
+    UNION ALL BY NAME SELECT * FROM chk_other_subtotal
     UNION ALL BY NAME SELECT * FROM chk_row_total
     UNION ALL BY NAME SELECT * FROM chk_review_total
     UNION ALL BY NAME SELECT * FROM chk_carry_over
     UNION ALL BY NAME SELECT * FROM chk_narrative
     UNION ALL BY NAME SELECT * FROM chk_duplicate_agency_year
     UNION ALL BY NAME SELECT * FROM chk_blank_cells
+    UNION ALL BY NAME SELECT * FROM chk_inferred_figures
     UNION ALL BY NAME SELECT * FROM chk_not_parsed
     UNION ALL BY NAME SELECT * FROM chk_outlier
 ),

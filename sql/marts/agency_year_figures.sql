@@ -19,8 +19,12 @@ WITH app AS (
         sum(value) FILTER (WHERE category LIKE 'result.unable.%' AND applicant_type = 'total')::BIGINT AS unable,
         sum(value) FILTER (WHERE category LIKE 'result.not_processed.%' AND applicant_type = 'total')::BIGINT
             AS not_processed,
-        sum(value) FILTER (WHERE (category = 'result.other' OR category LIKE 'result.other.%')
-            AND applicant_type = 'total')::BIGINT AS other_handling,
+        -- (六)其他处理: its parts (2021) when printed, else the single row (2019, or a 2021
+        -- report printing only the subtotal); never both (chk_other_subtotal compares them)
+        coalesce(
+            sum(value) FILTER (WHERE category LIKE 'result.other.%' AND applicant_type = 'total'),
+            max(value) FILTER (WHERE category = 'result.other' AND applicant_type = 'total')
+        )::BIGINT AS other_handling,
         max(value) FILTER (WHERE category = 'result.total' AND applicant_type = 'total') AS result_total,
         max(value) FILTER (WHERE category = 'carried_forward' AND applicant_type = 'total')
             AS carried_forward
@@ -62,6 +66,11 @@ dis AS (
     FROM stg_active_disclosure
     GROUP BY report_id
 ),
+inferred AS (
+    SELECT report_id, count(*) FILTER (WHERE method IS DISTINCT FROM 'label') AS n_figures_inferred
+    FROM stg_cells
+    GROUP BY report_id
+),
 flags AS (
     SELECT
         report_id,
@@ -91,12 +100,14 @@ wide AS (
         dis.* EXCLUDE (report_id),
         coalesce(flags.n_flags_error, 0) AS n_flags_error,
         coalesce(flags.n_flags_warning, 0) AS n_flags_warning,
-        coalesce(flags.n_flags_info, 0) AS n_flags_info
+        coalesce(flags.n_flags_info, 0) AS n_flags_info,
+        coalesce(inferred.n_figures_inferred, 0) AS n_figures_inferred
     FROM stg_agency_year_reports AS y
     LEFT JOIN stg_agencies AS g USING (agency)
     LEFT JOIN app USING (report_id)
     LEFT JOIN rev USING (report_id)
     LEFT JOIN dis USING (report_id)
     LEFT JOIN flags USING (report_id)
+    LEFT JOIN inferred USING (report_id)
 )
 SELECT * FROM wide

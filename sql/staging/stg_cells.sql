@@ -1,11 +1,13 @@
 -- Every printed cell of tables 2, 3 and 4 in one long shape, for checks that treat all
--- cells alike: `cell` is 'category/applicant_type', 'item/measure' or 'proceeding/outcome'.
+-- cells alike: `cell` is 'category/applicant_type', 'item/measure' or 'proceeding/outcome';
+-- `method` says how the parser read it (label, split, position).
 SELECT report_id, 'applications' AS table_name, category || '/' || applicant_type AS cell,
-    value::DOUBLE AS value, raw, line
+    value::DOUBLE AS value, raw, line, method
 FROM stg_applications
 UNION ALL
-SELECT report_id, 'active_disclosure', item || '/' || measure, value, raw, line
+SELECT report_id, 'active_disclosure', item || '/' || measure, value, raw, line, method
 FROM stg_active_disclosure
 UNION ALL
-SELECT report_id, 'review_litigation', proceeding || '/' || outcome, value::DOUBLE, raw, line
+SELECT report_id, 'review_litigation', proceeding || '/' || outcome, value::DOUBLE, raw, line,
+    method
 FROM stg_review_litigation

@@ -1,0 +1,28 @@
+-- Reports with figures not read beside their own printed label (stg_cells.method): one row
+-- per report × method, actual = the number of such figures. `position` (labels missing or
+-- unreadable, placed by the order they were printed in; rows trimmed of extra cells; table
+-- 4's blanks closed up) is a warning: a swap of two such rows keeps every identity, so no
+-- other check can notice it. `split` (run-together digits cut the one way the form's
+-- identities allow) and `reconstructed` (lines a crawler merged or broke, read the one way
+-- the identities allow) are info: an identity used to choose those figures cannot also
+-- confirm them, so the identity checks passing on them is no evidence.
+SELECT
+    report_id,
+    'inferred_figures' AS check_name,
+    CASE WHEN method = 'position' THEN 'warning' ELSE 'info' END AS severity,
+    method AS scope,
+    0::DOUBLE AS expected,
+    count(*)::DOUBLE AS actual,
+    min(line) AS line,
+    format('{} figure(s) read by {} ({}), e.g. {}', count(*), method,
+        CASE method
+            WHEN 'position' THEN 'their labels missing: placed by order'
+            WHEN 'split' THEN 'cut from run-together digits by the form''s identities'
+            WHEN 'reconstructed' THEN 'rebuilt from lines a crawler merged or broke, by the form''s identities'
+            ELSE 'not beside their label'
+        END,
+        min(table_name || ' ' || cell || ' (line ' || coalesce(line::VARCHAR, '?') || ')'))
+        AS detail
+FROM stg_cells
+WHERE method IS DISTINCT FROM 'label'
+GROUP BY report_id, method

@@ -1,0 +1,27 @@
+-- A 2021 report that prints the (六)其他处理 subtotal as well as its three parts: the
+-- subtotal equals their sum, in every applicant column (blank counting as 0). Marts count the
+-- parts only, so a subtotal that disagrees is flagged, never added.
+WITH columns_ AS (
+    SELECT
+        report_id,
+        applicant_type,
+        max(value) FILTER (WHERE category = 'result.other') AS printed,
+        sum(coalesce(value, 0)) FILTER (WHERE category LIKE 'result.other.%') AS summed,
+        count(*) FILTER (WHERE category LIKE 'result.other.%') AS n_parts,
+        max(line) FILTER (WHERE category = 'result.other') AS line
+    FROM stg_applications
+    WHERE category = 'result.other' OR category LIKE 'result.other.%'
+    GROUP BY report_id, applicant_type
+)
+SELECT
+    report_id,
+    'other_subtotal' AS check_name,
+    'error' AS severity,
+    applicant_type AS scope,
+    summed::DOUBLE AS expected,
+    printed::DOUBLE AS actual,
+    line,
+    format('{}: the three 其他处理 rows add up to {} but (六)其他处理 is {}', applicant_type,
+        summed, printed) AS detail
+FROM columns_
+WHERE n_parts > 0 AND printed IS NOT NULL AND printed <> summed

@@ -1480,3 +1480,25 @@ def crawler_losses(text: str, rng: random.Random, *, merged: bool, broken: bool)
             kept.append(ln)
         lines = kept
     return "\n".join(lines)
+
+
+# ====================================================================== comparing
+def printed_cells(fig: Figures) -> dict[tuple, float | int | None]:
+    """Every cell `fig` prints, keyed ("t3", category, applicant) / ("t2", item, measure) /
+    ("t4", proceeding, outcome), the way `read_cells` keys a parsed report's facts."""
+    want: dict[tuple, float | int | None] = {}
+    for code, vals in fig.table3.items():
+        want |= {("t3", code, col): v for col, v in zip(APPLICANT_TYPES, vals, strict=True)}
+    for item, ms in fig.table2.items():
+        want |= {("t2", item, m): v for m, v in ms.items()}
+    for i, v in enumerate(fig.table4):
+        want[("t4", PROCEEDINGS[i // 5], OUTCOMES[i % 5])] = v
+    return want
+
+
+def read_cells(report) -> dict[tuple, object]:
+    """A parsed report's facts, keyed as `printed_cells` keys the figures."""
+    got = {("t3", f.category, f.applicant_type): f for f in report.applications}
+    got |= {("t2", f.item, f.measure): f for f in report.active_disclosure}
+    got |= {("t4", f.proceeding, f.outcome): f for f in report.review_litigation}
+    return got

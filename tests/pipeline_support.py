@@ -293,7 +293,7 @@ def cli_env(home: Path, fault: str | None = None) -> dict[str, str]:
     return env
 
 
-def cli_refresh_args(raw_dir: Path, warehouse_dir: Path) -> list[str]:
+def cli_refresh_args(raw_dir: Path, warehouse_dir: Path, workers: int = 1) -> list[str]:
     return [
         str(GOVREPORTS),
         "refresh",
@@ -302,7 +302,7 @@ def cli_refresh_args(raw_dir: Path, warehouse_dir: Path) -> list[str]:
         "--warehouse-dir",
         str(warehouse_dir),
         "--workers",
-        "1",
+        str(workers),
     ]
 
 

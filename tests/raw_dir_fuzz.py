@@ -40,7 +40,8 @@ import pyarrow.parquet as pq
 from hypothesis import HealthCheck, Phase, given, seed, settings
 
 from tests.mutations import mutated_reports, real_reports
-from tests.pipeline_support import GOVREPORTS, SHIPPED_SEEDS, cli_env, dagster_home
+from tests.pipeline_support import SHIPPED_SEEDS, cli_env, cli_refresh_args, dagster_home
+from tests.test_pipeline_bad_input import LEGACY, WEB_PAGE
 
 #: Entry classes, in the order their entries are made.
 CLASSES = ("mutated", "absurd", "names", "junk", "special")
@@ -111,19 +112,6 @@ ABSURD_FIGURES = [
     "0x7fffffffffffffff",
     "1_000_000_000_000_000",
 ]
-
-WEB_PAGE = (
-    '<!DOCTYPE html><html><head><meta charset="utf-8"><title>某某县人民政府门户网站</title>'
-    "<script>var menu = [];</script></head><body><nav><a href='/'>首页</a> "
-    "<a href='/zwgk'>政务公开</a></nav><h1>关于报送2023年度政府信息公开工作年度报告的通知</h1>"
-    "<p>各乡镇人民政府，县政府各部门：请于2024年1月31日前报送年度报告。</p>"
-    "<form><input name='q'></form></body></html>"
-)
-LEGACY = (
-    "某某县人民政府2017年政府信息公开工作年度报告\n"
-    "一、概述\n二、主动公开政府信息情况\n本年度主动公开政府信息1234条。\n"
-    "三、依申请公开政府信息情况\n共受理申请15件。\n"
-)
 
 
 def corpus() -> list[bytes]:
@@ -688,25 +676,12 @@ class Result:
         return f"{self.entries} entries ({counts}); refresh {self.first:.1f} s, again {self.second:.1f} s"
 
 
-def refresh_args(raw_dir: Path, warehouse_dir: Path, workers: int = 2) -> list[str]:
-    return [
-        str(GOVREPORTS),
-        "refresh",
-        "--raw-dir",
-        str(raw_dir),
-        "--warehouse-dir",
-        str(warehouse_dir),
-        "--workers",
-        str(workers),
-    ]
-
-
 def run_refresh_cli(
     raw_dir: Path, warehouse_dir: Path, home: Path, workers: int = 2, timeout: float = 900
 ) -> Refresh:
     started = time.perf_counter()
     proc = subprocess.Popen(
-        refresh_args(raw_dir, warehouse_dir, workers),
+        cli_refresh_args(raw_dir, warehouse_dir, workers),
         env=cli_env(dagster_home(home)),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pytest
 
-from parsers import APPLICANT_TYPES, OUTCOMES, PROCEEDINGS, parse_report
+from parsers import parse_report
 from parsers.runsplit import split_runs
 from tests.generator import (
     BLANK_LAYOUTS,
@@ -45,7 +45,9 @@ from tests.generator import (
     break_identities,
     figures_from_expected,
     make_case,
+    printed_cells,
     random_figures,
+    read_cells,
     run_splits,
     run_together_unique,
     signed_tokens,
@@ -134,18 +136,8 @@ def round_trip_errors(case: Case, report=None) -> list[str]:
     if report.format_version != fig.format:
         errors.append(f"format {report.format_version}, printed {fig.format}")
 
-    want: dict[tuple, float | int | None] = {}
-    for code, vals in fig.table3.items():
-        for col, v in zip(APPLICANT_TYPES, vals, strict=True):
-            want[("t3", code, col)] = v
-    for item, ms in fig.table2.items():
-        for m, v in ms.items():
-            want[("t2", item, m)] = v
-    for i, v in enumerate(fig.table4):
-        want[("t4", PROCEEDINGS[i // 5], OUTCOMES[i % 5])] = v
-    got = {("t3", f.category, f.applicant_type): f for f in report.applications}
-    got |= {("t2", f.item, f.measure): f for f in report.active_disclosure}
-    got |= {("t4", f.proceeding, f.outcome): f for f in report.review_litigation}
+    want = printed_cells(fig)
+    got = read_cells(report)
     declined = set(unplaceable or ())
     for key, v in want.items():
         fact = got.get(key)
@@ -368,16 +360,8 @@ def test_run_together_ambiguity_is_reported_never_guessed(seed: int, fmt: str) -
     assert report.agency == fig.agency, label
     assert report.year == fig.year, label
 
-    got = {("t3", f.category, f.applicant_type): f.value for f in report.applications}
-    got |= {("t2", f.item, f.measure): f.value for f in report.active_disclosure}
-    got |= {("t4", f.proceeding, f.outcome): f.value for f in report.review_litigation}
-    want = {}
-    for code, vals in fig.table3.items():
-        want |= {("t3", code, col): v for col, v in zip(APPLICANT_TYPES, vals, strict=True)}
-    for item, ms in fig.table2.items():
-        want |= {("t2", item, m): v for m, v in ms.items()}
-    for i, v in enumerate(fig.table4):
-        want[("t4", PROCEEDINGS[i // 5], OUTCOMES[i % 5])] = v
+    got = {key: fact.value for key, fact in read_cells(report).items()}  # type: ignore[attr-defined]
+    want = printed_cells(fig)
     wrong = {k: (got[k], want.get(k)) for k in got if got[k] != want.get(k)}
     assert not wrong, f"[{label}] wrong numbers returned: {wrong}"
 

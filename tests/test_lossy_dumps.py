@@ -11,30 +11,19 @@ from collections import Counter
 
 import pytest
 
-from parsers import APPLICANT_TYPES, OUTCOMES, PROCEEDINGS, parse_report
+from parsers import parse_report
 from parsers.reconstruct import TooAmbiguous, readings
-from tests.generator import CELL_PER_LINE_LAYOUTS, Noise, crawler_losses, make_case
+from tests.generator import (
+    CELL_PER_LINE_LAYOUTS,
+    Noise,
+    crawler_losses,
+    make_case,
+    printed_cells,
+    read_cells,
+)
 
 LOSSES = {"merged": (True, False), "broken": (False, True), "merged+broken": (True, True)}
 SEEDS = range(9100, 9130)
-
-
-def truth(fig) -> dict[tuple, float | int | None]:
-    want: dict[tuple, float | int | None] = {}
-    for code, vals in fig.table3.items():
-        want |= {("t3", code, col): v for col, v in zip(APPLICANT_TYPES, vals, strict=True)}
-    for item, ms in fig.table2.items():
-        want |= {("t2", item, m): v for m, v in ms.items()}
-    for i, v in enumerate(fig.table4):
-        want[("t4", PROCEEDINGS[i // 5], OUTCOMES[i % 5])] = v
-    return want
-
-
-def read(report) -> dict[tuple, object]:
-    got = {("t3", f.category, f.applicant_type): f for f in report.applications}
-    got |= {("t2", f.item, f.measure): f for f in report.active_disclosure}
-    got |= {("t4", f.proceeding, f.outcome): f for f in report.review_litigation}
-    return got
 
 
 @functools.cache
@@ -72,7 +61,7 @@ def test_a_lossy_dump_reads_back_exactly_or_partial_never_wrong(layout, loss):
     outcomes: Counter[str] = Counter()
     for seed, figures in real + random_:
         case, text, report = lossy_case(seed, layout, loss, figures)
-        want, got = truth(case.figures), read(report)
+        want, got = printed_cells(case.figures), read_cells(report)
         wrong = {k: (got[k].value, want.get(k)) for k in got if got[k].value != want.get(k)}
         assert not wrong, f"[{case.label} {loss}] wrong figures: {wrong}"
         assert report.status in ("parsed", "partial"), (case.label, report.status_reason)

@@ -303,5 +303,9 @@ def prune_other_versions(cache_dir: Path) -> None:
     if not cache_dir.parent.is_dir():
         return
     for other in cache_dir.parent.iterdir():
-        if other.is_dir() and other != cache_dir:
+        if other == cache_dir:
+            continue
+        if other.is_symlink():  # never followed (the warehouse guard refuses them at start)
+            other.unlink()
+        elif other.is_dir():
             shutil.rmtree(other)

@@ -6,11 +6,11 @@ WITH columns_ AS (
         report_id,
         applicant_type,
         max(value) FILTER (WHERE category = 'result.other') AS printed,
-        sum(coalesce(value, 0)) FILTER (WHERE category LIKE 'result.other.%') AS summed,
-        count(*) FILTER (WHERE category LIKE 'result.other.%') AS n_parts,
+        sum(coalesce(value, 0)) FILTER (WHERE category <> 'result.other') AS summed,
+        count(*) FILTER (WHERE category <> 'result.other') AS n_parts,
         max(line) FILTER (WHERE category = 'result.other') AS line
     FROM stg_applications
-    WHERE category = 'result.other' OR category LIKE 'result.other.%'
+    WHERE starts_with(category, 'result.other')
     GROUP BY report_id, applicant_type
 )
 SELECT

@@ -2,27 +2,28 @@
 -- expected = the sum of the rows, actual = the printed total, blank counting as 0. A column
 -- whose result rows are all blank is not checked. A 2021 report that prints the (六) subtotal
 -- beside its three parts counts the parts only (chk_other_subtotal compares the two).
-WITH rows_ AS (
-    SELECT
-        *,
-        category = 'result.other'
-            AND count(*) FILTER (WHERE category LIKE 'result.other.%')
-                OVER (PARTITION BY report_id, applicant_type) > 0 AS is_subtotal
-    FROM stg_applications
-    WHERE category LIKE 'result.%'
-),
-columns_ AS (
+WITH columns_ AS (
     SELECT
         report_id,
         applicant_type,
         count(*) FILTER (WHERE category = 'result.total') AS n_total_rows,
-        count(value) FILTER (WHERE category <> 'result.total' AND NOT is_subtotal) AS n_parts,
+        count(*) FILTER (WHERE starts_with(category, 'result.other.')) > 0 AS has_other_parts,
+        count(value) FILTER (WHERE category <> 'result.total') AS n_rows,
+        count(value) FILTER (WHERE category = 'result.other') AS n_subtotal,
         coalesce(max(value) FILTER (WHERE category = 'result.total'), 0) AS printed,
-        sum(coalesce(value, 0)) FILTER (WHERE category <> 'result.total' AND NOT is_subtotal)
-            AS summed,
+        sum(coalesce(value, 0)) FILTER (WHERE category <> 'result.total') AS summed_rows,
+        coalesce(sum(value) FILTER (WHERE category = 'result.other'), 0) AS subtotal,
         max(line) FILTER (WHERE category = 'result.total') AS line
-    FROM rows_
+    FROM stg_applications
+    WHERE starts_with(category, 'result.')
     GROUP BY report_id, applicant_type
+),
+checked AS (
+    SELECT
+        *,
+        n_rows - CASE WHEN has_other_parts THEN n_subtotal ELSE 0 END AS n_parts,
+        summed_rows - CASE WHEN has_other_parts THEN subtotal ELSE 0 END AS summed
+    FROM columns_
 )
 SELECT
     report_id,
@@ -34,5 +35,5 @@ SELECT
     line,
     format('{}: the result rows add up to {} but (七)总计 is {}', applicant_type, summed, printed)
         AS detail
-FROM columns_
+FROM checked
 WHERE n_total_rows = 1 AND n_parts > 0 AND summed <> printed

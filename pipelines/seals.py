@@ -9,8 +9,9 @@ of each file), and the next refresh checks every file against it as it carries i
 file whose bytes differ is left behind, and the step that writes it rebuilds it, exactly
 as it would for a warehouse that never had it.
 
-Parquet pages carry no checksum we could rely on (DuckDB writes none), and DuckDB's block
-checksums are only checked for the blocks a query happens to read, hence our own seal.
+Why our own: Parquet's page checksums are optional (not every writer fills them, readers
+check them only when asked) and cover neither a truncated footer nor every byte, and
+DuckDB's block checksums are checked only for the blocks a query happens to read.
 Only the files a refresh reuses are read for it; a file the refresh rewrites is hashed once,
 when its snapshot is sealed (a file carried over unchanged keeps the hash checked at start).
 """

@@ -43,16 +43,21 @@ def find_title(lines: list[str]) -> tuple[str | None, int | None, int | None]:
 
     def all_candidates():
         # each printed line of the window (stripped as it is reached), and each with the
-        # next one: a title split over two lines
+        # next one: a title split over two lines; and a title whose year a crawler broke
+        # over lines of its own (樟树市… / 20 / 23 / 年政府信息公开工作年度报告)
         last = None
+        digits: list[str] = []  # short digit lines since `last`
         for i in range(min(end, len(lines))):
             ln = lines[i].strip()
             if not ln:
                 continue
             if last is not None:
-                yield last[0], last[1] + " " + ln
+                yield last[0], " ".join([last[1], *digits, ln])
+            if ln.isdigit() and len(ln) <= 3 and last is not None and len(digits) < 3:
+                digits.append(ln)
+                continue
             yield i, _LABELLED.sub("", ln)
-            last = i, ln
+            last, digits = (i, ln), []
 
     # made as the first pass reads them (the title is near the top: it rarely reads on)
     candidates = _Replayable((i, t) for i, t in all_candidates() if _MENTIONS_REPORT.search(t))

@@ -471,3 +471,12 @@ def test_run_together_figures_say_they_were_split():
     report = parse_report((SEEDS_DIR.parent / "corpus" / "pingtan_2022.txt").read_bytes(), "p")
     methods = {f.method for f in report.applications}
     assert "split" in methods and methods <= {"split", "label"}
+
+
+def test_a_title_whose_year_a_crawler_broke_over_lines_is_still_the_title():
+    text = (SEEDS_DIR / "002_85dfb0a95ba47af5.txt").read_text(encoding="utf-8")
+    title = "洛龙区学府街道办事处 2023 年政府信息公开工作 年度报告"
+    broken = text.replace(title, "洛龙区学府街道办事处\n20\n23\n年政府信息公开工作年度报告", 1)
+    report = parse_report(broken.encode(), "x")
+    assert (report.agency, report.year, report.status) == ("洛龙区学府街道办事处", 2023, "parsed")
+    assert not any("year taken" in w for w in report.warnings)  # read from the title

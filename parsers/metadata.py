@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterator
 
 _NAME = r"[\u4e00-\u9fff()（）]{2,40}?"
 _REPORT = r"\s*政[府务]信息公开\s*(?:工作)?\s*(?:年度)?\s*(?:报告|年报)"
@@ -41,7 +42,7 @@ def find_title(lines: list[str]) -> tuple[str | None, int | None, int | None]:
     end = next((i for i, ln in enumerate(lines[:5000]) if _OVERVIEW.match(ln.strip())), None)
     end = 200 if end is None else max(end + 1, 200)  # the title stands before 一、总体情况
 
-    def all_candidates():
+    def all_candidates() -> Iterator[tuple[int, str]]:
         # each printed line of the window (stripped as it is reached), and each with the
         # next one: a title split over two lines; and a title whose year a crawler broke
         # over lines of its own (樟树市… / 20 / 23 / 年政府信息公开工作年度报告)

@@ -19,7 +19,6 @@ previous manifest is a join in DuckDB over Arrow tables, not a dict per file.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -118,14 +117,6 @@ ORDER BY path
 """
 
 
-def sha256_of(path: str | Path) -> str:
-    digest = hashlib.sha256()
-    with rawfiles.open_regular(path) as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def read_manifest(path: Path) -> pa.Table:
     if not path.exists():
         return MANIFEST_SCHEMA.empty_table()
@@ -184,7 +175,7 @@ def _hash_each(rels: list[str], full: dict[str, str]) -> list[tuple[str | None, 
     out = []
     for rel in rels:
         try:
-            out.append((sha256_of(full[rel]), None))
+            out.append((rawfiles.sha256_of(full[rel]), None))
         except OSError as exc:
             out.append((None, rawfiles.describe_error(exc)))
     return out

@@ -11,6 +11,7 @@ listing is refused rather than followed or waited on.
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import re
 import stat
@@ -190,6 +191,15 @@ def open_regular(path: Path, follow_links: bool = False):
     except BaseException:
         os.close(fd)
         raise
+
+
+def sha256_of(path: str | Path) -> str:
+    """SHA-256 of a regular file's bytes, read a MiB at a time; links are not followed."""
+    digest = hashlib.sha256()
+    with open_regular(Path(path)) as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def read_bytes(path: Path, max_bytes: int, follow_links: bool = False) -> bytes:

@@ -25,6 +25,8 @@ import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from pipelines import rawfiles
+
 SEAL = "seal.json"
 _CHUNK = 1 << 20
 
@@ -41,16 +43,8 @@ class Sealed:
         return (self.size, self.mtime_ns, self.inode) == (st.st_size, st.st_mtime_ns, st.st_ino)
 
 
-class Damaged(Exception):
-    """A file's bytes are not the ones sealed."""
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb", buffering=0) as fh:
-        while chunk := fh.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
+#: A file's SHA-256 (a warehouse file is a regular file; a link is refused, never followed).
+sha256_of = rawfiles.sha256_of
 
 
 def copy_hashing(src: Path, dst: Path) -> str:
@@ -60,7 +54,8 @@ def copy_hashing(src: Path, dst: Path) -> str:
         while chunk := fin.read(_CHUNK):
             digest.update(chunk)
             fout.write(chunk)
-    os.utime(dst, ns=(os.stat(src).st_atime_ns, os.stat(src).st_mtime_ns))
+    st = os.stat(src)
+    os.utime(dst, ns=(st.st_atime_ns, st.st_mtime_ns))
     return digest.hexdigest()
 
 

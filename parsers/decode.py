@@ -101,7 +101,7 @@ def decode(data: bytes) -> Decoded:
         # chardet is easily misled (a GBK report behind kilobytes of page script is
         # guessed as MacRoman): a Chinese report reads as common hanzi in GB18030.
         gb = data.decode("gb18030", errors="replace")
-        if _plausible_share(gb) > _plausible_share(text) + 0.1:
+        if plausible_share(gb) > plausible_share(text) + 0.1:
             return _finish(gb, "gb18030", min(confidence, 0.6))
     return _finish(text, name, confidence)
 
@@ -183,7 +183,7 @@ def _utf16_by_nul_pattern(data: bytes) -> str | None:
     return None
 
 
-def _plausible_share(text: str) -> float:
+def plausible_share(text: str) -> float:
     """Share of characters a Chinese report is made of: common hanzi, ASCII, punctuation."""
     if not text:
         return 0.0
@@ -205,7 +205,7 @@ def _utf16_by_content(data: bytes) -> str | None:
             text = sample.decode(codec)
         except UnicodeDecodeError:
             continue
-        if _plausible_share(text) > 0.6 and _plausible_share(text) > 2 * _plausible_share(gb):
+        if plausible_share(text) > 0.6 and plausible_share(text) > 2 * plausible_share(gb):
             return data.decode(codec, errors="replace")
     return None
 

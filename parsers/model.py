@@ -43,6 +43,7 @@ class ApplicationFact:
     raw: str
     line: int | None
     method: str = "label"  # how it was read: one of METHODS
+    page: int | None = None  # paged inputs (PDF): the page, and `line` is the line on it
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +56,7 @@ class DisclosureFact:
     raw: str
     line: int | None
     method: str = "label"  # how it was read: one of METHODS
+    page: int | None = None  # paged inputs (PDF): the page, and `line` is the line on it
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,15 +69,18 @@ class ReviewFact:
     raw: str
     line: int | None
     method: str = "label"  # how it was read: one of METHODS
+    page: int | None = None  # paged inputs (PDF): the page, and `line` is the line on it
 
 
 def _six_field_maker(cls):
-    """`cls(a, b, c, d, e, f)` for a frozen slotted dataclass of six fields (no
+    """`cls(a, b, c, d, e, f)` (page None) for a frozen slotted dataclass of seven fields (no
     __post_init__): the same object, filled by its slots' own setters instead of the frozen
     __init__'s object.__setattr__ per field (~2× faster; a report holds ~200 facts)."""
     names = [f.name for f in fields(cls)]
-    assert len(names) == 6 and not hasattr(cls, "__post_init__"), cls
-    set_a, set_b, set_c, set_d, set_e, set_f = (cls.__dict__[name].__set__ for name in names)
+    assert len(names) == 7 and names[-1] == "page" and not hasattr(cls, "__post_init__"), cls
+    set_a, set_b, set_c, set_d, set_e, set_f, set_page = (
+        cls.__dict__[name].__set__ for name in names
+    )
     new = object.__new__
 
     def make(a, b, c, d, e, f):
@@ -86,6 +91,7 @@ def _six_field_maker(cls):
         set_d(obj, d)
         set_e(obj, e)
         set_f(obj, f)
+        set_page(obj, None)
         return obj
 
     return make
@@ -119,6 +125,8 @@ class Report:
     sections: dict[str, int] = field(default_factory=dict)
     # figures the narrative states, e.g. {"received_applications": 29}
     narrative: dict[str, int] = field(default_factory=dict)
+    # which reader the file went through: one of parsers.inputs.INPUT_KINDS
+    input_kind: str = "unknown"
 
     def to_dict(self) -> dict:
         """A JSON-ready dict with the contract's field names: what `dataclasses.asdict` gives
@@ -143,6 +151,7 @@ class Report:
                     "raw": f.raw,
                     "line": f.line,
                     "method": f.method,
+                    "page": f.page,
                 }
                 for f in self.applications
             ],
@@ -154,6 +163,7 @@ class Report:
                     "raw": f.raw,
                     "line": f.line,
                     "method": f.method,
+                    "page": f.page,
                 }
                 for f in self.active_disclosure
             ],
@@ -165,10 +175,12 @@ class Report:
                     "raw": f.raw,
                     "line": f.line,
                     "method": f.method,
+                    "page": f.page,
                 }
                 for f in self.review_litigation
             ],
             "warnings": list(self.warnings),
             "sections": dict(self.sections),
             "narrative": dict(self.narrative),
+            "input_kind": self.input_kind,
         }

@@ -11,11 +11,15 @@ from parsers.decode import decode
 from parsers.forms import FORMAT_MARKERS, FORMS
 from parsers.grid import Row, is_run_together, rows_from_lines
 from parsers.html_grid import looks_like_html, rows_from_html
+from parsers.inputs import UnreadableInput, sniff
 from parsers.metadata import find_metadata
 from parsers.model import STATUS_PARSED, STATUS_PARTIAL, STATUS_REJECTED, Report
 from parsers.normalise import normalise_text
+from parsers.pdf_text import pdf_text
 from parsers.read import Losses, read_tables
 from parsers.segment import find_sections, narrative_figures
+from parsers.word_doc import rows_from_doc
+from parsers.word_docx import rows_from_docx
 
 #: The release line, set by hand when what the parser promises changes (docs/PARSER.md).
 PARSER_RELEASE = "0.6"
@@ -86,34 +90,78 @@ def parse_report(data: bytes, source_path: str | None = None) -> Report:
 
 
 def _parse_into(report: Report, data: bytes) -> None:
-    if not data.strip():
-        report.status_reason = "empty file"
+    kind, what = sniff(data)
+    report.input_kind = kind
+    problems: list[str] = []
+    page_starts: tuple[int, ...] = ()
+    decoded = None
+    try:
+        if kind == "empty":
+            report.status_reason = "empty file"
+            return
+        if kind == "image":
+            report.status_reason = f"scanned image ({what}): no text layer to read"
+            return
+        if kind == "archive":
+            report.status_reason = f"archive: {what}"
+            return
+        if kind == "pdf":
+            pdf = pdf_text(data)  # raises UnreadableInput: scanned, garbled, encrypted, damaged
+            report.encoding, report.encoding_confidence = None, 1.0
+            report.warnings.extend(pdf.warnings)
+            page_starts = pdf.page_starts
+            lines = normalise_text(pdf.text)
+            rows = rows_from_lines(lines)
+            meta_lines = lines
+            layout = detect_layout(lines, rows)
+        elif kind in ("docx", "ole2"):
+            if kind == "docx":
+                rows = rows_from_docx(data)
+            else:
+                rows = rows_from_doc(data)  # raises UnreadableInput when it is no Word file
+                report.input_kind = "doc"
+            report.encoding, report.encoding_confidence = None, 1.0
+            meta_lines = [r.text for r in rows]
+            layout = "word_table"
+        else:
+            decoded = decode(data)
+            report.encoding = decoded.encoding
+            report.encoding_confidence = decoded.confidence
+            text = decoded.text
+            if _looks_binary(text):
+                report.status_reason = (
+                    "not text: binary content (image, archive or other non-text file)"
+                )
+                return
+            if decoded.mojibake_repaired_lines:
+                report.warnings.append(
+                    f"repaired {decoded.mojibake_repaired_lines} line(s) of UTF-8 text once "
+                    "decoded as GBK"
+                )
+            if decoded.mojibake_suspect_lines:
+                report.warnings.append(
+                    f"{decoded.mojibake_suspect_lines} line(s) look like mojibake (UTF-8 read "
+                    "as GBK) that could not be repaired exactly"
+                )
+            if looks_like_html(text):  # (cells and text blocks are normalised one by one)
+                report.input_kind = "html"
+                rows = rows_from_html(text)
+                meta_lines = [r.text for r in rows]
+                layout = "html"
+            else:
+                lines = normalise_text(text)
+                rows = rows_from_lines(lines)
+                meta_lines = lines
+                layout = detect_layout(lines, rows)
+            if decoded.replacement_chars:
+                problems.append(f"{decoded.replacement_chars} undecodable byte sequence(s)")
+            if decoded.mojibake_suspect_lines:
+                problems.append(
+                    f"{decoded.mojibake_suspect_lines} line(s) of unrepairable mojibake"
+                )
+    except UnreadableInput as exc:
+        report.status_reason = str(exc)[:MAX_REASON]
         return
-    decoded = decode(data)
-    report.encoding = decoded.encoding
-    report.encoding_confidence = decoded.confidence
-    text = decoded.text
-    if _looks_binary(text):
-        report.status_reason = "not text: binary content (image, archive or other non-text file)"
-        return
-    if decoded.mojibake_repaired_lines:
-        report.warnings.append(
-            f"repaired {decoded.mojibake_repaired_lines} line(s) of UTF-8 text once decoded as GBK"
-        )
-    if decoded.mojibake_suspect_lines:
-        report.warnings.append(
-            f"{decoded.mojibake_suspect_lines} line(s) look like mojibake (UTF-8 read as GBK) "
-            "that could not be repaired exactly"
-        )
-    if looks_like_html(text):  # (cells and text blocks are normalised one by one)
-        rows = rows_from_html(text)
-        meta_lines = [r.text for r in rows]
-        layout = "html"
-    else:
-        lines = normalise_text(text)
-        rows = rows_from_lines(lines)
-        meta_lines = lines
-        layout = detect_layout(lines, rows)
     report.layout = layout
     report.sections = find_sections(meta_lines)
     report.narrative = narrative_figures(meta_lines, report.sections)
@@ -130,12 +178,12 @@ def _parse_into(report: Report, data: bytes) -> None:
         return
     if fmt == "unknown":
         reason = "no statutory table found (not an annual disclosure report, or unrecognised)"
-        if decoded.mojibake_suspect_lines:
+        if decoded is not None and decoded.mojibake_suspect_lines:
             reason += f"; {decoded.mojibake_suspect_lines} line(s) look like mojibake that could not be repaired"
         report.status_reason = reason
         return
     tables = read_tables(rows, FORMS[fmt], losses_of(layout, meta_lines))
-    problems = list(tables.problems)
+    problems[:0] = tables.problems
     report.active_disclosure = _within_bounds(tables.active_disclosure, "table 2", problems)
     report.applications = _within_bounds(tables.applications, "table 3", problems)
     report.review_litigation = _within_bounds(tables.review_litigation, "table 4", problems)
@@ -147,10 +195,8 @@ def _parse_into(report: Report, data: bytes) -> None:
         problems.append("agency not found")
     if year is None:
         problems.append("covered year not found")
-    if decoded.replacement_chars:
-        problems.append(f"{decoded.replacement_chars} undecodable byte sequence(s)")
-    if decoded.mojibake_suspect_lines:
-        problems.append(f"{decoded.mojibake_suspect_lines} line(s) of unrepairable mojibake")
+    if page_starts:
+        _place_on_pages(report, page_starts)
     if not tables.found:
         report.status = STATUS_REJECTED
         report.status_reason = "; ".join(problems)[:MAX_REASON] or "no table could be read"
@@ -159,6 +205,23 @@ def _parse_into(report: Report, data: bytes) -> None:
         report.status_reason = "; ".join(problems)[:MAX_REASON]
     else:
         report.status = STATUS_PARSED
+
+
+def _place_on_pages(report: Report, page_starts: tuple[int, ...]) -> None:
+    """Facts of a paged input say their page, and their line on that page (`page_starts`:
+    the text's line number where each page begins)."""
+    from bisect import bisect_right
+    from dataclasses import replace
+
+    def placed(fact):
+        if fact.line is None:
+            return fact
+        page = bisect_right(page_starts, fact.line)
+        return replace(fact, page=page, line=fact.line - page_starts[page - 1] + 1)
+
+    report.applications = [placed(f) for f in report.applications]
+    report.active_disclosure = [placed(f) for f in report.active_disclosure]
+    report.review_litigation = [placed(f) for f in report.review_litigation]
 
 
 def _within_bounds(facts: list, table: str, problems: list[str]) -> list:

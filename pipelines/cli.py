@@ -90,7 +90,8 @@ def parse_files(files: list[str], summary: bool = False, allow_rejected: bool = 
 
 
 def summary_line(report) -> str:
-    """status, agency, year, layout, figures read (of tables 2, 3, 4), file, reason: one line."""
+    """status, agency, year, input kind/layout, figures read (of tables 2, 3, 4), file, reason:
+    one line."""
     figures = "/".join(
         str(sum(f.value is not None for f in facts))
         for facts in (report.active_disclosure, report.applications, report.review_litigation)
@@ -100,7 +101,7 @@ def summary_line(report) -> str:
         f"{report.status:<8}",
         report.agency or "(agency?)",
         str(report.year or "(year?)"),
-        report.layout,
+        f"{report.input_kind}/{report.layout}",
         f"figures {figures}",
         report.source_path or "",
     ]
@@ -157,8 +158,8 @@ def refresh_warehouse(
                 file=sys.stderr,
             )
             return 1
-    status, flags = read_summary(layout.duckdb)
-    print(summary(outcome.metadata, status, flags, layout))
+    status, flags, kinds = read_summary(layout.duckdb)
+    print(summary(outcome.metadata, status, flags, layout, kinds))
     return 0
 
 
@@ -208,8 +209,23 @@ def explain(message: str, layout: WarehouseLayout) -> str:
     )
 
 
+def _kind_counts(row: tuple) -> str:
+    """`pdf 3 (parsed 2, rejected 1)`: one reader's files and what became of them."""
+    kind, n_files, *by_status = row
+    outcomes = ", ".join(
+        f"{name} {n}"
+        for name, n in zip(("parsed", "partial", "rejected"), by_status, strict=True)
+        if n
+    )
+    return f"{kind} {n_files} ({outcomes})" if outcomes else f"{kind} {n_files}"
+
+
 def summary(
-    metadata: dict, status: list[tuple], flags: list[tuple], layout: WarehouseLayout
+    metadata: dict,
+    status: list[tuple],
+    flags: list[tuple],
+    layout: WarehouseLayout,
+    kinds: list[tuple] | None = None,
 ) -> str:
     manifest = metadata.get("raw_manifest", {})
     parsed = metadata.get("parsed_reports", {})
@@ -231,6 +247,7 @@ def summary(
             for note in str(source.get("damaged_rebuilt") or "").splitlines()
         ),
         "status    " + (" · ".join(f"{s} {n_files}" for s, n_files, _ in status) or "no files"),
+        *(["inputs    " + " · ".join(_kind_counts(row) for row in kinds)] if kinds else []),
     ]
     if flags:
         lines.append("flags     check                    severity   flags  reports")

@@ -47,6 +47,7 @@ APPLICATION_FACT = pa.struct(
         ("raw", pa.string()),
         ("line", pa.int32()),
         ("method", pa.string()),
+        ("page", pa.int32()),
     ]
 )
 DISCLOSURE_FACT = pa.struct(
@@ -57,6 +58,7 @@ DISCLOSURE_FACT = pa.struct(
         ("raw", pa.string()),
         ("line", pa.int32()),
         ("method", pa.string()),
+        ("page", pa.int32()),
     ]
 )
 REVIEW_FACT = pa.struct(
@@ -67,6 +69,7 @@ REVIEW_FACT = pa.struct(
         ("raw", pa.string()),
         ("line", pa.int32()),
         ("method", pa.string()),
+        ("page", pa.int32()),
     ]
 )
 
@@ -80,6 +83,7 @@ PARSED_SCHEMA = pa.schema(
         ("encoding", pa.string()),
         ("encoding_confidence", pa.float64()),
         ("layout", pa.string()),
+        ("input_kind", pa.string()),
         ("format_version", pa.string()),
         ("agency", pa.string()),
         ("year", pa.int32()),

@@ -49,6 +49,7 @@ SELECT
     p.encoding,
     p.encoding_confidence,
     coalesce(p.layout, 'unknown') AS layout,
+    coalesce(p.input_kind, 'unknown') AS input_kind,
     coalesce(p.format_version, 'unknown') AS format_version,
     p.agency,
     p.year,
@@ -84,7 +85,8 @@ cells AS (
     SELECT report_id, agency, year, unnest({list_column}) AS f FROM live
 )
 SELECT report_id, agency, year, f.{key1} AS {key1}, f.{key2} AS {key2},
-    f.value AS value, f.raw AS raw, f.line AS line, f.method AS method
+    f.value AS value, f.raw AS raw, f.line AS line, f.method AS method,
+    f.page AS page
 FROM cells
 """
 

@@ -168,7 +168,7 @@ def test_decode_character_counts_are_the_per_character_definitions(chars: list[s
         for ch in text
         if ch in d._COMMON or " " <= ch <= "~" or ch in "\t\n\r" or ch in d._CJK_PUNCTUATION
     )
-    assert d._plausible_share(text) == (plausible / len(text) if text else 0.0)
+    assert d.plausible_share(text) == (plausible / len(text) if text else 0.0)
     assert d._score(text) == sum(1 for ch in text if ch in d._COMMON or ch in d._DIGITS_AND_MARKS)
     assert d._rare(text) == sum(
         1

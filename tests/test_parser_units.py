@@ -139,7 +139,7 @@ def test_run_split_sign_starts_a_cell() -> None:
         (b"", "empty file"),
         (b"   \n\n", "empty file"),
         (bytes(range(256)) * 50, "not text"),
-        (b"\x89PNG\r\n\x1a\n" + bytes(2000), "not text"),
+        (b"\x89PNG\r\n\x1a\n" + bytes(2000), "scanned image (PNG image): no text layer"),
         ("<html><body><p>欢迎访问</p></body></html>".encode(), "no statutory table"),
     ],
 )

@@ -38,14 +38,16 @@ def test_parse_summary_is_a_line_per_file_and_the_status_says_if_any_was_rejecte
         "parsed",
         "福州市鼓楼区安泰街道办事处",
         "2023",
-        "cell_per_line_pipe",
+        "text/cell_per_line_pipe",
         "figures",
         "10/175/15",
         str(SEED),
     ]
     assert main(["parse", "--summary", str(SEED), missing]) == 1
     out, err = capsys.readouterr()
-    assert out.splitlines()[1].startswith("rejected  (agency?)  (year?)  unknown  figures 0/0/0")
+    assert out.splitlines()[1].startswith(
+        "rejected  (agency?)  (year?)  unknown/unknown  figures 0/0/0"
+    )
     assert "— cannot read file: No such file or directory" in out
     assert err == "2 files, 1 rejected\n"
     assert main(["parse", "--summary", "--allow-rejected", missing]) == 0

@@ -1,0 +1,140 @@
+"""The three real PDFs (tests/fixtures/reports/corpus/pdf): read from the PDF itself, every
+figure equals its hand-read figures (tests/expected/corpus__pdf__*.json, the same report's
+derived text) — that part runs in test_parser_real_reports with every real report. Here:
+where each figure was printed (page, line on the page), and what a PDF producer or a
+scraper may do to the same file without changing what it prints."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pypdfium2 as pdfium
+import pytest
+
+from parsers import parse_report
+from parsers.pdf_text import pdf_text
+from tests.conftest import EXPECTED, shared_path
+
+STEMS = ["huaian_city_2024", "huaian_hongze_district_2023", "huaian_hongze_district_2024"]
+
+
+def _pdf(stem: str) -> bytes:
+    return shared_path(f"corpus/pdf/{stem}.pdf").read_bytes()
+
+
+def _expected(stem: str) -> dict:
+    return json.loads((EXPECTED / f"corpus__pdf__{stem}.pdf.json").read_text("utf-8"))
+
+
+def _facts(report) -> dict:
+    return {
+        **{f"applications/{f.category}/{f.applicant_type}": f for f in report.applications},
+        **{f"active_disclosure/{f.item}/{f.measure}": f for f in report.active_disclosure},
+        **{f"review_litigation/{f.proceeding}/{f.outcome}": f for f in report.review_litigation},
+    }
+
+
+def _figures(report) -> dict:
+    return {key: fact.value for key, fact in _facts(report).items()}
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_each_figure_names_its_page_and_its_line_on_that_page(stem: str) -> None:
+    report = parse_report(_pdf(stem), stem)
+    assert (report.input_kind, report.status, report.encoding) == ("pdf", "parsed", None)
+    facts = _facts(report)
+    pages = _expected(stem)["pages"]
+    assert len(pages) > 40
+    for key, page in pages.items():
+        assert facts[key].page == page, key
+    # the line on the page holds the printed figure
+    extracted = pdf_text(_pdf(stem))
+    lines = extracted.text.split("\n")
+    starts = extracted.page_starts
+    for key, fact in facts.items():
+        assert fact.page is not None and 1 <= fact.page <= len(starts), key
+        line = lines[starts[fact.page - 1] - 1 + fact.line - 1]
+        assert fact.raw in line.split(), (key, fact.raw, line)
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_page_footers_are_not_cells_and_never_glue_to_a_figure(stem: str) -> None:
+    extracted = pdf_text(_pdf(stem))
+    # PDFium's stream order puts "- 3 -" right after the page's last figure ("9487- 3 -");
+    # lines rebuilt from positions keep each footer on a line of its own
+    lines = extracted.text.split("\n")
+    footers = [ln for ln in lines if re.fullmatch(r"-\s*\d+\s*-", ln)]
+    assert len(footers) == len(extracted.page_starts)
+    assert not [ln for ln in lines if re.search(r"-\s*\d+\s*-$", ln) and ln not in footers]
+    report = parse_report(_pdf(stem), stem)
+    assert not [f for f in _facts(report).values() if "-" in f.raw]
+
+
+@pytest.mark.parametrize("rotation", [90, 180, 270])
+def test_a_rotated_page_reads_the_same(rotation: int) -> None:
+    """/Rotate only turns how a page is shown; the characters stay where they are."""
+    stem = STEMS[2]
+    doc = pdfium.PdfDocument(_pdf(stem))
+    for page in doc:
+        page.set_rotation(rotation)
+    import io
+
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    turned = parse_report(buffer.getvalue(), stem)
+    plain = parse_report(_pdf(stem), stem)
+    assert turned.status == "parsed"
+    assert _figures(turned) == _figures(plain)
+
+
+def test_text_drawn_turned_on_the_page_is_read_upright() -> None:
+    """A landscape table drawn turned by 90° (the characters advance up the page) gives
+    the same text as drawn upright: the reading direction comes from the characters."""
+    from parsers.pdf_text import _Char, _lines_of, _upright
+
+    upright = [_Char(ch, 10.0 * i, 10.0 * i + 9, 100, 109) for i, ch in enumerate("自然人 5")]
+    upright += [_Char(ch, 10.0 * i, 10.0 * i + 9, 80, 89) for i, ch in enumerate("总计 12")]
+    # turned 90° counter-clockwise: x → y, y → -x
+    turned = [_Char(c.ch, -c.top, -c.bottom, c.left, c.right) for c in upright]
+    chars, _ = _upright(turned, [], "up")
+    assert _lines_of(chars, []) == _lines_of(upright, []) == ["自然人 5", "总计 12"]
+
+
+@pytest.mark.parametrize(
+    ("prefix", "name"),
+    [
+        (b"", "report.html"),
+        (b"\xef\xbb\xbf\r\n", "report"),
+        (b"garbage before the header\n", "a.doc"),
+    ],
+)
+def test_a_pdf_is_told_by_its_bytes_not_its_name(prefix: bytes, name: str) -> None:
+    report = parse_report(prefix + _pdf(STEMS[1]), name)
+    assert (report.input_kind, report.status, report.agency) == (
+        "pdf",
+        "parsed",
+        "淮安市洪泽区人民政府",
+    )
+
+
+def test_a_pdf_of_images_only_is_rejected_as_scanned() -> None:
+    doc = pdfium.PdfDocument.new()
+    doc.new_page(595, 842)
+    import io
+
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    report = parse_report(buffer.getvalue(), "scan.pdf")
+    assert report.status == "rejected"
+    assert report.status_reason.startswith("scanned PDF: no text layer")
+
+
+@pytest.mark.parametrize(
+    ("cut", "reason"),
+    [(200, "damaged PDF"), (40, "damaged PDF")],
+)
+def test_a_damaged_pdf_is_rejected_saying_so(cut: int, reason: str) -> None:
+    report = parse_report(_pdf(STEMS[0])[:cut], "cut.pdf")
+    assert report.status == "rejected" and report.input_kind == "pdf"
+    assert report.status_reason.startswith(reason), report.status_reason

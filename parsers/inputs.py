@@ -13,7 +13,19 @@ import zipfile
 
 #: Every `input_kind` a report can have. `text` and `html` are both decoded text (told apart
 #: after decoding); the rest are binary containers with a reader of their own or a refusal.
-INPUT_KINDS = ("text", "html", "pdf", "docx", "doc", "image", "archive", "ole2", "empty", "unknown")
+INPUT_KINDS = (
+    "text",
+    "html",
+    "pdf",
+    "docx",
+    "doc",
+    "image",
+    "archive",
+    "ole2",
+    "empty",
+    "binary",
+    "unknown",
+)
 
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # The PDF header may follow a little junk (the spec lets readers look in the first 1,024 bytes).

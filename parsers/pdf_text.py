@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import ctypes
 import threading
+from bisect import bisect_right
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from parsers.inputs import UnreadableInput
 
@@ -43,21 +45,14 @@ class PdfText:
     warnings: list[str] = field(default_factory=list)
 
 
-@dataclass(slots=True)
-class _Char:
+class _Char(NamedTuple):
+    """One printed character and its box on the page (x to the right, y up)."""
+
     ch: str
     left: float
     right: float
     bottom: float
     top: float
-
-    @property
-    def middle(self) -> float:
-        return (self.top + self.bottom) / 2
-
-    @property
-    def height(self) -> float:
-        return self.top - self.bottom
 
 
 def pdf_text(data: bytes) -> PdfText:
@@ -143,6 +138,7 @@ def _page_chars(page) -> tuple[list[_Char], list[float]]:
         loose_box = raw.FPDFText_GetLooseCharBox
         by_index = len(text) == count  # (else astral characters: ask char by char)
         get_unicode = raw.FPDFText_GetUnicode
+        new_char = _Char._make  # (tuple.__new__: a NamedTuple without its __new__ cost)
         chars: list[_Char] = []
         indices: list[int] = []  # each kept character's index on the text page
         for i in range(count):
@@ -151,7 +147,7 @@ def _page_chars(page) -> tuple[list[_Char], list[float]]:
                 continue  # spaces are rebuilt from gaps; PDFium's line breaks are ignored
             if not loose_box(handle, i, ref):
                 continue
-            chars.append(_Char(ch, rect.left, rect.right, rect.bottom, rect.top))
+            chars.append(new_char((ch, rect.left, rect.right, rect.bottom, rect.top)))
             indices.append(i)
         _fix_outsized(chars, indices, handle)
         direction = _direction(handle, indices)
@@ -170,7 +166,7 @@ def _fix_outsized(chars: list[_Char], indices: list[int], handle) -> None:
 
     if len(chars) < 3:
         return
-    heights = sorted(c.top - c.bottom for c in chars)
+    heights = sorted([c[4] - c[3] for c in chars])
     usual = heights[len(heights) // 2]
     if heights[-1] <= 2 * usual:
         return
@@ -245,7 +241,7 @@ def _direction(handle, indices: list[int]) -> str:
 
     votes = {"right": 0, "up": 0, "left": 0, "down": 0}
     names = ("right", "up", "left", "down")
-    step = max(1, len(indices) // 200)
+    step = max(1, len(indices) // 40)
     for i in indices[::step]:
         angle = raw.FPDFText_GetCharAngle(handle, i)
         if angle < 0:
@@ -259,39 +255,42 @@ def _lines_of(chars: list[_Char], rulings: list[float]) -> list[str]:
     """Characters grouped into printed lines, top to bottom, each left to right."""
     if not chars:
         return []
-    heights = sorted(c.height for c in chars)
-    tolerance = max(heights[len(heights) // 2], 1.0) * 0.4
-    chars = sorted(chars, key=lambda c: -c.middle)
-    groups: list[list[_Char]] = []
-    current: list[_Char] = [chars[0]]
-    anchor = chars[0].middle
-    for c in chars[1:]:
-        if anchor - c.middle <= tolerance:
+    heights = sorted([c[4] - c[3] for c in chars])
+    size = max(heights[len(heights) // 2], 1.0)
+    tolerance = 0.4 * size  # lines closer than this are one line
+    spacing = 0.3 * size  # a gap wider than this between two characters is a space
+    ordered = sorted(chars, key=lambda c: -(c[3] + c[4]))  # by middle, top first (×2)
+    lines: list[str] = []
+    current: list[_Char] = [ordered[0]]
+    anchor = ordered[0][3] + ordered[0][4]
+    twice = 2 * tolerance
+    rulings = sorted(rulings)
+    for c in ordered[1:]:
+        middle = c[3] + c[4]
+        if anchor - middle <= twice:
             current.append(c)
             continue
-        groups.append(current)
+        lines.append(_join(current, spacing, rulings))
         current = [c]
-        anchor = c.middle
-    groups.append(current)
-    rulings = sorted(rulings)
-    return [_join(sorted(g, key=lambda c: c.left), rulings) for g in groups]
+        anchor = middle
+    lines.append(_join(current, spacing, rulings))
+    return lines
 
 
-def _join(line: list[_Char], rulings: list[float]) -> str:
-    parts = [line[0].ch]
-    prev = line[0]
+def _join(line: list[_Char], spacing: float, rulings: list[float]) -> str:
+    """A line's characters left to right, a space where a gap or a ruling separates two."""
+    line.sort(key=lambda c: c[1])
+    parts = [line[0][0]]
+    right = line[0][2]
     for c in line[1:]:
-        gap = c.left - prev.right
-        size = max(min(prev.height, c.height), 1.0)
-        if gap > 0.3 * size or (rulings and _ruled_between(rulings, prev.right, c.left)):
+        gap = c[1] - right
+        if gap > spacing or (gap > -1.0 and rulings and _ruled_between(rulings, right, c[1])):
             parts.append(" ")
-        parts.append(c.ch)
-        prev = c
+        parts.append(c[0])
+        right = c[2]
     return "".join(parts)
 
 
 def _ruled_between(rulings: list[float], left: float, right: float) -> bool:
-    from bisect import bisect_right
-
     i = bisect_right(rulings, left - 0.5)
     return i < len(rulings) and rulings[i] < right + 0.5

@@ -125,10 +125,12 @@ def _parse_into(report: Report, data: bytes) -> None:
             layout = "word_table"
         else:
             decoded = decode(data)
+            report.input_kind = "text"
             report.encoding = decoded.encoding
             report.encoding_confidence = decoded.confidence
             text = decoded.text
             if _looks_binary(text):
+                report.input_kind = "binary"
                 report.status_reason = (
                     "not text: binary content (image, archive or other non-text file)"
                 )
@@ -149,6 +151,8 @@ def _parse_into(report: Report, data: bytes) -> None:
                 meta_lines = [r.text for r in rows]
                 layout = "html"
             else:
+                if _WEB_PAGE_START.match(text):  # a page with too few tags to hold tables
+                    report.input_kind = "html"
                 lines = normalise_text(text)
                 rows = rows_from_lines(lines)
                 meta_lines = lines
@@ -241,6 +245,7 @@ def _within_bounds(facts: list, table: str, problems: list[str]) -> list:
     return kept
 
 
+_WEB_PAGE_START = re.compile(r"\s*<(!doctype\s+html|html[\s>])", re.IGNORECASE)
 _NOT_TEXT = re.compile(r"[\ufffd\x00-\x08\x0e-\x1f]")
 
 

@@ -193,8 +193,23 @@ def test_every_raw_file_gets_one_row_with_a_reason(bad_raw_dir, tmp_path, monkey
 
     assert status("good.txt") == ("parsed", "")
     assert status("empty.txt") == ("rejected", "empty file")
-    for binary in ("images/photo.png", "archive.zip"):
-        assert status(binary)[0] == "rejected" and "not text" in status(binary)[1], binary
+    assert status("images/photo.png") == (
+        "rejected",
+        "scanned image (PNG image): no text layer to read",
+    )
+    assert status("archive.zip")[0] == "rejected"
+    assert status("archive.zip")[1].startswith("archive: ")
+    kinds = {path: row["input_kind"] for path, row in rows.items()}
+    assert (kinds["good.txt"], kinds["page.html"], kinds["images/photo.png"]) == (
+        "text",
+        "html",
+        "image",
+    )
+    assert (kinds["archive.zip"], kinds["empty.txt"], kinds["locked.txt"]) == (
+        "archive",
+        "empty",
+        "unknown",
+    )
     assert status("truncated.txt")[0] == "partial"
     assert "table 3 rows not found" in status("truncated.txt")[1]
     assert status("page.html")[0] == "rejected"

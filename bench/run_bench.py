@@ -15,7 +15,9 @@ with nothing new, each as `govreports refresh --raw-dir … --warehouse-dir … 
 subprocess (wall time, peak memory of its process tree, per-step times from its progress
 lines), plus the SQL models rebuilt directly in DuckDB. Prints a Markdown report and writes it
 to --out (default bench/out/results.md). `--profile` adds cProfile summaries of the parser and
-of a refresh. No numbers are asserted: the targets are reported ✅/❌.
+of a refresh. A PDF case (bench/pdf_bench.py) measures `parse_report` on PDF reports against
+PDFium's own text extraction of the same files. No numbers are asserted: the targets are
+reported ✅/❌.
 """
 
 from __future__ import annotations
@@ -51,6 +53,8 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))  # tests.generator, bench.corpus
 
 from bench.corpus import spec, write_range  # noqa: E402
+from bench.pdf_bench import markdown as pdf_markdown  # noqa: E402
+from bench.pdf_bench import measure_pdf  # noqa: E402
 from parsers import parse_report  # noqa: E402
 from parsers.decode import decode  # noqa: E402
 from parsers.normalise import normalise_text  # noqa: E402
@@ -1131,6 +1135,8 @@ def main(argv: list[str] | None = None) -> str:
         repeat = args.repeat or (1 if args.smoke else 3)
         parse = measure_parse(pool_dir, n_files, sample, args.workers, repeat)
         mixed_statuses = next((r.statuses for r in parse if r.case == "mixed"), Counter())
+        log("PDF reports: parse against PDFium's own text extraction")
+        pdf = measure_pdf(12 if args.smoke else 120, args.workers, repeat)
         parse_step = []
         if not args.parse_only:
             log("the pipeline's parse step, stage by stage")
@@ -1154,6 +1160,7 @@ def main(argv: list[str] | None = None) -> str:
             "load_start": load_start,
         }
         report = render(args, command, corpus, parse, runs, profiles, parse_step)
+        report += "\n## PDF reports\n\n" + "\n".join(pdf_markdown(pdf)) + "\n"
         raw = {
             "command": command,
             "machine": machine(),
@@ -1163,6 +1170,7 @@ def main(argv: list[str] | None = None) -> str:
                 for r in parse
             ],
             "parse_step": parse_step,
+            "pdf": pdf,
             "runs": [dataclasses.asdict(r) for r in runs],
         }
     finally:

@@ -15,7 +15,7 @@ the libraries that do (pdfplumber, pdfminer) are 20–50× slower on these files
 
 from __future__ import annotations
 
-import ctypes
+import struct
 import threading
 from bisect import bisect_right
 from dataclasses import dataclass, field
@@ -30,6 +30,11 @@ MIN_PAGE_CHARS = 20
 MIN_PLAUSIBLE_SHARE = 0.6
 #: Pages read at most (a report has a handful; a 2,000-page PDF is not a report).
 MAX_PAGES = 200
+
+#: A page with fewer digits than this holds no table: its ruling lines are not looked for.
+MIN_TABLE_DIGITS = 40
+#: FS_RECTF as PDFium lays it out: left, top, right, bottom (C floats).
+_RECTF = struct.Struct("4f")
 
 # PDFium is not thread-safe: one call at a time per process.
 _PDFIUM_LOCK = threading.Lock()
@@ -133,8 +138,8 @@ def _page_chars(page) -> tuple[list[_Char], list[float]]:
             return [], []
         text = textpage.get_text_range(0, count)
         handle = textpage.raw
-        rect = raw.FS_RECTF()
-        ref = ctypes.byref(rect)
+        rect = raw.FS_RECTF()  # (passed as is: the binding takes its address)
+        read_rect = _RECTF.unpack_from  # (one call for the four fields, not four)
         loose_box = raw.FPDFText_GetLooseCharBox
         by_index = len(text) == count  # (else astral characters: ask char by char)
         get_unicode = raw.FPDFText_GetUnicode
@@ -145,70 +150,51 @@ def _page_chars(page) -> tuple[list[_Char], list[float]]:
             ch = text[i] if by_index else chr(get_unicode(handle, i) or 32)
             if ch.isspace() or ch == "\ufffe" or ch == "\x00":
                 continue  # spaces are rebuilt from gaps; PDFium's line breaks are ignored
-            if not loose_box(handle, i, ref):
+            if not loose_box(handle, i, rect):
                 continue
-            chars.append(new_char((ch, rect.left, rect.right, rect.bottom, rect.top)))
+            left, top, right, bottom = read_rect(rect)
+            chars.append(new_char((ch, left, right, bottom, top)))
             indices.append(i)
-        _fix_outsized(chars, indices, handle)
+        _fix_outsized(chars, indices, textpage)
         direction = _direction(handle, indices)
     finally:
         textpage.close()
-    rulings = _vertical_rulings(page)
+    # rulings only matter between figures: a page without a table's worth of digits has none
+    rulings = _vertical_rulings(page) if sum(map(str.isdigit, text)) >= MIN_TABLE_DIGITS else []
     chars, rulings = _upright(chars, rulings, direction)
     return chars, rulings
 
 
-def _fix_outsized(chars: list[_Char], indices: list[int], handle) -> None:
+def _fix_outsized(chars: list[_Char], indices: list[int], textpage) -> None:
     """A glyph whose font metrics are broken gets a loose box many lines tall (seen: one 果
     199 pt high in a 9 pt table), which would swallow the lines around it. Such a character
     is put back at its drawn (tight) box's centre with the page's usual size."""
-    import pypdfium2.raw as raw
-
     if len(chars) < 3:
         return
     heights = sorted([c[4] - c[3] for c in chars])
     usual = heights[len(heights) // 2]
     if heights[-1] <= 2 * usual:
         return
-    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
-    refs = (ctypes.byref(left), ctypes.byref(right), ctypes.byref(bottom), ctypes.byref(top))
     half = usual / 2
     for k, c in enumerate(chars):
-        if c.top - c.bottom <= 2 * usual and c.right - c.left <= 3 * usual:
+        if c[4] - c[3] <= 2 * usual and c[2] - c[1] <= 3 * usual:
             continue
-        if not raw.FPDFText_GetCharBox(handle, indices[k], *refs):
-            continue
-        x, y = (left.value + right.value) / 2, (bottom.value + top.value) / 2
-        chars[k] = _Char(c.ch, x - half, x + half, y - half, y + half)
+        left, bottom, right, top = textpage.get_charbox(indices[k])
+        x, y = (left + right) / 2, (bottom + top) / 2
+        chars[k] = _Char(c[0], x - half, x + half, y - half, y + half)
 
 
 def _vertical_rulings(page) -> list[float]:
     """x of the thin vertical lines drawn on the page (table rulings): a gap they cross is a
-    cell boundary, however narrow."""
+    cell boundary, however narrow. (Path objects only: a table drawn as one path of many
+    segments gives none, and its cells are then told apart by their gaps alone.)"""
     import pypdfium2.raw as raw
 
     xs: list[float] = []
-    handle = page.raw
-    n = raw.FPDFPage_CountObjects(handle)
-    if n > 20000:
-        return xs
-    left, bottom, right, top = (
-        ctypes.c_float(),
-        ctypes.c_float(),
-        ctypes.c_float(),
-        ctypes.c_float(),
-    )
-    refs = (ctypes.byref(left), ctypes.byref(bottom), ctypes.byref(right), ctypes.byref(top))
-    path_type = raw.FPDF_PAGEOBJ_PATH
-    for i in range(n):
-        obj = raw.FPDFPage_GetObject(handle, i)
-        if raw.FPDFPageObj_GetType(obj) != path_type:
-            continue
-        if not raw.FPDFPageObj_GetBounds(obj, *refs):
-            continue
-        width, height = right.value - left.value, top.value - bottom.value
-        if width < 2.5 and height > 6:
-            xs.append((left.value + right.value) / 2)
+    for obj in page.get_objects(filter=[raw.FPDF_PAGEOBJ_PATH], max_depth=2):
+        left, bottom, right, top = obj.get_bounds()
+        if right - left < 2.5 and top - bottom > 6:
+            xs.append((left + right) / 2)
     return xs
 
 
@@ -221,13 +207,13 @@ def _upright(chars: list[_Char], rulings: list[float], direction: str) -> tuple[
     if direction == "right":
         return chars, rulings
     turned: list[_Char] = []
-    for c in chars:
+    for ch, left, right, bottom, top in chars:
         if direction == "up":  # text runs bottom to top: x' = y, y' = -x
-            turned.append(_Char(c.ch, c.bottom, c.top, -c.right, -c.left))
+            turned.append(_Char(ch, bottom, top, -right, -left))
         elif direction == "down":  # top to bottom: x' = -y, y' = x
-            turned.append(_Char(c.ch, -c.top, -c.bottom, c.left, c.right))
+            turned.append(_Char(ch, -top, -bottom, left, right))
         else:  # "left": upside down
-            turned.append(_Char(c.ch, -c.right, -c.left, -c.top, -c.bottom))
+            turned.append(_Char(ch, -right, -left, -top, -bottom))
     return turned, []  # (a turned page's rulings run the other way: not used)
 
 

@@ -48,3 +48,15 @@ def test_smoke_mode_reports_every_row(tmp_path):
     targets = _rows(report, "Targets (issue 4)")
     assert len(targets) == 6
     assert targets[-1][0].startswith("a rerun with nothing new") and targets[-1][2] == "✅"
+
+    # the PDF case: parse and floor measured on the same files in the same run
+    pdf = report.split("## PDF reports\n", 1)[1]
+    rows = _rows("## PDF reports\n" + pdf.split("\n\n", 1)[1], "PDF reports")
+    assert [r[0] for r in rows] == [
+        "parse (`parse_report`)",
+        "floor (PDFium: open, every page's text)",
+        "parse / floor (time)",
+    ]
+    assert float(rows[0][1].replace(",", "")) > 0 and float(rows[1][1].replace(",", "")) > 0
+    assert re.fullmatch(r"[\d.]+×", rows[2][1])
+    assert "rejected" not in pdf.split("\n\n", 1)[0]  # only files with a text layer

@@ -31,8 +31,10 @@ MIN_PLAUSIBLE_SHARE = 0.6
 #: Pages read at most (a report has a handful; a 2,000-page PDF is not a report).
 MAX_PAGES = 200
 
-#: A page with fewer digits than this holds no table: its ruling lines are not looked for.
-MIN_TABLE_DIGITS = 40
+#: Page objects looked at for rulings at most (a page of 20,000 objects is a drawing).
+MAX_PAGE_OBJECTS = 20_000
+#: FS_QUADPOINTSF: four corners, x and y each (C floats).
+_QUAD = struct.Struct("8f")
 #: FS_RECTF as PDFium lays it out: left, top, right, bottom (C floats).
 _RECTF = struct.Struct("4f")
 
@@ -92,11 +94,12 @@ def _read_document(doc) -> PdfText:
     for index in range(min(n_pages, MAX_PAGES)):
         page = doc[index]
         try:
-            chars, rulings = _page_chars(page)
+            chars, upright = _page_chars(page)
+            # the page's rulings, looked for only when a narrow gap between figures needs them
+            page_lines = _lines_of(chars, _Rulings(page) if upright else None)
         finally:
             page.close()
         page_starts.append(len(lines) + 1)
-        page_lines = _lines_of(chars, rulings)
         if sum(len(ln.replace(" ", "")) for ln in page_lines) < MIN_PAGE_CHARS:
             pages_without_text += 1
         lines.extend(page_lines)
@@ -126,16 +129,17 @@ def _plausible_share(text: str) -> float:
     return plausible_share(text)
 
 
-def _page_chars(page) -> tuple[list[_Char], list[float]]:
-    """Every printed character of a page with its box, in the page's upright orientation,
-    and the x positions of its vertical ruling lines (in the same coordinates)."""
+def _page_chars(page) -> tuple[list[_Char], bool]:
+    """Every printed character of a page with its box, in the page's upright orientation;
+    and whether the page's text already ran upright (its rulings are then in the same
+    coordinates)."""
     import pypdfium2.raw as raw
 
     textpage = page.get_textpage()
     try:
         count = textpage.count_chars()
         if count <= 0:
-            return [], []
+            return [], True
         text = textpage.get_text_range(0, count)
         handle = textpage.raw
         rect = raw.FS_RECTF()  # (passed as is: the binding takes its address)
@@ -159,10 +163,7 @@ def _page_chars(page) -> tuple[list[_Char], list[float]]:
         direction = _direction(handle, indices)
     finally:
         textpage.close()
-    # rulings only matter between figures: a page without a table's worth of digits has none
-    rulings = _vertical_rulings(page) if sum(map(str.isdigit, text)) >= MIN_TABLE_DIGITS else []
-    chars, rulings = _upright(chars, rulings, direction)
-    return chars, rulings
+    return _upright(chars, direction), direction == "right"
 
 
 def _fix_outsized(chars: list[_Char], indices: list[int], textpage) -> None:
@@ -184,28 +185,59 @@ def _fix_outsized(chars: list[_Char], indices: list[int], textpage) -> None:
         chars[k] = _Char(c[0], x - half, x + half, y - half, y + half)
 
 
+class _Rulings:
+    """A page's vertical rulings, found on first use (most pages never need them)."""
+
+    def __init__(self, page) -> None:
+        self._page = page
+        self._xs: list[float] | None = None
+
+    def between(self, left: float, right: float) -> bool:
+        """Does a ruling run between x = left and x = right?"""
+        if self._xs is None:
+            self._xs = sorted(_vertical_rulings(self._page))
+        xs = self._xs
+        i = bisect_right(xs, left - 0.5)
+        return i < len(xs) and xs[i] < right + 0.5
+
+
 def _vertical_rulings(page) -> list[float]:
     """x of the thin vertical lines drawn on the page (table rulings): a gap they cross is a
     cell boundary, however narrow. (Path objects only: a table drawn as one path of many
-    segments gives none, and its cells are then told apart by their gaps alone.)"""
+    segments gives none, and its cells are then told apart by their gaps alone.) Through
+    the raw binding: the helpers' object iterator wraps every object, ~10× slower."""
     import pypdfium2.raw as raw
 
     xs: list[float] = []
-    for obj in page.get_objects(filter=[raw.FPDF_PAGEOBJ_PATH], max_depth=2):
-        left, bottom, right, top = obj.get_bounds()
+    handle = page.raw
+    quad = raw.FS_QUADPOINTSF()  # (passed as is: the binding takes its address)
+    read_quad = _QUAD.unpack_from
+    get_object, get_type, get_bounds = (
+        raw.FPDFPage_GetObject,
+        raw.FPDFPageObj_GetType,
+        raw.FPDFPageObj_GetRotatedBounds,
+    )
+    path = raw.FPDF_PAGEOBJ_PATH
+    for i in range(min(raw.FPDFPage_CountObjects(handle), MAX_PAGE_OBJECTS)):
+        obj = get_object(handle, i)
+        if get_type(obj) != path or not get_bounds(obj, quad):
+            continue
+        x1, y1, x2, y2, x3, y3, x4, y4 = read_quad(quad)
+        left, right = min(x1, x2, x3, x4), max(x1, x2, x3, x4)
+        bottom, top = min(y1, y2, y3, y4), max(y1, y2, y3, y4)
         if right - left < 2.5 and top - bottom > 6:
             xs.append((left + right) / 2)
     return xs
 
 
-def _upright(chars: list[_Char], rulings: list[float], direction: str) -> tuple[list[_Char], list]:
+def _upright(chars: list[_Char], direction: str) -> list[_Char]:
     """Turn a page's characters so that text runs left to right and lines go down the page.
 
     A landscape table is often drawn turned on a portrait page (shown upright by /Rotate):
     its characters then advance along y (`direction`, from the glyphs' angles).
     """
     if direction == "right":
-        return chars, rulings
+        return chars
     turned: list[_Char] = []
     for ch, left, right, bottom, top in chars:
         if direction == "up":  # text runs bottom to top: x' = y, y' = -x
@@ -214,7 +246,7 @@ def _upright(chars: list[_Char], rulings: list[float], direction: str) -> tuple[
             turned.append(_Char(ch, -top, -bottom, left, right))
         else:  # "left": upside down
             turned.append(_Char(ch, -right, -left, -top, -bottom))
-    return turned, []  # (a turned page's rulings run the other way: not used)
+    return turned
 
 
 def _direction(handle, indices: list[int]) -> str:
@@ -237,46 +269,47 @@ def _direction(handle, indices: list[int]) -> str:
     return best if votes[best] > votes["right"] else "right"
 
 
-def _lines_of(chars: list[_Char], rulings: list[float]) -> list[str]:
+def _lines_of(chars: list[_Char], rulings: _Rulings | None) -> list[str]:
     """Characters grouped into printed lines, top to bottom, each left to right."""
     if not chars:
         return []
     heights = sorted([c[4] - c[3] for c in chars])
     size = max(heights[len(heights) // 2], 1.0)
     tolerance = 0.4 * size  # lines closer than this are one line
-    spacing = 0.3 * size  # a gap wider than this between two characters is a space
     ordered = sorted(chars, key=lambda c: -(c[3] + c[4]))  # by middle, top first (×2)
     lines: list[str] = []
     current: list[_Char] = [ordered[0]]
     anchor = ordered[0][3] + ordered[0][4]
     twice = 2 * tolerance
-    rulings = sorted(rulings)
     for c in ordered[1:]:
         middle = c[3] + c[4]
         if anchor - middle <= twice:
             current.append(c)
             continue
-        lines.append(_join(current, spacing, rulings))
+        lines.append(_join(current, size, rulings))
         current = [c]
         anchor = middle
-    lines.append(_join(current, spacing, rulings))
+    lines.append(_join(current, size, rulings))
     return lines
 
 
-def _join(line: list[_Char], spacing: float, rulings: list[float]) -> str:
-    """A line's characters left to right, a space where a gap or a ruling separates two."""
+def _join(line: list[_Char], size: float, rulings: _Rulings | None) -> str:
+    """A line's characters left to right, with a space where a gap wider than a third of
+    the text's size separates two; and where a narrower gap beside a figure has a table's
+    ruling line through it (two cells printed close together)."""
     line.sort(key=lambda c: c[1])
+    spacing, narrow = 0.3 * size, 0.05 * size
     parts = [line[0][0]]
-    right = line[0][2]
+    prev = line[0]
     for c in line[1:]:
-        gap = c[1] - right
-        if gap > spacing or (gap > -1.0 and rulings and _ruled_between(rulings, right, c[1])):
+        gap = c[1] - prev[2]
+        if gap > spacing or (
+            gap > narrow
+            and rulings is not None
+            and (c[0].isdigit() or prev[0].isdigit())
+            and rulings.between(prev[2], c[1])
+        ):
             parts.append(" ")
         parts.append(c[0])
-        right = c[2]
+        prev = c
     return "".join(parts)
-
-
-def _ruled_between(rulings: list[float], left: float, right: float) -> bool:
-    i = bisect_right(rulings, left - 0.5)
-    return i < len(rulings) and rulings[i] < right + 0.5

@@ -97,8 +97,8 @@ def test_text_drawn_turned_on_the_page_is_read_upright() -> None:
     upright += [_Char(ch, 10.0 * i, 10.0 * i + 9, 80, 89) for i, ch in enumerate("总计 12")]
     # turned 90° counter-clockwise: x → y, y → -x
     turned = [_Char(c.ch, -c.top, -c.bottom, c.left, c.right) for c in upright]
-    chars, _ = _upright(turned, [], "up")
-    assert _lines_of(chars, []) == _lines_of(upright, []) == ["自然人 5", "总计 12"]
+    assert _lines_of(_upright(turned, "up"), None) == ["自然人 5", "总计 12"]
+    assert _lines_of(upright, None) == ["自然人 5", "总计 12"]
 
 
 @pytest.mark.parametrize(
@@ -138,3 +138,24 @@ def test_a_damaged_pdf_is_rejected_saying_so(cut: int, reason: str) -> None:
     report = parse_report(_pdf(STEMS[0])[:cut], "cut.pdf")
     assert report.status == "rejected" and report.input_kind == "pdf"
     assert report.status_reason.startswith(reason), report.status_reason
+
+
+def test_two_figures_printed_close_are_two_cells_where_a_ruling_runs_between() -> None:
+    from parsers.pdf_text import _Char, _join, _Rulings
+
+    def line(gap: float) -> list[_Char]:
+        return [
+            _Char("3", 0.0, 5.0, 0, 10),
+            _Char("1", 5.0, 10.0, 0, 10),
+            _Char("0", 10.0 + gap, 15.0 + gap, 0, 10),
+        ]
+
+    ruled = _Rulings(None)
+    ruled._xs = [10.8]  # a cell border between 31 and 0
+    unruled = _Rulings(None)
+    unruled._xs = [40.0]
+    assert _join(line(1.5), 10.0, ruled) == "31 0"
+    assert _join(line(1.5), 10.0, unruled) == "310"  # no border there: one number
+    assert _join(line(1.5), 10.0, None) == "310"
+    assert _join(line(4.0), 10.0, None) == "31 0"  # a wide gap is a space anyway
+    assert _join(line(0.0), 10.0, ruled) == "310"  # touching glyphs are one number

@@ -15,6 +15,7 @@ the libraries that do (pdfplumber, pdfminer) are 20–50× slower on these files
 
 from __future__ import annotations
 
+import re
 import struct
 import threading
 from bisect import bisect_right
@@ -97,6 +98,7 @@ def _read_document(doc) -> PdfText:
             chars, upright = _page_chars(page)
             # the page's rulings, looked for only when a narrow gap between figures needs them
             page_lines = _lines_of(chars, _Rulings(page) if upright else None)
+            _blank_page_numbers(page_lines, chars)
         finally:
             page.close()
         page_starts.append(len(lines) + 1)
@@ -267,6 +269,37 @@ def _direction(handle, indices: list[int]) -> str:
         votes[names[round(angle / (math.pi / 2)) % 4]] += 1
     best = max(votes, key=lambda k: votes[k])
     return best if votes[best] > votes["right"] else "right"
+
+
+_PAGE_NUMBER = re.compile(
+    r"[-—–\s]*(第\s*)?\d{1,3}(\s*页)?(\s*/\s*\d{1,3}|\s*共\s*\d{1,3}\s*页)?[-—–\s]*"
+)
+
+
+def _blank_page_numbers(lines: list[str], chars: list[_Char]) -> None:
+    """A page number printed alone above or below the text (`3`, `- 3 -`, `第 3 页 共 5
+    页`, `3/12`) is no cell: it is blanked, so that a bare `3` under a table is not read as
+    its next figure. Only the page's first and last line; a bare number only when set apart
+    from the text by more than 1.5 times its size (a last table row of one figure stays)."""
+    if len(lines) < 2:
+        return
+    heights = sorted([c[4] - c[3] for c in chars])
+    size = max(heights[len(heights) // 2], 1.0)
+    middles = [(c[3] + c[4]) / 2 for c in chars]
+    top, bottom = max(middles), min(middles)
+    below_top = max((m for m in middles if m < top - 0.4 * size), default=top)
+    above_bottom = min((m for m in middles if m > bottom + 0.4 * size), default=bottom)
+    if _is_page_number(lines[0], top - below_top > 1.5 * size):
+        lines[0] = ""
+    if _is_page_number(lines[-1], above_bottom - bottom > 1.5 * size):
+        lines[-1] = ""
+
+
+def _is_page_number(line: str, set_apart: bool) -> bool:
+    """`- 3 -`, `第3页`, `3/12` always are; a bare `3` only when set apart from the text."""
+    if not _PAGE_NUMBER.fullmatch(line):
+        return False
+    return set_apart or not line.strip().isdigit()
 
 
 def _lines_of(chars: list[_Char], rulings: _Rulings | None) -> list[str]:

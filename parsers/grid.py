@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from parsers.values import MAY_BE_VALUE, Value, cached_parse_value, parse_value
 
-_CJK = re.compile(r"[\u3400-\u9fff]")
+_CJK = re.compile("[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 _PIPES_ONLY = re.compile(r"^\s*\|+\s*$")
 _MD_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _NUMBER_TOKEN = re.compile(r"^[+-]?\d[\d,]*(\.\d+)?(件|个|条|项|万元|元)?$")

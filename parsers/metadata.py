@@ -7,7 +7,10 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 
-_NAME = r"[\u4e00-\u9fff()（）]{2,40}?"
+#: Han characters a name may hold: the basic block and the extension blocks (a county's name
+#: may need a rare character: 𬌗, 𠀀), and compatibility ideographs.
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+_NAME = rf"[{HAN}()（）]{{2,40}}?"
 _REPORT = r"\s*政[府务]信息公开\s*(?:工作)?\s*(?:年度)?\s*(?:报告|年报)"
 _TITLE_AGENCY_FIRST = re.compile(
     rf"(?P<agency>{_NAME})\s*(?P<year>(?:19|20)\d{{2}})\s*年\s*度?\s*(?:的)?{_REPORT}"
@@ -22,11 +25,9 @@ _PERIOD = re.compile(r"统计期限自\s*((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*
 _YEAR_MENTION = re.compile(r"((?:19|20)\d{2})\s*年")
 _SIGNATURE_DATE = re.compile(r"^\s*((?:19|20)\d{2})\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*$")
 _ORGAN = re.compile(
-    r"^[\u4e00-\u9fff]{2,30}(?:办事处|人民政府|政府|办公室|办公厅|委员会|管委会|局|厅|委|街道|镇|乡|中心|院|所)$"
+    rf"^[{HAN}]{{2,30}}(?:办事处|人民政府|政府|办公室|办公厅|委员会|管委会|局|厅|委|街道|镇|乡|中心|院|所)$"
 )
-_CHAIN = re.compile(
-    r"^(?:[\u4e00-\u9fff]{1,6}?(?:省|自治区|市|自治州|州|盟|地区|区|县|自治县|旗))+$"
-)
+_CHAIN = re.compile(rf"^(?:[{HAN}]{{1,6}}?(?:省|自治区|市|自治州|州|盟|地区|区|县|自治县|旗))+$")
 _ORGAN_SUFFIX = ("办事处", "人民政府", "办公室")
 _ORGAN_END = re.compile(r"(办事处|政府|办公室|办公厅|委员会|管委会|局|厅|委|中心|院|所)$")
 _LEAD_WORDS = set("年度的在和与及由对向将为是请经从本报告")
@@ -142,15 +143,16 @@ def full_name(short: str, text: str, preamble: str = "") -> str:
     return max(printed, key=lambda kv: (kv[1], len(kv[0])))[0]
 
 
-_HANZI_RUN = re.compile(r"[\u4e00-\u9fff]{0,12}")
+_HANZI_RUN = re.compile(rf"[{HAN}]{{0,12}}")
+_IS_HAN = re.compile(rf"[{HAN}]")
 
 
 def _printed_forms(short: str, text: str):
-    """(prefix, suffix) of each match of `([\u4e00-\u9fff]{0,12})` + short +
+    """(prefix, suffix) of each match of `([HAN]{0,12})` + short +
     `(办事处|人民政府|办公室)?` in `text`, exactly as `re.finditer` finds them, without
     compiling a pattern per name (each report names another agency)."""
     if not short:  # never called so; keeps the regex's meaning for the empty name
-        pattern = re.compile(r"([\u4e00-\u9fff]{0,12})(" + "|".join(_ORGAN_SUFFIX) + ")?")
+        pattern = re.compile(rf"([{HAN}]{{0,12}})(" + "|".join(_ORGAN_SUFFIX) + ")?")
         yield from ((m.group(1), m.group(2) or "") for m in pattern.finditer(text))
         return
     n = len(short)
@@ -159,7 +161,7 @@ def _printed_forms(short: str, text: str):
         # the leftmost start: back over at most 12 hanzi (not before the last match's end)
         start = first
         lowest = max(pos, first - 12)
-        while start > lowest and "\u4e00" <= text[start - 1] <= "\u9fff":
+        while start > lowest and _IS_HAN.match(text, start - 1):
             start -= 1
         # greedy prefix: the last occurrence of the name within the hanzi run from start
         run_end = _HANZI_RUN.match(text, start).end()  # type: ignore[union-attr]  # text[start] is a hanzi

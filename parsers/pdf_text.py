@@ -78,6 +78,8 @@ def pdf_text(data: bytes) -> PdfText:
             raise UnreadableInput(f"damaged PDF: PDFium cannot open it ({message})") from None
         try:
             return _read_document(doc)
+        except pdfium.PdfiumError as exc:  # a page or its text that PDFium cannot load
+            raise UnreadableInput(f"damaged PDF: PDFium cannot read it ({exc})") from None
         finally:
             doc.close()
 

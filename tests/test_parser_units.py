@@ -480,3 +480,17 @@ def test_a_title_whose_year_a_crawler_broke_over_lines_is_still_the_title():
     report = parse_report(broken.encode(), "x")
     assert (report.agency, report.year, report.status) == ("洛龙区学府街道办事处", 2023, "parsed")
     assert not any("year taken" in w for w in report.warnings)  # read from the title
+
+
+@pytest.mark.parametrize("layout", ["tab_rows", "html_table", "pdf_text", "cell_per_line_pipe"])
+def test_an_agency_named_with_rare_han_characters_is_read_whole(layout: str) -> None:
+    """Names may need characters outside the basic block (𬌗 U+2C317, 𠀀 U+20000): the
+    name was once cut at them ("区人民政府") while the report said `parsed`."""
+    import random
+    from dataclasses import replace
+
+    from tests.generator import Noise, random_figures, render
+
+    fig = replace(random_figures(random.Random(3), "2021"), agency="𬌗州市𠀀区人民政府")
+    report = parse_report(render(fig, layout, random.Random(1), Noise()).encode())
+    assert (report.agency, report.status) == ("𬌗州市𠀀区人民政府", "parsed")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import json
 import subprocess
 import sys
@@ -83,6 +85,11 @@ def test_refresh_runs_the_graph_and_prints_a_summary(tmp_path, dagster_home, cap
     raw.mkdir()
     (raw / SEED.name).write_bytes(SEED.read_bytes())
     (raw / "junk.txt").write_text("not a report")
+    # kinds told by content: a PDF saved as .html, a Word file with no extension
+    fixtures = Path(__file__).parent / "fixtures"
+    pdf = fixtures / "reports" / "corpus" / "pdf" / "huaian_hongze_district_2023.pdf"
+    (raw / "report.html").write_bytes(pdf.read_bytes())
+    (raw / "attachment").write_bytes((fixtures / "word" / "framed_nested.docx").read_bytes())
     rc = main(
         [
             "refresh",
@@ -96,8 +103,9 @@ def test_refresh_runs_the_graph_and_prints_a_summary(tmp_path, dagster_home, cap
     )
     out, err = capsys.readouterr()
     assert rc == 0, err
-    assert "files     2 seen · 2 new" in out
+    assert "files     4 seen · 4 new" in out
     assert "rejected 1" in out
+    assert "inputs    text 2 (parsed 1, rejected 1) · docx 1 (parsed 1) · pdf 1 (parsed 1)" in out
     assert "not_parsed" in out
     assert "mart_agency_year" in out
     assert "raw_manifest ok" in err and "mart_region_year ok" in err  # progress on stderr

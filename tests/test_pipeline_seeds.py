@@ -136,3 +136,27 @@ def test_seed_region_and_level(warehouse):
         "樟树市",
         "township",
     )
+
+
+def test_the_shipped_pdf_reaches_the_warehouse_with_pages(warehouse):
+    kinds = dict(query(warehouse, "SELECT source_path, input_kind FROM stg_reports"))
+    assert kinds["corpus/pdf/huaian_city_2024.pdf"] == "pdf"
+    assert kinds["corpus/html/shuyang_drc_2023.html"] == "html"
+    assert kinds["seeds/000_3362babfcc868ba6.txt"] == "text"
+    assert kinds["corpus/shanghai_gov_office_2019.js"] == "html"
+    pages = dict(
+        query(
+            warehouse,
+            "SELECT r.input_kind, count(DISTINCT c.page) FROM stg_cells c"
+            " JOIN stg_reports r USING (report_id) GROUP BY ALL",
+        )
+    )
+    # table 2 on page 3 and 4, tables 3 and 4 on pages 4 and 5 (as the derived text's form
+    # feeds put them); no page for the inputs that have none
+    assert pages == {"pdf": 3, "text": 0, "html": 0}
+    [(kinds_line,)] = query(
+        warehouse,
+        "SELECT string_agg(input_kind || ' ' || n_files, ', ' ORDER BY input_kind)"
+        " FROM reports_by_input_kind",
+    )
+    assert kinds_line == "html 2, pdf 1, text 8"  # (the .js page holds HTML: read as such)

@@ -169,12 +169,44 @@ def split_line(line: str, lineno: int) -> tuple[list[Cell], bool] | None:
     return [Cell(stripped, lineno)], False
 
 
+# A number cut after its separator by a space (`2, 219`, `7558. 07`: a PDF or OCR text
+# layer spacing out a thousands separator or a decimal point): the two halves are one number.
+_CUT_AFTER_COMMA = re.compile(r"^\d{1,3}(,\d{3})*,$")
+_AFTER_COMMA = re.compile(r"^\d{3}(,\d{3})*(\.\d+)?$")
+_CUT_AFTER_POINT = re.compile(r"^\d[\d,]*\.$")
+_AFTER_POINT = re.compile(r"^\d+$")
+
+
+def _rejoin_cut_numbers(tokens: list[str]) -> list[str]:
+    out: list[str] = []
+    for tok in tokens:
+        if out and (
+            (_AFTER_COMMA.match(tok) and _CUT_AFTER_COMMA.match(out[-1]))
+            or (_AFTER_POINT.match(tok) and _CUT_AFTER_POINT.match(out[-1]))
+        ):
+            out[-1] += tok
+        else:
+            out.append(tok)
+    return out
+
+
 def _space_cells(tokens: list[str], lineno: int) -> list[Cell]:
     """Space-aligned text: each number is a cell, consecutive words form one label cell."""
+    if any(t[-1] in ",." for t in tokens):
+        tokens = _rejoin_cut_numbers(tokens)
     cells: list[Cell] = []
     words: list[str] = []
     for tok in tokens:
-        if _NUMBER_TOKEN.match(tok) or tok in {"/", "-", "—", "——"}:
+        if _CUT_AFTER_COMMA.match(tok) or _CUT_AFTER_POINT.match(tok):
+            # half a number that could not be rejoined: a value cell that holds no figure,
+            # so the row prints one cell too many and is reported, never read short
+            if words:
+                cells.append(Cell("".join(words), lineno))
+                words = []
+            cell = Cell(tok, lineno)
+            cell.value, cell.is_label = Value(None, tok), False
+            cells.append(cell)
+        elif _NUMBER_TOKEN.match(tok) or tok in {"/", "-", "—", "——"}:
             if words:
                 cells.append(Cell("".join(words), lineno))
                 words = []

@@ -262,7 +262,7 @@ def _direction(handle, indices: list[int]) -> str:
     import pypdfium2.raw as raw
 
     votes = {"right": 0, "up": 0, "left": 0, "down": 0}
-    names = ("right", "up", "left", "down")
+    names = ("right", "down", "left", "up")  # (PDFium measures the angle clockwise)
     step = max(1, len(indices) // 40)
     for i in indices[::step]:
         angle = raw.FPDFText_GetCharAngle(handle, i)

@@ -8,6 +8,7 @@ import pytest
 
 from parsers import parse_report
 from parsers.decode import decode, repair_mojibake
+from parsers.grid import split_line
 from parsers.normalise import normalise_line
 from parsers.runsplit import split_runs
 from parsers.values import parse_value
@@ -494,3 +495,30 @@ def test_an_agency_named_with_rare_han_characters_is_read_whole(layout: str) -> 
     fig = replace(random_figures(random.Random(3), "2021"), agency="𬌗州市𠀀区人民政府")
     report = parse_report(render(fig, layout, random.Random(1), Noise()).encode())
     assert (report.agency, report.status) == ("𬌗州市𠀀区人民政府", "parsed")
+
+
+@pytest.mark.parametrize(
+    ("line", "cells"),
+    [
+        # a PDF or OCR text layer that spaced out a separator: one number again
+        (
+            "2.重复申请 2, 219 0 0 584 0 0 2803",
+            ["2.重复申请", "2,219", "0", "0", "584", "0", "0", "2803"],
+        ),
+        ("行政事业性收费 7558. 07", ["行政事业性收费", "7558.07"]),
+        ("合计 1,234, 567 3", ["合计", "1,234,567", "3"]),
+    ],
+)
+def test_a_number_cut_after_its_separator_is_one_cell(line: str, cells: list[str]) -> None:
+    split = split_line(line, 1)
+    assert split is not None
+    assert [c.text for c in split[0]] == cells
+
+
+def test_half_a_number_that_cannot_be_rejoined_makes_its_row_unreadable() -> None:
+    """`2, 21`: no thousands group follows the comma. The `2,` is a cell without a figure
+    (never folded into the label, which once lost the 2 and read 21 as `parsed`)."""
+    [label, cut, *values] = split_line("2.重复申请 2, 21 0 0 584 0 0 605", 1)[0]
+    assert (label.text, label.is_label) == ("2.重复申请", True)
+    assert (cut.text, cut.is_label, cut.value.number) == ("2,", False, None)
+    assert [v.value.number for v in values] == [21, 0, 0, 584, 0, 0, 605]

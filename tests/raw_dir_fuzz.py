@@ -17,6 +17,7 @@ nothing. Used by `tests/test_pipeline_fuzz.py` (a few hundred entries) and
 
 from __future__ import annotations
 
+import functools
 import gzip
 import io
 import os
@@ -222,6 +223,32 @@ def as_html_table(text: str) -> str:
 
 def png_blob(rng: random.Random) -> bytes:
     return b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + rng.randbytes(rng.randint(100, 30_000))
+
+
+@functools.cache
+def documents() -> tuple[bytes, ...]:
+    """The committed PDF and Word reports (real PDFs, generated PDFs, filled Word files)."""
+    fixtures = Path(__file__).resolve().parent / "fixtures"
+    paths = [
+        *sorted((fixtures / "reports" / "corpus" / "pdf").glob("*.pdf")),
+        *sorted((fixtures / "pdf_generated").glob("*.pdf")),
+        *sorted((fixtures / "word").glob("*.doc*")),
+        *sorted((fixtures / "word").glob("*.wps")),
+    ]
+    if len(paths) < 8:  # a missing fixture is a failure, never a smaller fuzz
+        raise FileNotFoundError(f"PDF and Word fixtures missing under {fixtures}")
+    return tuple(p.read_bytes() for p in paths)
+
+
+def damaged_document(rng: random.Random) -> bytes:
+    """A PDF or Word file cut short, or with some bytes overwritten."""
+    data = bytearray(rng.choice(documents()))
+    if rng.random() < 0.5:
+        return bytes(data[: rng.randint(1, len(data) - 1)])
+    for _ in range(rng.randint(1, 20)):
+        at = rng.randrange(len(data))
+        data[at : at + 8] = rng.randbytes(8)
+    return bytes(data)
 
 
 def zip_blob(data: bytes) -> bytes:
@@ -520,6 +547,12 @@ class RawDirFuzzer:
             ("binary", lambda: one(".jpg", b"\xff\xd8\xff\xe0\x00\x10JFIF" + rng.randbytes(4000))),
             ("binary", lambda: one(".bin", rng.randbytes(rng.randint(1, 20_000)))),
             ("binary", lambda: one(".bin", b"\x00" * 65_536)),
+            # PDF and Word reports, named right, wrong or not at all, whole or damaged
+            (
+                "document",
+                lambda: one(rng.choice([".pdf", ".doc", ".html", ""]), rng.choice(documents())),
+            ),
+            ("document", lambda: one(rng.choice([".pdf", ".docx", ".doc"]), damaged_document(rng))),
             ("huge-line", huge_line_report),
             ("huge-line", lambda: one(".txt", b"0123456789" * (MB // 10))),
             ("huge-line", lambda: one(".txt", "收到申请|".encode() * (MB // 13))),

@@ -160,3 +160,16 @@ def test_the_shipped_pdf_reaches_the_warehouse_with_pages(warehouse):
         " FROM reports_by_input_kind",
     )
     assert kinds_line == "html 2, pdf 1, text 8"  # (the .js page holds HTML: read as such)
+
+
+def test_a_flag_on_a_pdf_names_the_page_of_its_line(warehouse):
+    flags = query(
+        warehouse,
+        "SELECT source_path, check_name, page, line FROM consistency_flags"
+        " WHERE check_name = 'inferred_figures' ORDER BY source_path",
+    )
+    by_file = {path: (page, line) for path, _, page, line in flags}
+    # the PDF's label-less rows (paired by position) sit on page 4, as in its derived text
+    assert by_file["corpus/pdf/huaian_city_2024.pdf"][0] == 4
+    assert by_file["corpus/pdf/huaian_city_2024.pdf"][1] is not None
+    assert all(page is None for path, (page, _) in by_file.items() if not path.endswith(".pdf"))

@@ -18,7 +18,8 @@ WITH columns_ AS (
             WHERE category IN ('received.new', 'received.carried_over')) AS received,
         sum(coalesce(value, 0)) FILTER (
             WHERE category IN ('result.total', 'carried_forward')) AS handled,
-        max(line) FILTER (WHERE category = 'carried_forward') AS line
+        max(line) FILTER (WHERE category = 'carried_forward') AS line,
+        max(page) FILTER (WHERE category = 'carried_forward') AS page
     FROM stg_applications
     WHERE category IN ('received.new', 'received.carried_over', 'result.total', 'carried_forward')
     GROUP BY report_id, applicant_type
@@ -31,6 +32,7 @@ SELECT
     received::DOUBLE AS expected,
     handled::DOUBLE AS actual,
     line,
+    page,
     format('{}: 新收 + 上年结转 = {} but 办理结果总计 + 结转下年度 = {}',
         applicant_type, received, handled) AS detail
 FROM columns_

@@ -7,9 +7,11 @@ SELECT
     NULL AS scope,
     0::DOUBLE AS expected,
     count(*)::DOUBLE AS actual,
-    min(line) AS line,
+    -- the first such cell: by page (PDF), then line
+    arg_min(line, coalesce(page, 0) * 1000000 + line) AS line,
+    min(page) AS page,
     format('{} blank or unreadable cells, e.g. {}', count(*),
-        min(table_name || ' ' || cell || ' (line ' || coalesce(line::VARCHAR, '?') || ')'))
+        min(table_name || ' ' || cell || ' (' || CASE WHEN page IS NULL THEN '' ELSE 'page ' || page || ', ' END || 'line ' || coalesce(line::VARCHAR, '?') || ')'))
         AS detail
 FROM stg_cells
 WHERE value IS NULL

@@ -13,7 +13,9 @@ SELECT
     method AS scope,
     0::DOUBLE AS expected,
     count(*)::DOUBLE AS actual,
-    min(line) AS line,
+    -- the first such cell: by page (PDF), then line
+    arg_min(line, coalesce(page, 0) * 1000000 + line) AS line,
+    min(page) AS page,
     format('{} figure(s) read by {} ({}), e.g. {}', count(*), method,
         CASE method
             WHEN 'position' THEN 'their labels missing: placed by order'
@@ -21,7 +23,7 @@ SELECT
             WHEN 'reconstructed' THEN 'rebuilt from lines a crawler merged or broke, by the form''s identities'
             ELSE 'not beside their label'
         END,
-        min(table_name || ' ' || cell || ' (line ' || coalesce(line::VARCHAR, '?') || ')'))
+        min(table_name || ' ' || cell || ' (' || CASE WHEN page IS NULL THEN '' ELSE 'page ' || page || ', ' END || 'line ' || coalesce(line::VARCHAR, '?') || ')'))
         AS detail
 FROM stg_cells
 WHERE method IS DISTINCT FROM 'label'

@@ -8,7 +8,8 @@ WITH columns_ AS (
         max(value) FILTER (WHERE category = 'result.other') AS printed,
         sum(coalesce(value, 0)) FILTER (WHERE category <> 'result.other') AS summed,
         count(*) FILTER (WHERE category <> 'result.other') AS n_parts,
-        max(line) FILTER (WHERE category = 'result.other') AS line
+        max(line) FILTER (WHERE category = 'result.other') AS line,
+        max(page) FILTER (WHERE category = 'result.other') AS page
     FROM stg_applications
     WHERE starts_with(category, 'result.other')
     GROUP BY report_id, applicant_type
@@ -21,6 +22,7 @@ SELECT
     summed::DOUBLE AS expected,
     printed::DOUBLE AS actual,
     line,
+    page,
     format('{}: the three 其他处理 rows add up to {} but (六)其他处理 is {}', applicant_type,
         summed, printed) AS detail
 FROM columns_

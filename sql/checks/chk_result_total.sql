@@ -13,7 +13,8 @@ WITH columns_ AS (
         coalesce(max(value) FILTER (WHERE category = 'result.total'), 0) AS printed,
         sum(coalesce(value, 0)) FILTER (WHERE category <> 'result.total') AS summed_rows,
         coalesce(sum(value) FILTER (WHERE category = 'result.other'), 0) AS subtotal,
-        max(line) FILTER (WHERE category = 'result.total') AS line
+        max(line) FILTER (WHERE category = 'result.total') AS line,
+        max(page) FILTER (WHERE category = 'result.total') AS page
     FROM stg_applications
     WHERE starts_with(category, 'result.')
     GROUP BY report_id, applicant_type
@@ -33,6 +34,7 @@ SELECT
     summed::DOUBLE AS expected,
     printed::DOUBLE AS actual,
     line,
+    page,
     format('{}: the result rows add up to {} but (七)总计 is {}', applicant_type, summed, printed)
         AS detail
 FROM checked

@@ -9,7 +9,8 @@ WITH groups_ AS (
         count(value) FILTER (WHERE outcome <> 'total') AS n_parts,
         coalesce(max(value) FILTER (WHERE outcome = 'total'), 0) AS printed,
         coalesce(sum(value) FILTER (WHERE outcome <> 'total'), 0) AS summed,
-        max(line) FILTER (WHERE outcome = 'total') AS line
+        max(line) FILTER (WHERE outcome = 'total') AS line,
+        max(page) FILTER (WHERE outcome = 'total') AS page
     FROM stg_review_litigation
     GROUP BY report_id, proceeding
 )
@@ -21,6 +22,7 @@ SELECT
     summed::DOUBLE AS expected,
     printed::DOUBLE AS actual,
     line,
+    page,
     format('{}: 维持 + 纠正 + 其他 + 尚未审结 = {} but 总计 is {}', proceeding, summed, printed)
         AS detail
 FROM groups_

@@ -10,7 +10,8 @@ WITH rows_ AS (
         count(value) FILTER (WHERE applicant_type <> 'total') AS n_parts,
         coalesce(max(value) FILTER (WHERE applicant_type = 'total'), 0) AS printed,
         coalesce(sum(value) FILTER (WHERE applicant_type <> 'total'), 0) AS summed,
-        max(line) FILTER (WHERE applicant_type = 'total') AS line
+        max(line) FILTER (WHERE applicant_type = 'total') AS line,
+        max(page) FILTER (WHERE applicant_type = 'total') AS page
     FROM stg_applications
     GROUP BY report_id, category
 )
@@ -22,6 +23,7 @@ SELECT
     summed::DOUBLE AS expected,
     printed::DOUBLE AS actual,
     line,
+    page,
     format('{}: the six applicant columns add up to {} but 总计 is {}', category, summed, printed)
         AS detail
 FROM rows_

@@ -34,6 +34,7 @@ SELECT
     f.expected::DOUBLE AS expected,
     f.actual::DOUBLE AS actual,
     f.line::INTEGER AS line,
+    f.page::INTEGER AS page,
     f.detail
 FROM flags AS f
 LEFT JOIN report_files AS r USING (report_id)

@@ -22,7 +22,7 @@ from parsers.word_doc import rows_from_doc
 from parsers.word_docx import rows_from_docx
 
 #: The release line, set by hand when what the parser promises changes (docs/PARSER.md).
-PARSER_RELEASE = "0.6"
+PARSER_RELEASE = "0.7"  # 0.7: PDF and Word inputs, `input_kind`, `page`
 
 
 def _source_digest() -> str:

@@ -178,9 +178,11 @@ _AFTER_POINT = re.compile(r"^\d+$")
 
 
 def _rejoin_cut_numbers(tokens: list[str]) -> list[str]:
+    """(A line's first token is never a number's first half: `8.` there is a wrapped
+    label's item number, `8. 0 0 0` its row of figures.)"""
     out: list[str] = []
     for tok in tokens:
-        if out and (
+        if len(out) > 1 and (
             (_AFTER_COMMA.match(tok) and _CUT_AFTER_COMMA.match(out[-1]))
             or (_AFTER_POINT.match(tok) and _CUT_AFTER_POINT.match(out[-1]))
         ):
@@ -196,8 +198,8 @@ def _space_cells(tokens: list[str], lineno: int) -> list[Cell]:
         tokens = _rejoin_cut_numbers(tokens)
     cells: list[Cell] = []
     words: list[str] = []
-    for tok in tokens:
-        if _CUT_AFTER_COMMA.match(tok) or _CUT_AFTER_POINT.match(tok):
+    for k, tok in enumerate(tokens):
+        if k and (_CUT_AFTER_COMMA.match(tok) or _CUT_AFTER_POINT.match(tok)):
             # half a number that could not be rejoined: a value cell that holds no figure,
             # so the row prints one cell too many and is reported, never read short
             if words:

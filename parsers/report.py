@@ -186,7 +186,10 @@ def _parse_into(report: Report, data: bytes) -> None:
             reason += f"; {decoded.mojibake_suspect_lines} line(s) look like mojibake that could not be repaired"
         report.status_reason = reason
         return
-    tables = read_tables(rows, FORMS[fmt], losses_of(layout, meta_lines))
+    # text rebuilt from a PDF's character positions merges no lines and breaks no number
+    # across lines: nothing to reconstruct (its few rows may look like one cell per line)
+    losses = Losses() if report.input_kind == "pdf" else losses_of(layout, meta_lines)
+    tables = read_tables(rows, FORMS[fmt], losses)
     problems[:0] = tables.problems
     report.active_disclosure = _within_bounds(tables.active_disclosure, "table 2", problems)
     report.applications = _within_bounds(tables.applications, "table 3", problems)

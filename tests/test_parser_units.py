@@ -522,3 +522,10 @@ def test_half_a_number_that_cannot_be_rejoined_makes_its_row_unreadable() -> Non
     assert (label.text, label.is_label) == ("2.重复申请", True)
     assert (cut.text, cut.is_label, cut.value.number) == ("2,", False, None)
     assert [v.value.number for v in values] == [21, 0, 0, 584, 0, 0, 605]
+
+
+def test_an_item_number_opening_a_line_is_never_half_a_number() -> None:
+    """`8.` opening a line is a wrapped label's item number: `8. 0 0` must not read 8.0."""
+    cells = split_line("8. 0 0 0 0 0 0 0", 1)[0]
+    assert [c.text for c in cells] == ["8.", "0", "0", "0", "0", "0", "0", "0"]
+    assert cells[0].is_label

@@ -279,3 +279,24 @@ def main(argv: list[str] | None = None) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def write_fixtures(out: Path = REPO / "tests" / "fixtures" / "ocr", dpi: int = 150) -> None:
+    """The image-only fixtures tests/test_ocr_reports.py reads (small: 8-bit grey at `dpi`):
+    page 3 of huaian_hongze_district_2024.pdf as a PNG (the end of table 2, the start of table
+    3), and its pages 1, 3 and 4 (the title; tables 3 and 4) as a scanned PDF."""
+    import pypdfium2 as pdfium
+
+    out.mkdir(parents=True, exist_ok=True)
+    doc = pdfium.PdfDocument((PDFS / "huaian_hongze_district_2024.pdf").read_bytes())
+    try:
+        pages = [
+            doc[i].render(scale=dpi / 72, grayscale=True).to_pil().convert("L") for i in (0, 2, 3)
+        ]
+    finally:
+        doc.close()
+    pages[1].save(out / "hongze_2024_p3.png", "PNG", optimize=True)
+    pages[0].save(
+        out / "hongze_2024_p1_p3_p4.scan.pdf", "PDF", save_all=True, append_images=pages[1:],
+        resolution=dpi,
+    )  # fmt: skip

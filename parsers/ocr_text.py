@@ -152,14 +152,23 @@ def _engine() -> Any:
         return _ENGINE
 
 
-def ocr_available() -> bool:
-    """Can this process run OCR (without loading the models)?"""
+def ocr_unavailable() -> str | None:
+    """Why this process cannot run OCR, or None when it can (the models are not loaded
+    here). `GOVREPORTS_OCR=off` in the environment turns OCR off (the test suite does, but
+    for the tests of OCR itself: its fuzz and pipeline tests would spend minutes on it)."""
     import importlib.util
+    import os
 
-    return all(
-        importlib.util.find_spec(name) is not None
+    if os.environ.get("GOVREPORTS_OCR", "").strip().lower() in ("off", "0", "no", "false"):
+        return "OCR turned off (GOVREPORTS_OCR=off)"
+    missing = [
+        name
         for name in ("rapidocr_onnxruntime", "onnxruntime", "cv2", "numpy")
-    )
+        if importlib.util.find_spec(name) is None
+    ]
+    if missing:
+        return f"OCR engine (rapidocr-onnxruntime) not installed (no {', '.join(missing)})"
+    return None
 
 
 # ------------------------------------------------------------------------ inputs
@@ -193,7 +202,10 @@ def pdf_pages_text(data: bytes, what: str) -> OcrText:
             with _PDFIUM_LOCK:
                 doc.close()
 
-    result = _read_pages(engine, pages())
+    try:
+        result = _read_pages(engine, pages())
+    except UnreadableInput as exc:
+        raise UnreadableInput(f"{what}; {exc}") from None
     result.warnings.insert(0, f"read by OCR ({what})")
     return result
 
@@ -202,7 +214,10 @@ def image_pages_text(data: bytes, what: str) -> OcrText:
     """OCR of an image file (each frame of a multi-page TIFF a page)."""
     engine = _engine()
     frames = _image_frames(data, what)
-    result = _read_pages(engine, iter(frames))
+    try:
+        result = _read_pages(engine, iter(frames))
+    except UnreadableInput as exc:
+        raise UnreadableInput(f"scanned image ({what}): {exc}") from None
     result.warnings.insert(0, f"read by OCR (scanned image, {what})")
     return result
 
@@ -270,7 +285,7 @@ def _read_pages(engine: Any, images) -> OcrText:
     for index, image in enumerate(images):
         if stopped:
             break
-        boxes = _detect(engine, image)
+        boxes = _split_at_rulings(image, _detect(engine, image))
         keep, dropped = _table_boxes(boxes, image.shape[1], first_page=index == 0)
         skipped_paragraphs += dropped
         texts = _recognise(engine, image, keep)
@@ -307,7 +322,7 @@ def _read_pages(engine: Any, images) -> OcrText:
             "(wide lines of running text: no table figure is printed so)"
         )
     if sum(len(ln.replace(" ", "")) for ln in lines) < 20:
-        raise UnreadableInput(f"scanned pages: OCR found no text ({n_read} page(s))")
+        raise UnreadableInput(f"OCR found no text on its {n_read} page(s)")
     return OcrText("\n".join(lines), tuple(page_starts), confs, warnings, n_read)
 
 
@@ -361,6 +376,41 @@ def _detect(engine: Any, image) -> list[tuple[float, float, float, float]]:
         top, bottom = float(ys.min()), float(ys.max())
         if right - left >= 3 and bottom - top >= 3:
             out.append((max(0.0, left), max(0.0, top), min(w, right), min(h, bottom)))
+    return out
+
+
+def _split_at_rulings(image, boxes):
+    """Boxes cut where a table's vertical ruling runs through them. The detector, at its
+    scale, joins neighbouring cells' figures (`1 | 0 | 1` as one box, read `10丨1|0`); a
+    ruling is a column dark over the box's whole height and beyond it, above and below,
+    which no character is (the box reaches above and below its characters)."""
+    import numpy as np
+
+    out = []
+    for box in boxes:
+        left, top, right, bottom = box
+        if _is_vertical(box):
+            out.append(box)
+            continue
+        reach = max(3, int((bottom - top) * 0.25))  # (a ruling goes on above and below)
+        y0, y1 = int(top) - reach, int(np.ceil(bottom)) + reach
+        if y0 < 0 or y1 > image.shape[0] or right - left < 6:
+            out.append(box)
+            continue
+        crop = image[y0:y1, int(left) : int(np.ceil(right))]
+        dark = (crop < 128).mean(axis=0) >= 0.95
+        xs = np.flatnonzero(dark)
+        if not len(xs):
+            out.append(box)
+            continue
+        start = left
+        for run in np.split(xs, np.flatnonzero(np.diff(xs) > 1) + 1):
+            a, b = left + run[0], left + run[-1] + 1
+            if a - start >= 3:
+                out.append((start, top, a, bottom))
+            start = b
+        if right - start >= 3:
+            out.append((start, top, right, bottom))
     return out
 
 

@@ -22,7 +22,7 @@ from parsers.word_doc import rows_from_doc
 from parsers.word_docx import rows_from_docx
 
 #: The release line, set by hand when what the parser promises changes (docs/PARSER.md).
-PARSER_RELEASE = "0.7"  # 0.7: PDF and Word inputs, `input_kind`, `page`
+PARSER_RELEASE = "0.8"  # 0.8: OCR of scans and images, method `ocr`, `confidence`
 
 
 def _source_digest() -> str:
@@ -237,8 +237,9 @@ def _ocr_module():
 def _ocr_or_refuse(reason: str, read):
     """`read()` (an OCR reading); `UnreadableInput` saying why when OCR cannot run here."""
     ocr_text = _ocr_module()
-    if not ocr_text.ocr_available():
-        raise UnreadableInput(f"{reason}; OCR engine (rapidocr-onnxruntime) not installed")
+    why_not = ocr_text.ocr_unavailable()
+    if why_not:
+        raise UnreadableInput(f"{reason}; {why_not}")
     try:
         return read()
     except ocr_text.OcrMissing as exc:

@@ -156,15 +156,15 @@ def ocr_unavailable() -> str | None:
     """Why this process cannot run OCR, or None when it can (the models are not loaded
     here). `GOVREPORTS_OCR=off` in the environment turns OCR off (the test suite does, but
     for the tests of OCR itself: its fuzz and pipeline tests would spend minutes on it)."""
-    import importlib.util
     import os
+    from importlib.util import find_spec
 
     if os.environ.get("GOVREPORTS_OCR", "").strip().lower() in ("off", "0", "no", "false"):
         return "OCR turned off (GOVREPORTS_OCR=off)"
     missing = [
         name
         for name in ("rapidocr_onnxruntime", "onnxruntime", "cv2", "numpy")
-        if importlib.util.find_spec(name) is None
+        if find_spec(name) is None
     ]
     if missing:
         return f"OCR engine (rapidocr-onnxruntime) not installed (no {', '.join(missing)})"
@@ -466,7 +466,7 @@ def _recognise(engine: Any, image, boxes) -> list[tuple[str, list[float], list[f
 
     rec = engine.text_rec
     keys = rec.postprocess_op.character
-    prepared = []
+    prepared: list[Any] = []
     for box in boxes:
         crop = _crop(image, box, _is_vertical(box))
         ch, cw = crop.shape[:2]

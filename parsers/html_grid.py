@@ -101,7 +101,7 @@ _MAX_NORMALISED_CELLS = 20_000
 _MAX_CACHED_CELL = 64
 
 
-def _normalise_cell(text: str) -> str:
+def normalise_cell(text: str) -> str:
     core = normalise_line(text.replace("\n", "")).strip()
     if core:  # (an empty result is not kept: the caller's lookup treats "" as a miss)
         _keep(_NORMALISED_CELLS, text, core, _MAX_CACHED_CELL, _MAX_NORMALISED_CELLS)
@@ -303,7 +303,7 @@ class _GridBuilder(HTMLParser):
             text = "".join(self._cell)
             core = text.strip()
             if _NEEDS_NORMALISING.search(core):  # (plain ASCII text is already canonical)
-                core = _NORMALISED_CELLS.get(text) or _normalise_cell(text)
+                core = _NORMALISED_CELLS.get(text) or normalise_cell(text)
             self._row.cells.append(Cell(core, self._line_at(self._cell_at) + self._cell_lead))
         self._cell = None
 

@@ -34,8 +34,6 @@ MAX_PAGES = 200
 
 #: Page objects looked at for rulings at most (a page of 20,000 objects is a drawing).
 MAX_PAGE_OBJECTS = 20_000
-#: FS_QUADPOINTSF: four corners, x and y each (C floats).
-_QUAD = struct.Struct("8f")
 #: FS_RECTF as PDFium lays it out: left, top, right, bottom (C floats).
 _RECTF = struct.Struct("4f")
 
@@ -217,22 +215,21 @@ def _vertical_rulings(page) -> list[float]:
 
     xs: list[float] = []
     handle = page.raw
-    quad = raw.FS_QUADPOINTSF()  # (passed as is: the binding takes its address)
-    read_quad = _QUAD.unpack_from
+    # (the binding's own C floats, passed by address: FPDFPageObj_GetRotatedBounds, which
+    # fills one struct, gives nothing for a path in PDFium)
+    l_, b_, r_, t_ = raw.c_float(), raw.c_float(), raw.c_float(), raw.c_float()
     get_object, get_type, get_bounds = (
         raw.FPDFPage_GetObject,
         raw.FPDFPageObj_GetType,
-        raw.FPDFPageObj_GetRotatedBounds,
+        raw.FPDFPageObj_GetBounds,
     )
     path = raw.FPDF_PAGEOBJ_PATH
     for i in range(min(raw.FPDFPage_CountObjects(handle), MAX_PAGE_OBJECTS)):
         obj = get_object(handle, i)
-        if get_type(obj) != path or not get_bounds(obj, quad):
+        if get_type(obj) != path or not get_bounds(obj, l_, b_, r_, t_):
             continue
-        x1, y1, x2, y2, x3, y3, x4, y4 = read_quad(quad)
-        left, right = min(x1, x2, x3, x4), max(x1, x2, x3, x4)
-        bottom, top = min(y1, y2, y3, y4), max(y1, y2, y3, y4)
-        if right - left < 2.5 and top - bottom > 6:
+        left, right = l_.value, r_.value
+        if right - left < 2.5 and t_.value - b_.value > 6:
             xs.append((left + right) / 2)
     return xs
 
@@ -286,8 +283,10 @@ def _blank_page_numbers(lines: list[str], chars: list[_Char]) -> None:
     页`, `3/12`) is no cell: it is blanked, so that a bare `3` under a table is not read as
     its next figure. Only the page's first and last line; a bare number only when set apart
     from the text by more than 1.5 times its size (a last table row of one figure stays)."""
-    if len(lines) < 2:
-        return
+    if len(lines) < 2 or not (
+        _PAGE_NUMBER.fullmatch(lines[0]) or _PAGE_NUMBER.fullmatch(lines[-1])
+    ):
+        return  # (most pages: no need to look where their characters sit)
     heights = sorted([c[4] - c[3] for c in chars])
     size = max(heights[len(heights) // 2], 1.0)
     middles = [(c[3] + c[4]) / 2 for c in chars]
@@ -348,8 +347,10 @@ def _line_groups(chars: list[_Char], size: float | None = None) -> list[list[_Ch
 
 def _join(line: list[_Char], size: float, rulings: _Rulings | None) -> str:
     """A line's characters left to right, with a space where a gap wider than a third of
-    the text's size separates two; and where a narrower gap beside a figure has a table's
-    ruling line through it (two cells printed close together)."""
+    the text's size separates two; and where a narrower gap between two digits has a
+    table's ruling line through it (two figures printed close together in adjacent cells).
+    Only digit against digit asks for the rulings: finding them walks every object of the
+    page, and a digit beside a label character is told apart by the grid anyway."""
     line.sort(key=lambda c: c[1])
     spacing, narrow = 0.3 * size, 0.05 * size
     parts = [line[0][0]]
@@ -359,7 +360,8 @@ def _join(line: list[_Char], size: float, rulings: _Rulings | None) -> str:
         if gap > spacing or (
             gap > narrow
             and rulings is not None
-            and (c[0].isdigit() or prev[0].isdigit())
+            and c[0].isdigit()
+            and prev[0].isdigit()
             and rulings.between(prev[2], c[1])
         ):
             parts.append(" ")

@@ -273,13 +273,14 @@ def _place_on_pages(report: Report, page_starts: tuple[int, ...]) -> None:
     """Facts of a paged input say their page, and their line on that page (`page_starts`:
     the text's line number where each page begins)."""
     from bisect import bisect_right
-    from dataclasses import replace
+
+    from parsers.model import ON_PAGE
 
     def placed(fact):
         if fact.line is None:
             return fact
         page = bisect_right(page_starts, fact.line)
-        return replace(fact, page=page, line=fact.line - page_starts[page - 1] + 1)
+        return ON_PAGE[type(fact)](fact, page, fact.line - page_starts[page - 1] + 1)
 
     report.applications = [placed(f) for f in report.applications]
     report.active_disclosure = [placed(f) for f in report.active_disclosure]

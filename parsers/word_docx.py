@@ -10,7 +10,7 @@ own; a `w:gridSpan` cell is one cell), exactly as the HTML reader gives a `rowsp
 them 1). A "continue" cell with no merge open above it (a table split inside a merge) is
 a cell of its own, as Word and LibreOffice show it. A cell's text is its
 paragraphs joined with nothing between them and normalised like an HTML cell's
-(`html_grid._normalise_cell`): "结果" + line break + "纠正" reads "结果纠正".
+(`html_grid.normalise_cell`): "结果" + line break + "纠正" reads "结果纠正".
 
 A table cell that holds a table of its own is layout, not data (whole reports pasted into
 a one-cell frame): its paragraphs and tables are read as blocks, in order, like the body.
@@ -39,7 +39,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from parsers.grid import Cell, Row
-from parsers.html_grid import _normalise_cell
+from parsers.html_grid import normalise_cell
 from parsers.inputs import UnreadableInput
 from parsers.normalise import normalise_line
 
@@ -332,7 +332,7 @@ def cell_text(text: str) -> str:
     core = text.strip()
     if not core or core.isascii() and "  " not in core and "\n" not in core:
         return core  # (plain ASCII text is already canonical)
-    return _normalise_cell(text)
+    return normalise_cell(text)
 
 
 def paragraph_rows(text: str, line: int) -> list[Row]:

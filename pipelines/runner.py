@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -9,12 +10,19 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from pipelines.definitions import defs as project_defs
+from pipelines.definitions import defs as load_project_defs
 from pipelines.instance import project_instance
 from pipelines.progress import Progress, progress_logger
 from pipelines.reading import DEFAULT_MAX_FILE_MB
 
 JOB = "refresh"
+
+
+@functools.cache
+def project_defs() -> dg.Definitions:
+    """The code location's definitions, loaded once per process (loading the defs folder
+    costs ~0.5 s; a process that refreshes many times, as the tests do, pays it once)."""
+    return load_project_defs()
 
 
 @dataclass

@@ -162,6 +162,24 @@ def test_two_figures_printed_close_are_two_cells_where_a_ruling_runs_between() -
     assert _join(line(0.0), 10.0, ruled) == "310"  # touching glyphs are one number
 
 
+def test_the_rulings_of_a_real_table_page_are_found() -> None:
+    """The vertical borders of table 3 on a real PDF's page (drawn as thin paths): PDFium's
+    rotated bounds give nothing for a path, so an earlier reader found none at all."""
+    import pypdfium2 as pdfium
+
+    from parsers.pdf_text import _vertical_rulings
+
+    doc = pdfium.PdfDocument(_pdf("huaian_city_2024"))
+    try:
+        per_page = [sorted(_vertical_rulings(doc[i])) for i in range(len(doc))]
+        width = doc[3].get_width()
+    finally:
+        doc.close()
+    assert [len(xs) > 0 for xs in per_page] == [False, False, True, True, True, False]
+    assert all(0 < x < width for x in per_page[3])
+    assert len(per_page[3]) >= 9  # (table 3: label columns and seven figure columns)
+
+
 def test_a_page_number_set_apart_is_blanked_and_a_last_figure_is_kept() -> None:
     from parsers.pdf_text import _blank_page_numbers, _Char
 

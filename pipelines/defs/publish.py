@@ -48,6 +48,7 @@ def published_warehouse(
         )
     layout = warehouse.layout
     snapshot = warehouse.build().root
+    warehouse.close_connection()  # (the database file complete before readers see it)
     previous = publish(layout, warehouse.run_id)
     return dg.MaterializeResult(
         metadata={

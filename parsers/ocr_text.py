@@ -55,6 +55,9 @@ REC_HEIGHT = 48
 REC_BATCH = 8
 #: An image larger than this (pixels, either side) is scaled down first.
 MAX_IMAGE_SIDE = 4000
+#: An image larger than this (pixels) is no page scan (an A4 page at 600 dpi is 35M): it is
+#: not decoded at all, so that a crafted image cannot take the worker's memory.
+MAX_IMAGE_PIXELS = 60_000_000
 #: Image files read at most this many frames (a multi-page TIFF).
 MAX_FRAMES = 50
 #: A box standing alone on its line and at least this share of the text width is running
@@ -157,17 +160,18 @@ def ocr_unavailable() -> str | None:
     here). `GOVREPORTS_OCR=off` in the environment turns OCR off (the test suite does, but
     for the tests of OCR itself: its fuzz and pipeline tests would spend minutes on it)."""
     import os
-    from importlib.util import find_spec
 
     if os.environ.get("GOVREPORTS_OCR", "").strip().lower() in ("off", "0", "no", "false"):
         return "OCR turned off (GOVREPORTS_OCR=off)"
-    missing = [
-        name
-        for name in ("rapidocr_onnxruntime", "onnxruntime", "cv2", "numpy")
-        if find_spec(name) is None
-    ]
-    if missing:
-        return f"OCR engine (rapidocr-onnxruntime) not installed (no {', '.join(missing)})"
+    try:  # (the engine's own imports: loaded once, only when a scan or an image is met)
+        import cv2  # noqa: F401
+        import numpy  # noqa: F401
+        import onnxruntime  # noqa: F401
+        import PIL  # noqa: F401
+    except Exception as exc:  # noqa: BLE001 - missing, or a broken install
+        return f"OCR engine (rapidocr-onnxruntime) not installed ({type(exc).__name__}: {exc})"[
+            :300
+        ]
     return None
 
 
@@ -193,7 +197,11 @@ def pdf_pages_text(data: bytes, what: str) -> OcrText:
                 with _PDFIUM_LOCK:
                     page = doc[index]
                     try:
-                        bitmap = page.render(scale=RENDER_SCALE, grayscale=True)
+                        # (a page of absurd size would render to gigabytes: its longest side
+                        # is kept to MAX_IMAGE_SIDE pixels)
+                        longest = max(page.get_width(), page.get_height(), 1.0)
+                        scale = min(RENDER_SCALE, MAX_IMAGE_SIDE / longest)
+                        bitmap = page.render(scale=scale, grayscale=True)
                         image = bitmap.to_numpy().copy()
                     finally:
                         page.close()
@@ -252,6 +260,11 @@ def _image_frames(data: bytes, what: str) -> list[Any]:
             for k, frame in enumerate(ImageSequence.Iterator(im)):
                 if k >= MAX_FRAMES:
                     break
+                if frame.size[0] * frame.size[1] > MAX_IMAGE_PIXELS:  # (before decoding it)
+                    raise UnreadableInput(
+                        f"scanned image ({what}): {frame.size[0]}×{frame.size[1]} pixels, "
+                        f"more than a page scan has ({MAX_IMAGE_PIXELS:,}); not read"
+                    )
                 g = frame.convert("L")
                 w, h = g.size
                 if w < 8 or h < 8:
@@ -539,7 +552,7 @@ def _decode(pred, keys, used: float, columns=None) -> tuple[str, list[float], li
     return "".join(text), confs, where
 
 
-def _chars(boxes, texts):
+def _chars(boxes: list, texts: list) -> tuple[list[_Char], dict[int, float], set[int]]:
     """Characters with boxes in PDF-like coordinates (y up) and their probabilities."""
     chars: list[_Char] = []
     conf: dict[int, float] = {}

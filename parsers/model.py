@@ -23,10 +23,13 @@ OUTCOMES = ("upheld", "corrected", "other", "pending", "total")
 #: table's blank cells closed up): placed by the order it was printed in.
 #: `reconstructed`: rebuilt from a crawler dump that merged identical lines or broke numbers
 #: across lines: the one reading of the printed lines the form's identities allow;
-#: Readers added later name their own (`ocr`).
+#: `ocr`: recognised by OCR from an image of the page (a scanned PDF, a PDF whose text layer
+#: is garbage, an image): every figure of such a report, whichever way it was then placed,
+#: with the recogniser's `confidence` (the least probable of its characters, 0..1).
 METHOD_LABEL, METHOD_SPLIT, METHOD_POSITION = "label", "split", "position"
 METHOD_RECONSTRUCTED = "reconstructed"
-METHODS = (METHOD_LABEL, METHOD_SPLIT, METHOD_RECONSTRUCTED, METHOD_POSITION)
+METHOD_OCR = "ocr"
+METHODS = (METHOD_LABEL, METHOD_SPLIT, METHOD_RECONSTRUCTED, METHOD_POSITION, METHOD_OCR)
 
 STATUS_PARSED = "parsed"
 STATUS_PARTIAL = "partial"
@@ -44,6 +47,7 @@ class ApplicationFact:
     line: int | None
     method: str = "label"  # how it was read: one of METHODS
     page: int | None = None  # paged inputs (PDF): the page, and `line` is the line on it
+    confidence: float | None = None  # method `ocr`: how sure the recogniser was (0..1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +61,7 @@ class DisclosureFact:
     line: int | None
     method: str = "label"  # how it was read: one of METHODS
     page: int | None = None  # paged inputs (PDF): the page, and `line` is the line on it
+    confidence: float | None = None  # method `ocr`: how sure the recogniser was (0..1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,15 +75,17 @@ class ReviewFact:
     line: int | None
     method: str = "label"  # how it was read: one of METHODS
     page: int | None = None  # paged inputs (PDF): the page, and `line` is the line on it
+    confidence: float | None = None  # method `ocr`: how sure the recogniser was (0..1)
 
 
 def _six_field_maker(cls):
-    """`cls(a, b, c, d, e, f)` (page None) for a frozen slotted dataclass of seven fields (no
+    """`cls(a, b, c, d, e, f)` (page, confidence None) for a frozen slotted dataclass of eight fields (no
     __post_init__): the same object, filled by its slots' own setters instead of the frozen
     __init__'s object.__setattr__ per field (~2× faster; a report holds ~200 facts)."""
     names = [f.name for f in fields(cls)]
-    assert len(names) == 7 and names[-1] == "page" and not hasattr(cls, "__post_init__"), cls
-    set_a, set_b, set_c, set_d, set_e, set_f, set_page = (
+    assert names[-2:] == ["page", "confidence"] and len(names) == 8, cls
+    assert not hasattr(cls, "__post_init__"), cls
+    set_a, set_b, set_c, set_d, set_e, set_f, set_page, set_confidence = (
         cls.__dict__[name].__set__ for name in names
     )
     new = object.__new__
@@ -92,6 +99,7 @@ def _six_field_maker(cls):
         set_e(obj, e)
         set_f(obj, f)
         set_page(obj, None)
+        set_confidence(obj, None)
         return obj
 
     return make
@@ -174,6 +182,7 @@ class Report:
                     "line": f.line,
                     "method": f.method,
                     "page": f.page,
+                    "confidence": f.confidence,
                 }
                 for f in self.applications
             ],
@@ -186,6 +195,7 @@ class Report:
                     "line": f.line,
                     "method": f.method,
                     "page": f.page,
+                    "confidence": f.confidence,
                 }
                 for f in self.active_disclosure
             ],
@@ -198,6 +208,7 @@ class Report:
                     "line": f.line,
                     "method": f.method,
                     "page": f.page,
+                    "confidence": f.confidence,
                 }
                 for f in self.review_litigation
             ],

@@ -41,6 +41,11 @@ _RECTF = struct.Struct("4f")
 _PDFIUM_LOCK = threading.Lock()
 
 
+class NeedsOcr(UnreadableInput):  # noqa: N818 - a reason, not a bug
+    """The PDF has no text worth reading (scanned pages, fonts without a Unicode map): its
+    pages are to be read by OCR (`parsers.ocr_text`); the message says why."""
+
+
 @dataclass(frozen=True)
 class PdfText:
     """The document's text, one line per printed line, pages one after the other."""
@@ -108,12 +113,10 @@ def _read_document(doc) -> PdfText:
         lines.append("")  # a blank line between pages: nothing joins across them
     printed = "".join(lines).replace(" ", "")
     if len(printed) < MIN_PAGE_CHARS:
-        raise UnreadableInput(
-            f"scanned PDF: no text layer ({n_pages} page(s) of images only; needs OCR)"
-        )
+        raise NeedsOcr(f"scanned PDF: no text layer ({n_pages} page(s) of images only; needs OCR)")
     share = _plausible_share(printed)
     if share < MIN_PLAUSIBLE_SHARE:
-        raise UnreadableInput(
+        raise NeedsOcr(
             f"PDF text unreadable: only {share:.0%} of its characters are plausible "
             "(fonts without a Unicode map; needs OCR)"
         )
@@ -307,11 +310,26 @@ def _lines_of(chars: list[_Char], rulings: _Rulings | None) -> list[str]:
     """Characters grouped into printed lines, top to bottom, each left to right."""
     if not chars:
         return []
+    size = _text_size(chars)
+    return [_join(line, size, rulings) for line in _line_groups(chars, size)]
+
+
+def _text_size(chars: list[_Char]) -> float:
+    """The page's usual character height (the median)."""
     heights = sorted([c[4] - c[3] for c in chars])
-    size = max(heights[len(heights) // 2], 1.0)
+    return max(heights[len(heights) // 2], 1.0)
+
+
+def _line_groups(chars: list[_Char], size: float | None = None) -> list[list[_Char]]:
+    """Characters grouped into printed lines by their vertical middle, top line first (the
+    OCR reader builds its lines with this too, `parsers.ocr_text`)."""
+    if not chars:
+        return []
+    if size is None:
+        size = _text_size(chars)
     tolerance = 0.4 * size  # lines closer than this are one line
     ordered = sorted(chars, key=lambda c: -(c[3] + c[4]))  # by middle, top first (×2)
-    lines: list[str] = []
+    groups: list[list[_Char]] = []
     current: list[_Char] = [ordered[0]]
     anchor = ordered[0][3] + ordered[0][4]
     twice = 2 * tolerance
@@ -320,11 +338,11 @@ def _lines_of(chars: list[_Char], rulings: _Rulings | None) -> list[str]:
         if anchor - middle <= twice:
             current.append(c)
             continue
-        lines.append(_join(current, size, rulings))
+        groups.append(current)
         current = [c]
         anchor = middle
-    lines.append(_join(current, size, rulings))
-    return lines
+    groups.append(current)
+    return groups
 
 
 def _join(line: list[_Char], size: float, rulings: _Rulings | None) -> str:

@@ -15,14 +15,14 @@ from parsers.inputs import UnreadableInput, sniff
 from parsers.metadata import find_metadata
 from parsers.model import STATUS_PARSED, STATUS_PARTIAL, STATUS_REJECTED, Report
 from parsers.normalise import normalise_text
-from parsers.pdf_text import pdf_text
+from parsers.pdf_text import NeedsOcr, pdf_text
 from parsers.read import Losses, read_tables
 from parsers.segment import find_sections, narrative_figures
 from parsers.word_doc import rows_from_doc
 from parsers.word_docx import rows_from_docx
 
 #: The release line, set by hand when what the parser promises changes (docs/PARSER.md).
-PARSER_RELEASE = "0.7"  # 0.7: PDF and Word inputs, `input_kind`, `page`
+PARSER_RELEASE = "0.8"  # 0.8: OCR of scans and images, method `ocr`, `confidence`
 
 
 def _source_digest() -> str:
@@ -95,18 +95,30 @@ def _parse_into(report: Report, data: bytes) -> None:
     problems: list[str] = []
     page_starts: tuple[int, ...] = ()
     decoded = None
+    ocr = None  # the OCR reading (parsers.ocr_text.OcrText) of an image or a scanned PDF
     try:
         if kind == "empty":
             report.status_reason = "empty file"
             return
         if kind == "image":
-            report.status_reason = f"scanned image ({what}): no text layer to read"
-            return
+            ocr = _ocr_or_refuse(
+                f"scanned image ({what}): no text layer to read",
+                lambda: _ocr_module().image_pages_text(data, what or "image"),
+            )
         if kind == "archive":
             report.status_reason = f"archive: {what}"
             return
         if kind == "pdf":
-            pdf = pdf_text(data)  # raises UnreadableInput: scanned, garbled, encrypted, damaged
+            try:  # raises UnreadableInput: scanned, garbled, encrypted, damaged
+                pdf = pdf_text(data)
+            except NeedsOcr as exc:  # scanned or garbled: its pages are read by OCR
+                reason = str(exc)
+                pdf = ocr = _ocr_or_refuse(
+                    reason, lambda: _ocr_module().pdf_pages_text(data, reason.split(" (")[0])
+                )  # (`pdf`: the same kind of text, read from the rendered pages)
+        if ocr is not None or kind == "pdf":
+            if ocr is not None:
+                pdf = ocr
             report.encoding, report.encoding_confidence = None, 1.0
             report.warnings.extend(pdf.warnings)
             page_starts = pdf.page_starts
@@ -188,7 +200,7 @@ def _parse_into(report: Report, data: bytes) -> None:
         return
     # text rebuilt from a PDF's character positions merges no lines and breaks no number
     # across lines: nothing to reconstruct (its few rows may look like one cell per line)
-    losses = Losses() if report.input_kind == "pdf" else losses_of(layout, meta_lines)
+    losses = Losses() if page_starts else losses_of(layout, meta_lines)
     tables = read_tables(rows, FORMS[fmt], losses)
     problems[:0] = tables.problems
     report.active_disclosure = _within_bounds(tables.active_disclosure, "table 2", problems)
@@ -202,6 +214,8 @@ def _parse_into(report: Report, data: bytes) -> None:
         problems.append("agency not found")
     if year is None:
         problems.append("covered year not found")
+    if ocr is not None:
+        _mark_ocr(report, ocr)
     if page_starts:
         _place_on_pages(report, page_starts)
     if not tables.found:
@@ -212,6 +226,47 @@ def _parse_into(report: Report, data: bytes) -> None:
         report.status_reason = "; ".join(problems)[:MAX_REASON]
     else:
         report.status = STATUS_PARSED
+
+
+def _ocr_module():
+    from parsers import ocr_text  # (imported only when an image or a scan is met)
+
+    return ocr_text
+
+
+def _ocr_or_refuse(reason: str, read):
+    """`read()` (an OCR reading); `UnreadableInput` saying why when OCR cannot run here."""
+    ocr_text = _ocr_module()
+    why_not = ocr_text.ocr_unavailable()
+    if why_not:
+        raise UnreadableInput(f"{reason}; {why_not}")
+    try:
+        return read()
+    except ocr_text.OcrMissing as exc:
+        raise UnreadableInput(f"{reason}; {exc}") from None
+
+
+def _mark_ocr(report: Report, ocr) -> None:
+    """Every figure of a report read by OCR says so (`method = 'ocr'`), with how sure the
+    recogniser was of it: the least probable of its characters (`OcrText.confidence_of`;
+    the `nth` time the same figure is printed on its line, left to right)."""
+    from dataclasses import replace
+
+    from parsers.model import METHOD_OCR
+
+    seen: Counter[tuple[int, str]] = Counter()
+
+    def marked(fact):
+        confidence = None
+        if fact.line is not None and fact.raw:
+            key = (fact.line, fact.raw.strip())
+            confidence = ocr.confidence_of(fact.line, fact.raw, seen[key])
+            seen[key] += 1
+        return replace(fact, method=METHOD_OCR, confidence=confidence)
+
+    report.active_disclosure = [marked(f) for f in report.active_disclosure]
+    report.applications = [marked(f) for f in report.applications]
+    report.review_litigation = [marked(f) for f in report.review_litigation]
 
 
 def _place_on_pages(report: Report, page_starts: tuple[int, ...]) -> None:

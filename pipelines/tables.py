@@ -48,6 +48,7 @@ APPLICATION_FACT = pa.struct(
         ("line", pa.int32()),
         ("method", pa.string()),
         ("page", pa.int32()),
+        ("confidence", pa.float64()),  # method 'ocr': the recogniser's confidence
     ]
 )
 DISCLOSURE_FACT = pa.struct(
@@ -59,6 +60,7 @@ DISCLOSURE_FACT = pa.struct(
         ("line", pa.int32()),
         ("method", pa.string()),
         ("page", pa.int32()),
+        ("confidence", pa.float64()),  # method 'ocr': the recogniser's confidence
     ]
 )
 REVIEW_FACT = pa.struct(
@@ -70,6 +72,7 @@ REVIEW_FACT = pa.struct(
         ("line", pa.int32()),
         ("method", pa.string()),
         ("page", pa.int32()),
+        ("confidence", pa.float64()),  # method 'ocr': the recogniser's confidence
     ]
 )
 

@@ -86,7 +86,7 @@ cells AS (
 )
 SELECT report_id, agency, year, f.{key1} AS {key1}, f.{key2} AS {key2},
     f.value AS value, f.raw AS raw, f.line AS line, f.method AS method,
-    f.page AS page
+    f.page AS page, f.confidence AS confidence
 FROM cells
 """
 

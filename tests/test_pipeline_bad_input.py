@@ -193,9 +193,9 @@ def test_every_raw_file_gets_one_row_with_a_reason(bad_raw_dir, tmp_path, monkey
 
     assert status("good.txt") == ("parsed", "")
     assert status("empty.txt") == ("rejected", "empty file")
-    assert status("images/photo.png") == (
-        "rejected",
-        "scanned image (PNG image): no text layer to read",
+    assert status("images/photo.png")[0] == "rejected"
+    assert status("images/photo.png")[1].startswith(
+        "scanned image (PNG image): no text layer to read"
     )
     assert status("archive.zip")[0] == "rejected"
     assert status("archive.zip")[1].startswith("archive: ")

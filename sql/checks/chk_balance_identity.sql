@@ -18,6 +18,9 @@ WITH columns_ AS (
             WHERE category IN ('received.new', 'received.carried_over')) AS received,
         sum(coalesce(value, 0)) FILTER (
             WHERE category IN ('result.total', 'carried_forward')) AS handled,
+        -- read by OCR: the least sure cell of the identity and its confidence
+        min(confidence) AS ocr_confidence,
+        arg_min(category || '/' || applicant_type, confidence) AS ocr_cell,
         max(line) FILTER (WHERE category = 'carried_forward') AS line,
         max(page) FILTER (WHERE category = 'carried_forward') AS page
     FROM stg_applications
@@ -34,6 +37,8 @@ SELECT
     line,
     page,
     format('{}: 新收 + 上年结转 = {} but 办理结果总计 + 结转下年度 = {}',
-        applicant_type, received, handled) AS detail
+        applicant_type, received, handled) || CASE WHEN ocr_cell IS NULL THEN '' ELSE format(
+        '; figures read by OCR: least sure cell {} (confidence {:.3f}), a misread is likely',
+        ocr_cell, ocr_confidence) END AS detail
 FROM columns_
 WHERE n_rows = 4 AND n_received > 0 AND n_handled > 0 AND received <> handled

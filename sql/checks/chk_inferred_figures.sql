@@ -5,7 +5,9 @@
 -- other check can notice it. `split` (run-together digits cut the one way the form's
 -- identities allow) and `reconstructed` (lines a crawler merged or broke, read the one way
 -- the identities allow) are info: an identity used to choose those figures cannot also
--- confirm them, so the identity checks passing on them is no evidence.
+-- confirm them, so the identity checks passing on them is no evidence. `ocr` (recognised
+-- from an image of the page) is info: an OCR misread that breaks an identity is flagged at
+-- severity error by that identity's check, naming the least sure cell and its confidence.
 SELECT
     report_id,
     'inferred_figures' AS check_name,
@@ -21,6 +23,8 @@ SELECT
             WHEN 'position' THEN 'their labels missing: placed by order'
             WHEN 'split' THEN 'cut from run-together digits by the form''s identities'
             WHEN 'reconstructed' THEN 'rebuilt from lines a crawler merged or broke, by the form''s identities'
+            WHEN 'ocr' THEN 'recognised by OCR from an image of the page; least confidence '
+                || round(min(confidence), 3)
             ELSE 'not beside their label'
         END,
         min(table_name || ' ' || cell || ' (' || CASE WHEN page IS NULL THEN '' ELSE 'page ' || page || ', ' END || 'line ' || coalesce(line::VARCHAR, '?') || ')'))

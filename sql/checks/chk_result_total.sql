@@ -13,6 +13,9 @@ WITH columns_ AS (
         coalesce(max(value) FILTER (WHERE category = 'result.total'), 0) AS printed,
         sum(coalesce(value, 0)) FILTER (WHERE category <> 'result.total') AS summed_rows,
         coalesce(sum(value) FILTER (WHERE category = 'result.other'), 0) AS subtotal,
+        -- read by OCR: the least sure cell of the identity and its confidence
+        min(confidence) AS ocr_confidence,
+        arg_min(category || '/' || applicant_type, confidence) AS ocr_cell,
         max(line) FILTER (WHERE category = 'result.total') AS line,
         max(page) FILTER (WHERE category = 'result.total') AS page
     FROM stg_applications
@@ -35,7 +38,9 @@ SELECT
     printed::DOUBLE AS actual,
     line,
     page,
-    format('{}: the result rows add up to {} but (七)总计 is {}', applicant_type, summed, printed)
+    format('{}: the result rows add up to {} but (七)总计 is {}', applicant_type, summed, printed) || CASE WHEN ocr_cell IS NULL THEN '' ELSE format(
+        '; figures read by OCR: least sure cell {} (confidence {:.3f}), a misread is likely',
+        ocr_cell, ocr_confidence) END
         AS detail
 FROM checked
 WHERE n_total_rows = 1 AND n_parts > 0 AND summed <> printed

@@ -1,0 +1,589 @@
+"""Page images → the text of their lines, by OCR (RapidOCR's models on ONNX Runtime).
+
+For what has no text to extract: a scanned PDF (pages of images only), a PDF whose text
+layer is garbage (fonts without a Unicode map), an image file (PNG, JPEG, TIFF, …), the
+images of a `.docx` holding no text table. PDF pages are rendered with PDFium.
+
+Each page goes through RapidOCR's two models, called here one step at a time:
+
+1. **detection** on the page scaled down to `DET_WIDTH` pixels wide (enough to tell one
+   table cell from the next, and several times cheaper than the full page), giving the
+   boxes of text;
+2. **recognition** of each box, cut from the full-resolution page. Boxes are batched by
+   width and padded only to the widest of their batch (RapidOCR pads every box to 320
+   pixels; a table is mostly one- and two-digit cells, so this is most of the saving);
+   every character comes with the model's probability for it.
+
+Wide boxes standing alone on their line (narrative paragraphs, half a page wide or more)
+are not recognised on the pages after the first: nothing in them is a figure of the tables,
+the title is on the first page, and they cost as much as a table. Pages after the one
+where the outline's 五、 heading (what follows table 4) is read are not recognised at all.
+Both are said in the warnings.
+
+The recognised boxes become characters with boxes (a box's characters spread over its
+width; a tall box, a label printed one character per line, down its height), and lines are
+rebuilt from them by the same step that rebuilds a text PDF's lines (`parsers.pdf_text`):
+what comes out is the same space-aligned text, which the grid model reads. Each line keeps
+its characters' probabilities, so a figure read from it can say how sure the recogniser was
+(`OcrText.confidence_of`).
+
+The OCR packages are imported on first use only (text parsing never pays for them); ONNX
+Runtime runs one thread per session (a worker process per core). When they are missing, the
+report is refused saying so (`UnreadableInput`), never a crash.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from parsers.inputs import UnreadableInput
+from parsers.pdf_text import MAX_PAGES, _blank_page_numbers, _Char, _join, _line_groups, _text_size
+
+#: Render scale of a PDF page for recognition (2 = 144 dpi: a 10.5 pt digit is ~28 px high).
+RENDER_SCALE = 2.0
+#: Width in pixels the page is scaled to for text detection (after thickening its strokes by
+#: `DET_THICKEN` pixels: a lone thin "1" in a table cell is otherwise lost at this size).
+DET_WIDTH = 800
+DET_THICKEN = 3
+#: The detector's threshold for keeping a box (RapidOCR's 0.5 loses lone "1"s).
+DET_BOX_THRESH = 0.3
+#: Height in pixels of a box given to the recogniser (its models' input height).
+REC_HEIGHT = 48
+#: Boxes recognised in one batch (padded to the widest of them).
+REC_BATCH = 8
+#: An image larger than this (pixels, either side) is scaled down first.
+MAX_IMAGE_SIDE = 4000
+#: An image larger than this (pixels) is no page scan (an A4 page at 600 dpi is 35M): it is
+#: not decoded at all, so that a crafted image cannot take the worker's memory.
+MAX_IMAGE_PIXELS = 60_000_000
+#: Image files read at most this many frames (a multi-page TIFF).
+MAX_FRAMES = 50
+#: A box standing alone on its line and at least this share of the text width is running
+#: text (a justified paragraph's line; headings and table cells are narrower).
+PARAGRAPH_SHARE = 0.8
+
+_ENGINE_LOCK = threading.Lock()
+_ENGINE: Any = None
+
+
+class OcrMissing(UnreadableInput):
+    """The OCR packages are not installed: the report cannot be read here."""
+
+
+@dataclass
+class OcrText:
+    """The recognised text, one line per printed line, pages one after the other."""
+
+    text: str
+    page_starts: tuple[int, ...]
+    #: per line (0-based): the probability of each non-space character, in order
+    char_confidences: list[list[float]]
+    warnings: list[str] = field(default_factory=list)
+    pages_read: int = 0
+
+    def confidence_of(self, line: int, raw: str, nth: int = 0) -> float | None:
+        """How sure the recogniser was of the figure `raw` printed on `line` (1-based): the
+        least probable of its characters, for its `nth` occurrence on the line (else the
+        least sure occurrence)."""
+        if not 1 <= line <= len(self.char_confidences):
+            return None
+        text_line = self.text_lines[line - 1]
+        confs = self.char_confidences[line - 1]
+        token = raw.strip()
+        if not token:
+            return None
+        spans = _token_spans(text_line)
+        found = [(s, e) for s, e, t in spans if _fold(t) == _fold(token)]
+        if not found:  # a figure that is part of a token (`4.` item numbers, units)
+            found = [(s, e) for s, e, t in spans if _fold(token) in _fold(t)]
+        if not found:
+            return min(confs) if confs else None
+        s, e = (
+            found[nth] if nth < len(found) else min(found, key=lambda se: min(confs[se[0] : se[1]]))
+        )
+        return round(min(confs[s:e]), 4) if e > s else None
+
+    @property
+    def text_lines(self) -> list[str]:
+        lines = self.__dict__.get("_lines")
+        if lines is None:
+            lines = self.text.split("\n")
+            self.__dict__["_lines"] = lines
+        return lines
+
+
+def _fold(s: str) -> str:
+    import unicodedata
+
+    return unicodedata.normalize("NFKC", s).replace(",", "").replace("，", "")
+
+
+def _token_spans(line: str) -> list[tuple[int, int, str]]:
+    """Runs of non-space characters: (start, end) counted in non-space characters."""
+    out, k = [], 0
+    for token in line.split():
+        out.append((k, k + len(token), token))
+        k += len(token)
+    return out
+
+
+# ------------------------------------------------------------------------ the engine
+def _engine() -> Any:
+    """RapidOCR's detector and recogniser, loaded once per process (one ONNX thread)."""
+    global _ENGINE
+    with _ENGINE_LOCK:
+        if _ENGINE is None:
+            try:
+                from rapidocr_onnxruntime import RapidOCR
+            except Exception as exc:  # noqa: BLE001 - missing, or a broken install
+                raise OcrMissing(
+                    f"OCR engine (rapidocr-onnxruntime) cannot be loaded "
+                    f"({type(exc).__name__}: {exc})"[:300]
+                ) from None
+            import logging
+
+            logging.getLogger("RapidOCR").setLevel(logging.ERROR)
+            _ENGINE = RapidOCR(
+                intra_op_num_threads=1,
+                inter_op_num_threads=1,
+                det_limit_side_len=max(DET_WIDTH, 2000),
+                det_limit_type="max",
+                det_box_thresh=DET_BOX_THRESH,
+            )
+        return _ENGINE
+
+
+def ocr_unavailable() -> str | None:
+    """Why this process cannot run OCR, or None when it can (the models are not loaded
+    here). `GOVREPORTS_OCR=off` in the environment turns OCR off (the test suite does, but
+    for the tests of OCR itself: its fuzz and pipeline tests would spend minutes on it)."""
+    import os
+
+    if os.environ.get("GOVREPORTS_OCR", "").strip().lower() in ("off", "0", "no", "false"):
+        return "OCR turned off (GOVREPORTS_OCR=off)"
+    try:  # (the engine's own imports: loaded once, only when a scan or an image is met)
+        import cv2  # noqa: F401
+        import numpy  # noqa: F401
+        import onnxruntime  # noqa: F401
+        import PIL  # noqa: F401
+    except Exception as exc:  # noqa: BLE001 - missing, or a broken install
+        return f"OCR engine (rapidocr-onnxruntime) not installed ({type(exc).__name__}: {exc})"[
+            :300
+        ]
+    return None
+
+
+# ------------------------------------------------------------------------ inputs
+def pdf_pages_text(data: bytes, what: str) -> OcrText:
+    """OCR of every page of a PDF (`what`: why it is read so, for the warnings)."""
+    import pypdfium2 as pdfium
+
+    from parsers.pdf_text import _PDFIUM_LOCK
+
+    engine = _engine()
+
+    def pages():
+        with _PDFIUM_LOCK:
+            doc = pdfium.PdfDocument(data)
+            try:
+                n = len(doc)
+            except Exception:
+                doc.close()
+                raise
+        try:
+            for index in range(min(n, MAX_PAGES)):
+                with _PDFIUM_LOCK:
+                    page = doc[index]
+                    try:
+                        # (a page of absurd size would render to gigabytes: its longest side
+                        # is kept to MAX_IMAGE_SIDE pixels)
+                        longest = max(page.get_width(), page.get_height(), 1.0)
+                        scale = min(RENDER_SCALE, MAX_IMAGE_SIDE / longest)
+                        bitmap = page.render(scale=scale, grayscale=True)
+                        image = bitmap.to_numpy().copy()
+                    finally:
+                        page.close()
+                yield image
+        finally:
+            with _PDFIUM_LOCK:
+                doc.close()
+
+    try:
+        result = _read_pages(engine, pages())
+    except UnreadableInput as exc:
+        raise UnreadableInput(f"{what}; {exc}") from None
+    result.warnings.insert(0, f"read by OCR ({what})")
+    return result
+
+
+def image_pages_text(data: bytes, what: str) -> OcrText:
+    """OCR of an image file (each frame of a multi-page TIFF a page)."""
+    engine = _engine()
+    frames = _image_frames(data, what)
+    try:
+        result = _read_pages(engine, iter(frames))
+    except UnreadableInput as exc:
+        raise UnreadableInput(f"scanned image ({what}): {exc}") from None
+    result.warnings.insert(0, f"read by OCR (scanned image, {what})")
+    return result
+
+
+def images_text(images: list[bytes], what: str) -> OcrText:
+    """OCR of several image files as consecutive pages (the images of a `.docx`)."""
+    engine = _engine()
+    frames = []
+    for data in images:
+        try:
+            frames.extend(_image_frames(data, "image"))
+        except UnreadableInput:
+            continue
+    if not frames:
+        raise UnreadableInput(f"{what}: no readable image")
+    result = _read_pages(engine, iter(frames))
+    result.warnings.insert(0, f"read by OCR ({what})")
+    return result
+
+
+def _image_frames(data: bytes, what: str) -> list[Any]:
+    """Grayscale frames of an image file as arrays; `UnreadableInput` when it cannot be
+    decoded."""
+    import io
+
+    import numpy as np
+    from PIL import Image, ImageSequence
+
+    try:
+        with Image.open(io.BytesIO(data)) as im:
+            frames = []
+            for k, frame in enumerate(ImageSequence.Iterator(im)):
+                if k >= MAX_FRAMES:
+                    break
+                if frame.size[0] * frame.size[1] > MAX_IMAGE_PIXELS:  # (before decoding it)
+                    raise UnreadableInput(
+                        f"scanned image ({what}): {frame.size[0]}×{frame.size[1]} pixels, "
+                        f"more than a page scan has ({MAX_IMAGE_PIXELS:,}); not read"
+                    )
+                g = frame.convert("L")
+                w, h = g.size
+                if w < 8 or h < 8:
+                    continue
+                longest = max(w, h)
+                if longest > MAX_IMAGE_SIDE:
+                    f = MAX_IMAGE_SIDE / longest
+                    g = g.resize((max(1, round(w * f)), max(1, round(h * f))))
+                frames.append(np.asarray(g, dtype=np.uint8).copy())
+    except UnreadableInput:
+        raise
+    except Exception as exc:  # noqa: BLE001 - Pillow raises many kinds on damaged files
+        raise UnreadableInput(
+            f"scanned image ({what}): no text layer to read, and the image cannot be "
+            f"decoded ({type(exc).__name__})"
+        ) from None
+    if not frames:
+        raise UnreadableInput(f"scanned image ({what}): no page to read")
+    return frames
+
+
+# ------------------------------------------------------------------------ pages
+def _read_pages(engine: Any, images) -> OcrText:
+    lines: list[str] = []
+    confs: list[list[float]] = []
+    page_starts: list[int] = []
+    warnings: list[str] = []
+    skipped_paragraphs = 0
+    n_read = 0
+    stopped = False
+    for index, image in enumerate(images):
+        if stopped:
+            break
+        boxes = _split_at_rulings(image, _detect(engine, image))
+        keep, dropped = _table_boxes(boxes, image.shape[1], first_page=index == 0)
+        skipped_paragraphs += dropped
+        texts = _recognise(engine, image, keep)
+        chars, char_conf, vertical = _chars(keep, texts)
+        size = _text_size(chars) if chars else 1.0
+        groups = _lines_with_labels(chars, vertical, size)
+        page_lines = [_join(g, size, None) for g in groups]
+        page_confs = [
+            [char_conf[id(c)] for c in g]  # (g is sorted left to right by _join)
+            for g in groups
+        ]
+        _blank_page_numbers(page_lines, chars)
+        for k, ln in enumerate(page_lines):
+            if not ln:
+                page_confs[k] = []
+        page_starts.append(len(lines) + 1)
+        lines.extend(page_lines)
+        confs.extend(page_confs)
+        lines.append("")
+        confs.append([])
+        n_read += 1
+        if any(_ENDS_TABLES(ln) for ln in page_lines):
+            stopped = True
+    if stopped:
+        rest = sum(1 for _ in images)
+        if rest:
+            warnings.append(
+                f"OCR stopped after page {n_read} (the tables end there): {rest} later "
+                "page(s) not recognised"
+            )
+    if skipped_paragraphs:
+        warnings.append(
+            f"OCR: {skipped_paragraphs} narrative line(s) after page 1 not recognised "
+            "(wide lines of running text: no table figure is printed so)"
+        )
+    if sum(len(ln.replace(" ", "")) for ln in lines) < 20:
+        raise UnreadableInput(f"OCR found no text on its {n_read} page(s)")
+    return OcrText("\n".join(lines), tuple(page_starts), confs, warnings, n_read)
+
+
+def _ENDS_TABLES(line: str) -> bool:  # noqa: N802 - a predicate table of one entry
+    """The outline's 五、 heading: the tables (sections 二 to 四) are all above it."""
+    s = line.replace(" ", "")
+    return s.startswith("五、") and ("问题" in s or "改进" in s)
+
+
+def _lines_with_labels(chars: list[_Char], vertical: set[int], size: float):
+    """Lines of the horizontal boxes' characters (`_line_groups`, as for a text PDF); then
+    each character of a label printed one per line (a tall box) joins the line nearest its
+    middle, or makes a line of its own when none is within 0.4 of the text size. (Grouped
+    with the rest, such a character would anchor a line between two rows and pull in a
+    figure of the row below that sits a pixel higher than its neighbours.)"""
+    flat = [c for c in chars if id(c) not in vertical]
+    groups = _line_groups(flat, size) if flat else []
+    middles = [sorted(c[3] + c[4] for c in g)[len(g) // 2] / 2 for g in groups]
+    for c in chars:
+        if id(c) not in vertical:
+            continue
+        m = (c[3] + c[4]) / 2
+        best = min(range(len(groups)), key=lambda k: abs(middles[k] - m), default=None)
+        if best is not None and abs(middles[best] - m) <= 0.4 * size:
+            groups[best].append(c)
+        else:
+            groups.append([c])
+            middles.append(m)
+    order = sorted(range(len(groups)), key=lambda k: -middles[k])
+    return [groups[k] for k in order]
+
+
+def _detect(engine: Any, image) -> list[tuple[float, float, float, float]]:
+    """Boxes of text on the page: (left, top, right, bottom) in the page's pixels."""
+    import cv2
+    import numpy as np
+
+    h, w = image.shape[:2]
+    f = min(1.0, DET_WIDTH / w)
+    if DET_THICKEN > 1 and f < 1.0:
+        image = cv2.erode(image, np.ones((DET_THICKEN, DET_THICKEN), np.uint8))
+    small = cv2.resize(image, (round(w * f), round(h * f)), interpolation=cv2.INTER_AREA)
+    small = np.ascontiguousarray(np.repeat(small[:, :, None], 3, axis=2))
+    dt_boxes, _ = engine.text_det(small)
+    if dt_boxes is None:
+        return []
+    out = []
+    for quad in dt_boxes:
+        xs, ys = quad[:, 0] / f, quad[:, 1] / f
+        left, right = float(xs.min()), float(xs.max())
+        top, bottom = float(ys.min()), float(ys.max())
+        if right - left >= 3 and bottom - top >= 3:
+            out.append((max(0.0, left), max(0.0, top), min(w, right), min(h, bottom)))
+    return out
+
+
+def _split_at_rulings(image, boxes):
+    """Boxes cut where a table's vertical ruling runs through them. The detector, at its
+    scale, joins neighbouring cells' figures (`1 | 0 | 1` as one box, read `10丨1|0`); a
+    ruling is a column dark over the box's whole height and beyond it, above and below,
+    which no character is (the box reaches above and below its characters)."""
+    import numpy as np
+
+    out = []
+    for box in boxes:
+        left, top, right, bottom = box
+        if _is_vertical(box):
+            out.append(box)
+            continue
+        reach = max(3, int((bottom - top) * 0.25))  # (a ruling goes on above and below)
+        y0, y1 = int(top) - reach, int(np.ceil(bottom)) + reach
+        if y0 < 0 or y1 > image.shape[0] or right - left < 6:
+            out.append(box)
+            continue
+        crop = image[y0:y1, int(left) : int(np.ceil(right))]
+        dark = (crop < 128).mean(axis=0) >= 0.95
+        xs = np.flatnonzero(dark)
+        if not len(xs):
+            out.append(box)
+            continue
+        start = left
+        for run in np.split(xs, np.flatnonzero(np.diff(xs) > 1) + 1):
+            a, b = left + run[0], left + run[-1] + 1
+            if a - start >= 3:
+                out.append((start, top, a, bottom))
+            start = b
+        if right - start >= 3:
+            out.append((start, top, right, bottom))
+    return out
+
+
+def _table_boxes(boxes, width: int, first_page: bool):
+    """The boxes worth recognising: all but wide boxes alone on their line (narrative) on
+    pages after the first. Returns (kept, number dropped)."""
+    if first_page or not boxes:
+        return boxes, 0
+    lefts = [b[0] for b in boxes]
+    rights = [b[2] for b in boxes]
+    text_width = max(rights) - min(lefts)
+    kept, dropped = [], 0
+    for b in boxes:
+        wide = b[2] - b[0] >= PARAGRAPH_SHARE * text_width
+        if wide and not _shares_line(b, boxes):
+            dropped += 1
+            continue
+        kept.append(b)
+    return kept, dropped
+
+
+def _shares_line(b, boxes) -> bool:
+    mid = (b[1] + b[3]) / 2
+    for o in boxes:
+        if o is b:
+            continue
+        if o[1] < mid < o[3] and (o[2] <= b[0] or o[0] >= b[2]):
+            return True
+    return False
+
+
+def _crop(image, box, rotate: bool):
+    import numpy as np
+
+    h, w = image.shape[:2]
+    left, top, right, bottom = box
+    crop = image[int(top) : int(np.ceil(bottom)), int(left) : int(np.ceil(right))]
+    if rotate:
+        crop = np.rot90(crop)  # a column of characters read as a line (top first)
+    return crop
+
+
+def _is_vertical(box) -> bool:
+    left, top, right, bottom = box
+    return (bottom - top) >= 1.5 * (right - left)
+
+
+def _recognise(engine: Any, image, boxes) -> list[tuple[str, list[float], list[float]]]:
+    """Per box: its text, each character's probability and its position along the box
+    (0..1)."""
+    import cv2
+    import numpy as np
+
+    rec = engine.text_rec
+    keys = rec.postprocess_op.character
+    prepared: list[Any] = []
+    for box in boxes:
+        crop = _crop(image, box, _is_vertical(box))
+        ch, cw = crop.shape[:2]
+        if ch < 2 or cw < 2:
+            prepared.append(None)
+            continue
+        new_w = max(REC_HEIGHT // 2, int(np.ceil(REC_HEIGHT * cw / ch)))
+        resized = cv2.resize(crop, (new_w, REC_HEIGHT), interpolation=cv2.INTER_AREA)
+        prepared.append(resized)
+    order = sorted(
+        (i for i, p in enumerate(prepared) if p is not None), key=lambda i: prepared[i].shape[1]
+    )
+    results: list[tuple[str, list[float], list[float]]] = [("", [], [])] * len(boxes)
+    for start in range(0, len(order), REC_BATCH):
+        batch = order[start : start + REC_BATCH]
+        width = max(prepared[i].shape[1] for i in batch) + 8
+        # (padded with 0 after normalising, mid-grey: what the model was trained with)
+        tensor = np.zeros((len(batch), 3, REC_HEIGHT, width), dtype=np.float32)
+        for k, i in enumerate(batch):
+            img = prepared[i].astype(np.float32) / 127.5 - 1.0
+            tensor[k, :, :, 4 : 4 + img.shape[1]] = img[None, :, :]
+        preds = rec.session(tensor)[0]
+        for k, i in enumerate(batch):
+            results[i] = _decode(preds[k], keys, (prepared[i].shape[1] + 8) / width)
+            if results[i][0] and _DIGITISH.issuperset(results[i][0]):
+                results[i] = _decode(preds[k], keys, 1.0, _digit_columns(keys))
+    return results
+
+
+#: What a box holding only a figure may be read as: digits, and what digits are misread as
+#: (`o` for 0 most often: a lone 0 in a cell). Such a box is read again among the digits
+#: (and . , -) only; its characters' probabilities are the digits' own.
+_DIGITISH = frozenset("0123456789oOlI|.,-")
+_DIGIT_COLUMNS: dict[int, Any] = {}
+
+
+def _digit_columns(keys):
+    cols = _DIGIT_COLUMNS.get(id(keys))
+    if cols is None:
+        import numpy as np
+
+        wanted = set("0123456789.,-")
+        cols = np.array([0] + [i for i, k in enumerate(keys) if k in wanted and i > 0])
+        _DIGIT_COLUMNS[id(keys)] = cols
+    return cols
+
+
+def _decode(pred, keys, used: float, columns=None) -> tuple[str, list[float], list[float]]:
+    """Greedy CTC decoding with each character's probability and position (`columns`: the
+    only classes allowed, the blank first)."""
+    if columns is not None:
+        sub = pred[:, columns]
+        idx = columns[sub.argmax(axis=1)]
+        prob = sub.max(axis=1)
+    else:
+        idx = pred.argmax(axis=1)
+        prob = pred.max(axis=1)
+    steps = len(idx)
+    text, confs, where = [], [], []
+    prev = 0
+    for t in range(steps):
+        k = int(idx[t])
+        if k != 0 and k != prev:
+            text.append(keys[k])
+            confs.append(float(prob[t]))
+            where.append(min(1.0, (t + 0.5) / (steps * used)))
+        elif k != 0 and k == prev:
+            confs[-1] = max(confs[-1], float(prob[t]))
+        prev = k
+    return "".join(text), confs, where
+
+
+def _chars(boxes: list, texts: list) -> tuple[list[_Char], dict[int, float], set[int]]:
+    """Characters with boxes in PDF-like coordinates (y up) and their probabilities."""
+    chars: list[_Char] = []
+    conf: dict[int, float] = {}
+    vertical: set[int] = set()
+    for box, (text, probs, _where) in zip(boxes, texts, strict=True):
+        left, top, right, bottom = box
+        n = len(text)
+        if not n:
+            continue
+        if _is_vertical(box) and n > 1:
+            step = (bottom - top) / n
+            half = min(step, right - left) * 0.4
+            xm = (left + right) / 2
+            for k, ch in enumerate(text):
+                if ch.isspace():
+                    continue
+                ym = top + (k + 0.5) * step
+                c = _Char(ch, xm - half, xm + half, -ym - half, -ym + half)
+                chars.append(c)
+                conf[id(c)] = probs[k]
+                vertical.add(id(c))
+            continue
+        height = bottom - top
+        step = (right - left) / n
+        ym = (top + bottom) / 2
+        half_h = 0.35 * height
+        for k, ch in enumerate(text):
+            if ch.isspace():
+                continue
+            x0 = left + k * step
+            c = _Char(ch, x0, x0 + step, -ym - half_h, -ym + half_h)
+            chars.append(c)
+            conf[id(c)] = probs[k]
+    return chars, conf, vertical

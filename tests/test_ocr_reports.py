@@ -1,0 +1,202 @@
+"""Reports with no text to extract, read by OCR (parsers/ocr_text.py, issue 16).
+
+The fixtures (tests/fixtures/ocr, written by bench/ocr_bench.py's `write_fixtures`) are
+image-only versions of the real PDF huaian_hongze_district_2024.pdf: its page 3 as a PNG
+(the end of table 2, the start of table 3), its pages 1, 3 and 4 (title; tables 3 and 4) as
+a scanned PDF. Each is recognised once per module (OCR takes seconds a page; the whole reports'
+accuracy is measured by bench/ocr_bench.py, not here). Every figure returned must be the
+printed one, read by `ocr` with a confidence; what was not read is named in the reason.
+"""
+
+from __future__ import annotations
+
+import json
+import struct
+import sys
+import zlib
+
+import duckdb
+import pytest
+
+from parsers import APPLICANT_TYPES, OUTCOMES, parse_report
+from tests.conftest import EXPECTED, REPO
+
+FIXTURES = REPO / "tests" / "fixtures" / "ocr"
+EXPECTED_JSON = EXPECTED / "corpus__pdf__huaian_hongze_district_2024.pdf.json"
+
+
+@pytest.fixture(scope="module")
+def ocr_on():
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("GOVREPORTS_OCR", raising=False)
+        yield
+
+
+def _expected() -> dict:
+    exp = json.loads(EXPECTED_JSON.read_text(encoding="utf-8"))
+    cells = {}
+    for row, values in exp["applications"].items():
+        for col, v in zip(APPLICANT_TYPES, values, strict=True):
+            cells[("t3", row, col)] = v
+    for item, measures in exp["active_disclosure"].items():
+        for measure, v in measures.items():
+            cells[("t2", item, measure)] = v
+    for proc, values in exp["review_litigation"].items():
+        for col, v in zip(OUTCOMES, values, strict=True):
+            cells[("t4", proc, col)] = v
+    return cells
+
+
+def _cells(report) -> dict:
+    out = {}
+    for f in report.applications:
+        out[("t3", f.category, f.applicant_type)] = f
+    for f in report.active_disclosure:
+        out[("t2", f.item, f.measure)] = f
+    for f in report.review_litigation:
+        out[("t4", f.proceeding, f.outcome)] = f
+    return out
+
+
+@pytest.fixture(scope="module")
+def png_report(ocr_on):
+    data = (FIXTURES / "hongze_2024_p3.png").read_bytes()
+    return parse_report(data, "scans/hongze_2024_p3.png")
+
+
+@pytest.fixture(scope="module")
+def scan_report(ocr_on):
+    data = (FIXTURES / "hongze_2024_p1_p3_p4.scan.pdf").read_bytes()
+    return parse_report(data, "scans/hongze_2024_p1_p3_p4.pdf")
+
+
+def _assert_figures_exact(report, at_least: int) -> None:
+    want, got = _expected(), _cells(report)
+    wrong = {k: (f.value, want.get(k)) for k, f in got.items() if f.value != want.get(k)}
+    assert not wrong, wrong
+    assert len(got) >= at_least, (len(got), report.status_reason)
+    for f in got.values():
+        assert f.method == "ocr"
+        assert f.confidence is not None and 0.0 < f.confidence <= 1.0, f
+        assert f.page is not None and f.line is not None
+
+
+def test_a_png_of_a_table_page_is_read_by_ocr(png_report) -> None:
+    report = png_report
+    assert report.input_kind == "image"
+    assert report.status == "partial", report.status_reason  # (one page of the report)
+    assert report.warnings[0].startswith("read by OCR (scanned image, PNG image)")
+    # table 2 from 第二十条第（六）项 on, table 3 down to 1.本机关不掌握相关政府信息
+    _assert_figures_exact(report, at_least=90)
+    assert "table 4" in (report.status_reason or "")
+
+
+def test_a_scanned_pdf_is_read_by_ocr(scan_report) -> None:
+    report = scan_report
+    assert report.input_kind == "pdf"
+    assert (report.agency, report.year) == ("淮安市洪泽区人民政府", 2024)
+    assert report.status == "partial", report.status_reason  # (page 2 left out)
+    assert report.warnings[0] == "read by OCR (scanned PDF: no text layer)"
+    _assert_figures_exact(report, at_least=175)  # (tables 3 and 4: all 179 cells today)
+    t4 = [f for f in report.review_litigation]
+    assert len(t4) == 15 and {f.page for f in t4} == {3}
+    assert "table 2" in report.status_reason and "table 3" not in report.status_reason
+    assert report.to_dict()["review_litigation"][0]["confidence"] == t4[0].confidence
+
+
+def test_without_the_ocr_engine_a_scan_is_rejected_saying_so(monkeypatch) -> None:
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)  # (its import then fails)
+    monkeypatch.delenv("GOVREPORTS_OCR", raising=False)
+    report = parse_report((FIXTURES / "hongze_2024_p3.png").read_bytes(), "p3.png")
+    assert report.status == "rejected"
+    assert report.status_reason.startswith(
+        "scanned image (PNG image): no text layer to read; OCR engine (rapidocr-onnxruntime) "
+        "not installed (ModuleNotFoundError: import of onnxruntime halted"
+    ), report.status_reason
+    pdf = parse_report((FIXTURES / "hongze_2024_p1_p3_p4.scan.pdf").read_bytes(), "scan.pdf")
+    assert pdf.status == "rejected" and pdf.input_kind == "pdf"
+    assert pdf.status_reason.startswith("scanned PDF: no text layer")
+    assert "OCR engine (rapidocr-onnxruntime) not installed" in pdf.status_reason
+
+
+def test_ocr_turned_off_is_said(monkeypatch) -> None:
+    monkeypatch.setenv("GOVREPORTS_OCR", "off")
+    report = parse_report((FIXTURES / "hongze_2024_p3.png").read_bytes(), "p3.png")
+    assert report.status == "rejected"
+    assert report.status_reason.endswith("OCR turned off (GOVREPORTS_OCR=off)")
+
+
+def test_a_blank_scanned_page_is_rejected_as_scanned(ocr_on) -> None:
+    import io
+
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument.new()
+    doc.new_page(595, 842)
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    report = parse_report(buffer.getvalue(), "blank.pdf")
+    assert report.status == "rejected"
+    assert report.status_reason.startswith("scanned PDF: no text layer")
+    assert "OCR found no text" in report.status_reason
+
+
+def test_confidence_is_the_least_sure_character_of_the_nth_figure() -> None:
+    from parsers.ocr_text import OcrText
+
+    ocr = OcrText("行 0 12 0\n", (1,), [[1.0, 0.9, 0.8, 0.7, 0.6], []])
+    assert ocr.confidence_of(1, "0", 0) == 0.9
+    assert ocr.confidence_of(1, "12", 0) == 0.7
+    assert ocr.confidence_of(1, "0", 1) == 0.6
+    assert ocr.confidence_of(2, "0", 0) is None
+
+
+def _check(sql_name: str, rows: list[tuple]) -> list[tuple]:
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TABLE stg_applications (report_id VARCHAR, category VARCHAR, "
+        "applicant_type VARCHAR, value BIGINT, raw VARCHAR, line INTEGER, method VARCHAR, "
+        "page INTEGER, confidence DOUBLE)"
+    )
+    con.executemany("INSERT INTO stg_applications VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    sql = (REPO / "sql" / "checks" / sql_name).read_text(encoding="utf-8")
+    return con.execute(f"SELECT severity, detail FROM ({sql})").fetchall()
+
+
+def test_an_identity_broken_by_an_ocr_figure_is_an_error_naming_the_cell() -> None:
+    """A printed 9 in 总计 read as 6: the row total breaks, and the flag names the least sure
+    cell of the row with its confidence; the figure stays as read."""
+    values = [3, 1, 0, 0, 5, 0, 6]  # printed 9 in 总计
+    confs = [0.99, 0.98, 0.97, 0.97, 0.99, 0.96, 0.41]
+    rows = [
+        ("r", "received.new", col, v, str(v), 12, "ocr", 3, c)
+        for col, v, c in zip(APPLICANT_TYPES, values, confs, strict=True)
+    ]
+    flags = _check("chk_row_total.sql", rows)
+    assert len(flags) == 1
+    severity, detail = flags[0]
+    assert severity == "error"
+    assert "received.new/total (confidence 0.410)" in detail, detail
+    # the same row read from text: no OCR words in the flag
+    text_rows = [(*r[:6], "label", None, None) for r in rows]
+    assert "OCR" not in _check("chk_row_total.sql", text_rows)[0][1]
+
+
+def test_an_image_too_large_for_a_page_scan_is_not_decoded(ocr_on) -> None:
+    """A PNG whose header claims 9,000 × 8,000 pixels (72M: more than any page scan) is
+    refused from its header alone."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
+
+    png = (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", 9_000, 8_000, 8, 0, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(b"\x00" * 64))
+        + chunk(b"IEND", b"")
+    )
+    report = parse_report(png, "huge.png")
+    assert report.status == "rejected" and report.input_kind == "image"
+    assert "9000×8000 pixels, more than a page scan has" in report.status_reason

@@ -277,10 +277,6 @@ def main(argv: list[str] | None = None) -> None:
     print(json.dumps(result, ensure_ascii=False, indent=1) if args.json else markdown(result))
 
 
-if __name__ == "__main__":
-    main()
-
-
 def write_fixtures(out: Path = REPO / "tests" / "fixtures" / "ocr", dpi: int = 150) -> None:
     """The image-only fixtures tests/test_ocr_reports.py reads (small: 8-bit grey at `dpi`):
     page 3 of huaian_hongze_district_2024.pdf as a PNG (the end of table 2, the start of table
@@ -300,3 +296,7 @@ def write_fixtures(out: Path = REPO / "tests" / "fixtures" / "ocr", dpi: int = 1
         out / "hongze_2024_p1_p3_p4.scan.pdf", "PDF", save_all=True, append_images=pages[1:],
         resolution=dpi,
     )  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

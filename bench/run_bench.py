@@ -16,7 +16,8 @@ subprocess (wall time, peak memory of its process tree, per-step times from its 
 lines), plus the SQL models rebuilt directly in DuckDB. Prints a Markdown report and writes it
 to --out (default bench/out/results.md). `--profile` adds cProfile summaries of the parser and
 of a refresh. A PDF case (bench/pdf_bench.py) measures `parse_report` on PDF reports against
-PDFium's own text extraction of the same files. No numbers are asserted: the targets are
+PDFium's own text extraction of the same files, and (not with --smoke) an OCR case
+(bench/ocr_bench.py): the real PDFs scanned, their figures' accuracy and pages/s. No numbers are asserted: the targets are
 reported ✅/❌.
 """
 
@@ -53,6 +54,8 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))  # tests.generator, bench.corpus
 
 from bench.corpus import spec, write_range  # noqa: E402
+from bench.ocr_bench import markdown as ocr_markdown  # noqa: E402
+from bench.ocr_bench import measure_ocr  # noqa: E402
 from bench.pdf_bench import markdown as pdf_markdown  # noqa: E402
 from bench.pdf_bench import measure_pdf  # noqa: E402
 from parsers import parse_report  # noqa: E402
@@ -1137,6 +1140,10 @@ def main(argv: list[str] | None = None) -> str:
         mixed_statuses = next((r.statuses for r in parse if r.case == "mixed"), Counter())
         log("PDF reports: parse against PDFium's own text extraction")
         pdf = measure_pdf(12 if args.smoke else 120, args.workers, repeat)
+        ocr = None
+        if not args.smoke:  # (minutes of OCR: not in the suite's smoke run)
+            log("scanned reports: OCR accuracy and throughput")
+            ocr = measure_ocr(150, args.workers, 1)
         parse_step = []
         if not args.parse_only:
             log("the pipeline's parse step, stage by stage")
@@ -1161,6 +1168,8 @@ def main(argv: list[str] | None = None) -> str:
         }
         report = render(args, command, corpus, parse, runs, profiles, parse_step)
         report += "\n## PDF reports\n\n" + "\n".join(pdf_markdown(pdf)) + "\n"
+        if ocr is not None:
+            report += "\n## Scanned reports (OCR)\n\n" + ocr_markdown(ocr) + "\n"
         raw = {
             "command": command,
             "machine": machine(),
@@ -1171,6 +1180,7 @@ def main(argv: list[str] | None = None) -> str:
             ],
             "parse_step": parse_step,
             "pdf": pdf,
+            "ocr": ocr,
             "runs": [dataclasses.asdict(r) for r in runs],
         }
     finally:

@@ -7,8 +7,10 @@ marts are built from, kept as a table so that it is computed once). `{{warehouse
 stands for the absolute dir of the warehouse being built (written inside a SQL string
 literal: `read_parquet('{{warehouse_dir}}/x.parquet')`); a model that reads files that way
 is always a table, so `warehouse.duckdb` holds its data and never refers to a file (it stays
-valid when its snapshot is replaced or removed). A model depends on every other model or
-upstream table whose name appears in its SQL (comments aside). Model names are plain
+valid when its snapshot is replaced or removed). A model depends on every other model whose
+name appears in its SQL (comments and string literals aside), and on every upstream Parquet
+file it reads through the placeholder, so a model may share its name with an upstream file
+(the model `applications` is not the file `applications.parquet`). Model names are plain
 identifiers.
 
 A model is rebuilt only when what it is built from changed (`input_fingerprint`: its SQL,
@@ -43,7 +45,8 @@ PLACEHOLDER = "{{warehouse_dir}}"
 _DIRECTIVE = re.compile(r"^--\s*materialized:\s*(view|table)\s*$", re.MULTILINE)
 _NOT_EXPORTED = re.compile(r"^--\s*exported:\s*no\s*$", re.MULTILINE)
 _INCREMENTAL = re.compile(r"^--\s*incremental by:\s*([A-Za-z_][A-Za-z0-9_]*)\s*$", re.MULTILINE)
-_COMMENT = re.compile(r"--[^\n]*")
+#: Comments and single-quoted string literals: words in them name no model.
+_COMMENT = re.compile(r"'(?:[^']|'')*'|--[^\n]*")
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -98,7 +101,13 @@ class SqlModel:
         return " ".join(lines).strip()
 
     def references(self, names: set[str]) -> set[str]:
-        return (set(_WORD.findall(_COMMENT.sub("", self.text))) & names) - {self.name}
+        """The models of `names` this one names (outside comments and string literals)."""
+        return (set(_WORD.findall(_COMMENT.sub(" ", self.text))) & names) - {self.name}
+
+    @property
+    def reads(self) -> set[str]:
+        """The upstream tables whose Parquet files it reads (`{{warehouse_dir}}/<name>.parquet`)."""
+        return {rel.removesuffix(".parquet") for rel in _FILE_READ.findall(self.text)}
 
     def select(self, files: WarehouseFiles) -> str:
         """The SELECT with the placeholder replaced, quoted for the SQL literal it sits in."""
@@ -146,7 +155,6 @@ def input_fingerprint(
     and upstream Parquet files it names. None (always rebuild) when an upstream file has no
     fingerprint or the SQL reads a file that is not an upstream table. Each model on the
     way is fingerprinted once, however many paths lead to it."""
-    names = set(models) | upstream
     known: dict[str, str | None] = {}
 
     def of(m: SqlModel) -> str | None:
@@ -159,14 +167,16 @@ def input_fingerprint(
         for rel in _FILE_READ.findall(m.text):
             if rel.removesuffix(".parquet") not in upstream or not rel.endswith(".parquet"):
                 return None
-        for dep in sorted(m.references(names)):
-            if dep in models:
-                found = of(models[dep])
-            else:
-                found = fingerprints.of_file(files.root / f"{dep}.parquet")
+        for dep in sorted(m.references(set(models))):
+            found = of(models[dep])
             if found is None:
                 return None
             parts.append(f"{dep}={found}")
+        for table in sorted(m.reads):
+            found = fingerprints.of_file(files.root / f"{table}.parquet")
+            if found is None:
+                return None
+            parts.append(f"{table}.parquet={found}")
         return fingerprints.digest(*parts)
 
     return of(model)
@@ -317,3 +327,46 @@ def row_count(con: duckdb.DuckDBPyConnection, model: SqlModel) -> int | None:
     if model.materialized != "table":
         return None
     return con.execute(f"SELECT count(*) FROM {sql_identifier(model.name)}").fetchone()[0]
+
+
+def drop_unmanaged(con: duckdb.DuckDBPyConnection, models: list[SqlModel]) -> list[str]:
+    """Drop every table and view of the database that no model in `sql/` makes (a model
+    since renamed or removed; a scratch table written into a published warehouse), with
+    its bookkeeping, so that a snapshot holds exactly the models of its `sql/`. Returns
+    the dropped names."""
+    names = {m.name for m in models}
+    found = con.execute(
+        "SELECT table_schema, table_name, table_type FROM information_schema.tables "
+        "WHERE table_catalog = current_database() AND table_schema <> ? "
+        "ORDER BY table_type = 'VIEW' DESC, table_schema, table_name",
+        [BUILD_SCHEMA],
+    ).fetchall()
+    dropped = []
+    for schema, name, kind in found:
+        if schema == "main" and name in names:
+            continue
+        kind = "VIEW" if kind == "VIEW" else "TABLE"
+        con.execute(
+            f"DROP {kind} IF EXISTS {sql_identifier(schema)}.{sql_identifier(name)} CASCADE"
+        )
+        dropped.append(name if schema == "main" else f"{schema}.{name}")
+    for (schema,) in con.execute(
+        "SELECT schema_name FROM duckdb_schemas() WHERE database_name = current_database() "
+        "AND NOT internal AND schema_name NOT IN ('main', ?)",
+        [BUILD_SCHEMA],
+    ).fetchall():
+        con.execute(f"DROP SCHEMA IF EXISTS {sql_identifier(schema)} CASCADE")
+        dropped.append(f"schema {schema}")
+    if _has_build_table(con, "model_inputs"):
+        con.execute(_FORGET_INPUTS, [sorted(names)])
+    if _has_build_table(con, "model_rows"):
+        con.execute(_FORGET_ROWS, [sorted(names)])
+    return dropped
+
+
+_FORGET_INPUTS = (
+    "DELETE FROM govreports_build.model_inputs WHERE NOT list_contains(?::VARCHAR[], model)"
+)
+_FORGET_ROWS = (
+    "DELETE FROM govreports_build.model_rows WHERE NOT list_contains(?::VARCHAR[], model)"
+)

@@ -29,10 +29,16 @@ def test_one_asset_per_sql_file_with_its_hash_as_code_version():
         node = graph.get(dg.AssetKey(model.name))
         assert node.code_version == hashlib.sha256(model.path.read_bytes()).hexdigest()[:16]
         assert node.group_name == model.folder
-    for key in ("raw_manifest", "parsed_reports", "reports", "applications", "agencies"):
+    for key in ("raw_manifest", "parsed_reports", "tidy_reports", "tidy_applications", "agencies"):
         assert graph.has(dg.AssetKey(key))
-    # staging reads the tidy tables; marts read the flags
-    assert dg.AssetKey("applications") in graph.get(dg.AssetKey("stg_applications")).parent_keys
+    # staging reads the tidy files; the analysts' names read the standing reports; marts
+    # read the flags
+    parents = graph.get(dg.AssetKey("applications_all_files")).parent_keys
+    assert parents == {dg.AssetKey("tidy_applications")}
+    assert graph.get(dg.AssetKey("applications")).parent_keys == {
+        dg.AssetKey("applications_all_files"),
+        dg.AssetKey("reports"),
+    }
     assert (
         dg.AssetKey("consistency_flags")
         in graph.get(dg.AssetKey("agency_year_figures")).parent_keys

@@ -79,12 +79,12 @@ def flags(warehouse, check):
 
 def test_tidy_tables_hold_every_file_and_fact(warehouse):
     wh, _ = warehouse
-    assert query(wh, "SELECT count(*) FROM stg_reports") == [(len(SPECS),)]
+    assert query(wh, "SELECT count(*) FROM reports_all_files") == [(len(SPECS),)]
     # 25 categories × 7 applicant types for each report with facts
-    assert query(wh, "SELECT count(*) FROM stg_applications") == [(7 * 25 * 7,)]
+    assert query(wh, "SELECT count(*) FROM applications_all_files") == [(7 * 25 * 7,)]
     row = query(
         wh,
-        """SELECT a.value, a.line FROM stg_applications a JOIN stg_reports r USING (report_id)
+        """SELECT a.value, a.line FROM applications_all_files a JOIN reports_all_files r USING (report_id)
            WHERE r.source_path = 'x/2023.txt' AND category = 'received.new'
              AND applicant_type = 'total'""",
     )
@@ -113,7 +113,7 @@ def test_broken_report_is_flagged_as_printed(warehouse):
     # loaded exactly as printed, never corrected
     assert query(
         wh,
-        """SELECT value FROM stg_applications JOIN stg_reports USING (report_id)
+        """SELECT value FROM applications_all_files JOIN reports_all_files USING (report_id)
            WHERE source_path = 'y/2023.txt' AND category = 'received.new'
              AND applicant_type = 'total'""",
     ) == [(4,)]
@@ -227,7 +227,7 @@ def test_region_mart_aggregates(warehouse):
 
 def test_marts_exported_as_parquet(warehouse):
     wh, _ = warehouse
-    for mart in ("mart_agency_year", "mart_region_year"):
+    for mart in ("mart_agency_year", "mart_region_year", "reports"):
         path = wh / "marts" / f"{mart}.parquet"
         assert path.exists()
         assert query(wh, f"SELECT count(*) FROM read_parquet('{path}')") == query(
@@ -237,6 +237,7 @@ def test_marts_exported_as_parquet(warehouse):
     assert sorted(p.name for p in (wh / "marts").iterdir()) == [
         "mart_agency_year.parquet",
         "mart_region_year.parquet",
+        "reports.parquet",
     ]
     [(kind,)] = query(
         wh,

@@ -12,7 +12,7 @@ import duckdb
 from pipelines import seals
 from pipelines.defs import ingest
 from pipelines.defs.sql_models import BY_NAME, MODELS, UPSTREAM
-from pipelines.paths import TIDY_TABLES, WarehouseLayout
+from pipelines.paths import TIDY_ASSETS, WarehouseLayout
 from pipelines.sqlmodels import input_fingerprint, is_current
 from tests.pipeline_support import (
     TWO_AGENCIES_WITH_A_COPY,
@@ -37,7 +37,11 @@ def rebuilt(outcome) -> dict[str, bool]:
 
 
 #: Tables updated report by report when the parser and the tidy queries did not change.
-INCREMENTAL = {"stg_applications", "stg_active_disclosure", "stg_review_litigation"}
+INCREMENTAL = {
+    "applications_all_files",
+    "active_disclosure_all_files",
+    "review_litigation_all_files",
+}
 
 
 def how(outcome) -> dict[str, str]:
@@ -50,7 +54,7 @@ def assert_incremental(outcome) -> None:
 
 def assert_all_rebuilt(outcome, but: set[str] = frozenset()) -> None:
     flags = rebuilt(outcome)
-    assert set(flags) >= {*TIDY_TABLES, "agencies", *(m.name for m in MODELS)}
+    assert set(flags) >= {*TIDY_ASSETS, "agencies", *(m.name for m in MODELS)}
     assert {k for k, v in flags.items() if not v} == set(but)
 
 
@@ -106,7 +110,7 @@ def test_modified_new_and_deleted_files_rebuild_and_equal_a_clean_run(tmp_path, 
 
     (raw / "copy" / "b.txt").unlink()
     assert_all_rebuilt(refresh(raw, wh))
-    assert query(wh, "SELECT count(*) FROM stg_reports") == [(3,)]
+    assert query(wh, "SELECT count(*) FROM reports_all_files") == [(3,)]
     # the manifest remembers the deleted file (present = false); a clean run never saw it
     history = {"duckdb:stg_raw_files", "parquet:raw_manifest.parquet"}
     actual, expected = warehouse_state(wh, ignore_timestamps=True), clean_state(raw, tmp_path, "c3")
@@ -127,8 +131,8 @@ def test_a_new_parser_version_rebuilds_everything(tmp_path, monkeypatch):
     assert outcome.metadata["parsed_reports"]["parsed"] == 2
     assert_all_rebuilt(outcome)
     assert set(how(outcome).values()) == {"full"}  # a report's rows may differ: no update
-    assert query(wh, "SELECT DISTINCT parser_version FROM stg_reports") == [("99.0",)]
-    assert query(wh, "SELECT count(*) FROM stg_applications") == query(
+    assert query(wh, "SELECT DISTINCT parser_version FROM reports_all_files") == [("99.0",)]
+    assert query(wh, "SELECT count(*) FROM applications_all_files") == query(
         wh, "SELECT count(*) FROM read_parquet(?)", [str(wh / "applications.parquet")]
     )
 
@@ -144,7 +148,8 @@ def test_an_edited_sql_file_rebuilds_that_model_and_the_ones_that_read_it(tmp_pa
     files = WarehouseLayout(copy)
 
     edited = dataclasses.replace(
-        BY_NAME["stg_applications"], text=BY_NAME["stg_applications"].text + "\n-- edited"
+        BY_NAME["applications_all_files"],
+        text=BY_NAME["applications_all_files"].text + "\n-- edited",
     )
     models = {**BY_NAME, edited.name: edited}
     con = duckdb.connect(str(files.duckdb), read_only=True)
@@ -160,8 +165,13 @@ def test_an_edited_sql_file_rebuilds_that_model_and_the_ones_that_read_it(tmp_pa
                 assert not is_current(con, models[model.name], files, after)
     finally:
         con.close()
-    assert {"stg_applications", "stg_cells", "consistency_flags", "mart_agency_year"} <= changed
-    assert "stg_reports" not in changed and "stg_agencies" not in changed
+    assert {
+        "applications_all_files",
+        "stg_cells",
+        "consistency_flags",
+        "mart_agency_year",
+    } <= changed
+    assert "reports_all_files" not in changed and "stg_agencies" not in changed
 
 
 def test_an_update_that_does_not_add_up_falls_back_to_a_full_rebuild(tmp_path, monkeypatch):
@@ -172,7 +182,9 @@ def test_an_update_that_does_not_add_up_falls_back_to_a_full_rebuild(tmp_path, m
     # a stray row of a report that stays: deleting and inserting by report_id cannot see it
     con = duckdb.connect(str(WarehouseLayout(wh).current / "warehouse.duckdb"))
     try:
-        con.execute("INSERT INTO stg_applications SELECT * FROM stg_applications LIMIT 1")
+        con.execute(
+            "INSERT INTO applications_all_files SELECT * FROM applications_all_files LIMIT 1"
+        )
     finally:
         con.close()
     # sealed again, as if the refresh had written it (an unsealed edit is not reused at all)
@@ -180,6 +192,6 @@ def test_an_update_that_does_not_add_up_falls_back_to_a_full_rebuild(tmp_path, m
 
     write_specs(raw, {"c.txt": spec("某县人民政府", 2022, natural=table3(new=7, granted=7))})
     outcome = refresh(raw, wh)
-    assert how(outcome)["stg_applications"] == "full"
-    assert how(outcome)["stg_active_disclosure"] == "incremental"
+    assert how(outcome)["applications_all_files"] == "full"
+    assert how(outcome)["active_disclosure_all_files"] == "incremental"
     assert_same_state(warehouse_state(wh, ignore_timestamps=True), clean_state(raw, tmp_path, "c"))

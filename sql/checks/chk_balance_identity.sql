@@ -20,7 +20,7 @@ WITH columns_ AS (
             WHERE category IN ('result.total', 'carried_forward')) AS handled,
         max(line) FILTER (WHERE category = 'carried_forward') AS line,
         max(page) FILTER (WHERE category = 'carried_forward') AS page
-    FROM stg_applications
+    FROM applications_all_files
     WHERE category IN ('received.new', 'received.carried_over', 'result.total', 'carried_forward')
     GROUP BY report_id, applicant_type
 )

@@ -15,7 +15,7 @@ WITH columns_ AS (
         coalesce(sum(value) FILTER (WHERE category = 'result.other'), 0) AS subtotal,
         max(line) FILTER (WHERE category = 'result.total') AS line,
         max(page) FILTER (WHERE category = 'result.total') AS page
-    FROM stg_applications
+    FROM applications_all_files
     WHERE starts_with(category, 'result.')
     GROUP BY report_id, applicant_type
 ),

@@ -11,7 +11,7 @@ WITH groups_ AS (
         coalesce(sum(value) FILTER (WHERE outcome <> 'total'), 0) AS summed,
         max(line) FILTER (WHERE outcome = 'total') AS line,
         max(page) FILTER (WHERE outcome = 'total') AS page
-    FROM stg_review_litigation
+    FROM review_litigation_all_files
     GROUP BY report_id, proceeding
 )
 SELECT

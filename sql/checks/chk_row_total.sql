@@ -12,7 +12,7 @@ WITH rows_ AS (
         coalesce(sum(value) FILTER (WHERE applicant_type <> 'total'), 0) AS summed,
         max(line) FILTER (WHERE applicant_type = 'total') AS line,
         max(page) FILTER (WHERE applicant_type = 'total') AS page
-    FROM stg_applications
+    FROM applications_all_files
     GROUP BY report_id, category
 )
 SELECT

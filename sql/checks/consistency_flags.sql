@@ -19,7 +19,7 @@ WITH flags AS (
 report_files AS (
     SELECT report_id, min(source_path) AS source_path, any_value(agency) AS agency,
         any_value(year) AS year
-    FROM stg_reports
+    FROM reports_all_files
     WHERE report_id IS NOT NULL
     GROUP BY report_id
 )

@@ -1,6 +1,6 @@
 -- materialized: view
 -- One row of figures per agency-year (the report standing for it, see
--- stg_agency_year_reports): region and level, the main figures of tables 2-4 (table 3's
+-- reports): region and level, the main figures of tables 2-4 (table 3's
 -- 总计 column) and the flags raised on the report. mart_agency_year adds the rates.
 WITH app AS (
     SELECT
@@ -28,7 +28,7 @@ WITH app AS (
         max(value) FILTER (WHERE category = 'result.total' AND applicant_type = 'total') AS result_total,
         max(value) FILTER (WHERE category = 'carried_forward' AND applicant_type = 'total')
             AS carried_forward
-    FROM stg_applications
+    FROM applications_all_files
     GROUP BY report_id
 ),
 rev AS (
@@ -45,7 +45,7 @@ rev AS (
         sum(value) FILTER (WHERE proceeding <> 'review' AND outcome = 'other')::BIGINT AS litigation_other,
         sum(value) FILTER (WHERE proceeding <> 'review' AND outcome = 'pending')::BIGINT AS litigation_pending,
         sum(value) FILTER (WHERE proceeding <> 'review' AND outcome = 'total')::BIGINT AS litigation_total
-    FROM stg_review_litigation
+    FROM review_litigation_all_files
     GROUP BY report_id
 ),
 -- 2021 `issued` (本年制发件数) and 2019 `made` (本年新制作数量) both count new documents.
@@ -63,7 +63,7 @@ dis AS (
             AS coercion_decisions,
         max(value) FILTER (WHERE item = 'administrative_fee' AND measure = 'amount_10k_yuan')
             AS fee_amount_10k_yuan
-    FROM stg_active_disclosure
+    FROM active_disclosure_all_files
     GROUP BY report_id
 ),
 inferred AS (
@@ -102,7 +102,7 @@ wide AS (
         coalesce(flags.n_flags_warning, 0) AS n_flags_warning,
         coalesce(flags.n_flags_info, 0) AS n_flags_info,
         coalesce(inferred.n_figures_inferred, 0) AS n_figures_inferred
-    FROM stg_agency_year_reports AS y
+    FROM reports AS y
     LEFT JOIN stg_agencies AS g USING (agency)
     LEFT JOIN app USING (report_id)
     LEFT JOIN rev USING (report_id)

@@ -4,11 +4,11 @@
 -- the PDF page (then `line` is the line on that page), null for inputs without pages.
 SELECT report_id, 'applications' AS table_name, category || '/' || applicant_type AS cell,
     value::DOUBLE AS value, raw, line, method, page
-FROM stg_applications
+FROM applications_all_files
 UNION ALL
 SELECT report_id, 'active_disclosure', item || '/' || measure, value, raw, line, method, page
-FROM stg_active_disclosure
+FROM active_disclosure_all_files
 UNION ALL
 SELECT report_id, 'review_litigation', proceeding || '/' || outcome, value::DOUBLE, raw, line,
     method, page
-FROM stg_review_litigation
+FROM review_litigation_all_files

@@ -48,7 +48,9 @@ def test_one_asset_per_sql_file_with_its_hash_as_code_version():
 def test_every_check_file_is_an_asset_check_and_names_itself():
     loaded = defs()
     check_keys = {key.name for key in loaded.resolve_asset_graph().asset_check_keys}
-    flags_sql = (SQL_DIR / "checks" / "consistency_flags.sql").read_text()
+    flags_sql = (SQL_DIR / "checks" / "consistency_flags.sql").read_text() + (
+        SQL_DIR / "checks" / "flags_per_report.sql"
+    ).read_text()
     for path in sorted((SQL_DIR / "checks").glob("chk_*.sql")):
         name = path.stem.removeprefix("chk_")
         assert name in check_keys

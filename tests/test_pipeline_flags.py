@@ -158,6 +158,14 @@ def test_duplicate_agency_year_with_different_figures(warehouse):
         wh, "SELECT n_files, n_reports FROM mart_agency_year WHERE agency = ?", [Z]
     )
     assert (n_files, n_reports) == (3, 3)
+    # the figures two files agree on stand, not b's
+    [row] = query_dicts(wh, "SELECT * FROM reports WHERE agency = ?", [Z])
+    assert row["source_path"] in ("z/a.txt", "z/c.txt")
+    assert (row["chosen_because"], row["n_files_agreeing"], row["copies_agree"]) == (
+        "most_copies_agree",
+        2,
+        False,
+    )
 
 
 def test_blank_cells_and_rejected_files(warehouse):
@@ -323,3 +331,64 @@ def test_the_other_handling_subtotal_is_not_counted_twice(tmp_path, monkeypatch)
     ]
     flags = query(wh, "SELECT agency, check_name, scope FROM consistency_flags ORDER BY 1, 3")
     assert flags == [(Y, "other_subtotal", "natural_person"), (Y, "other_subtotal", "total")]
+
+
+def test_the_report_standing_for_an_agency_year_is_chosen_by_evidence(tmp_path, monkeypatch):
+    """Two clean copies that agree are not outvoted by a newer copy with one altered figure
+    (a table-2 figure no identity checks), nor a clean copy by a newer one that breaks an
+    identity; the reason is in `reports.chosen_because`."""
+    install_fake_parser(monkeypatch)
+    raw, wh = tmp_path / "raw", tmp_path / "wh"
+    write_specs(
+        raw,
+        {
+            "z/a.txt": spec(Z, 2023, natural=table3(new=3, granted=3), penalties=4),
+            "z/c.txt": spec(Z, 2023, natural=table3(new=3, granted=3), penalties=4, note="c"),
+            "y/clean.txt": spec(Y, 2023, natural=table3(new=5, granted=5)),
+            "w/only.txt": spec(W, 2023, natural=table3(new=1, granted=1)),
+        },
+    )
+    refresh(raw, wh)
+    write_specs(  # re-scraped later
+        raw,
+        {
+            "z/b.txt": spec(Z, 2023, natural=table3(new=3, granted=3), penalties=40),
+            "y/broken.txt": spec(
+                Y, 2023, natural=table3(new=6, granted=6), cells={"received.new/total": 60}
+            ),
+        },
+    )
+    refresh(raw, wh)
+    chosen = {
+        r["agency"]: r
+        for r in query_dicts(
+            wh, "SELECT agency, source_path, chosen_because, chosen_detail FROM reports"
+        )
+    }
+    assert chosen[Z]["source_path"] in ("z/a.txt", "z/c.txt")
+    assert chosen[Z]["chosen_because"] == "most_copies_agree"
+    assert "figures agreed by 2 of 3 files" in chosen[Z]["chosen_detail"]
+    assert "over z/b.txt" in chosen[Z]["chosen_detail"]
+    assert (chosen[Y]["source_path"], chosen[Y]["chosen_because"]) == (
+        "y/clean.txt",
+        "fewer_error_flags",
+    )
+    assert (chosen[W]["source_path"], chosen[W]["chosen_because"]) == ("w/only.txt", "only_file")
+    # the marts and the clean facts carry the figures of the copies that agree
+    assert query(
+        wh,
+        "SELECT agency, penalty_decisions, received_new, chosen_because FROM mart_agency_year"
+        " ORDER BY agency",
+    ) == sorted(
+        [
+            (Z, 4.0, 3, "most_copies_agree"),
+            (Y, 0.0, 5, "fewer_error_flags"),
+            (W, 0.0, 1, "only_file"),
+        ],
+        key=lambda r: r[0],
+    )
+    assert query(
+        wh,
+        "SELECT sum(value) FROM active_disclosure"
+        " WHERE item = 'administrative_penalty' AND measure = 'decisions'",
+    ) == [(4.0,)]

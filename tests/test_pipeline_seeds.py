@@ -194,8 +194,9 @@ def test_analysts_names_hold_each_agency_year_once(warehouse):
     ]
     assert query(
         warehouse,
-        "SELECT n_files, n_reports FROM reports WHERE agency = '九江市柴桑区人民政府办公室'",
-    ) == [(2, 2)]
+        "SELECT n_files, n_reports, chosen_because, copies_agree FROM reports"
+        " WHERE agency = '九江市柴桑区人民政府办公室'",
+    ) == [(2, 2, "same_figures", True)]
     # the clean facts add up to the mart's agency-year figures
     [(total,)] = query(
         warehouse,

@@ -91,6 +91,7 @@ wide AS (
         coalesce(g.level, 'unknown') AS level,
         y.report_id,
         y.source_path,
+        y.chosen_because,
         y.n_files,
         y.n_reports,
         y.status,

@@ -214,8 +214,7 @@ def test_region_mart_aggregates(warehouse):
     wh, _ = warehouse
     [row] = query_dicts(
         wh,
-        """SELECT * FROM mart_region_year
-           WHERE grain = 'province' AND province = '江西省' AND year = 2023""",
+        "SELECT * FROM mart_province_year WHERE province = '江西省' AND year = 2023",
     )
     assert (row["n_agencies"], row["received_new"], row["result_total"]) == (1, 10, 9)
     assert row["granted_share"] == pytest.approx(6 / 9)
@@ -223,7 +222,7 @@ def test_region_mart_aggregates(warehouse):
     levels = dict(
         query(
             wh,
-            "SELECT level, n_agencies FROM mart_region_year WHERE grain = 'level' AND year = 2023",
+            "SELECT level, n_agencies FROM mart_level_year WHERE year = 2023",
         )
     )
     assert levels == {"township": 4}
@@ -233,20 +232,77 @@ def test_region_mart_aggregates(warehouse):
     assert unresolved == 0
 
 
+#: One mart per grain, each with its grouping columns (and no `grain` column to forget).
+GRAIN_MARTS = {
+    "mart_national_year": (),
+    "mart_level_year": ("level",),
+    "mart_province_year": ("province",),
+    "mart_province_level_year": ("province", "level"),
+    "mart_city_year": ("province", "city"),
+    "mart_city_level_year": ("province", "city", "level"),
+}
+
+
+def test_one_mart_per_grain_each_adding_up_to_the_national_figures(warehouse):
+    """No table stacks grains: summing any region mart over a year gives the national
+    figure (17 in 2023: X 10, Y 4, Z 3, W 0), not a multiple of it."""
+    wh, _ = warehouse
+    assert query(
+        wh,
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?",
+        ["mart_region_year"],
+    ) == [(0,)]
+    for mart, keys in GRAIN_MARTS.items():
+        columns = [c for (c,) in query(wh, f"SELECT column_name FROM (DESCRIBE {mart})")]
+        assert columns[: len(keys) + 1] == ["year", *keys] and "grain" not in columns, mart
+        assert query(
+            wh,
+            f"SELECT sum(received_new), sum(result_total), sum(n_agencies) FROM {mart}"
+            " WHERE year = 2023",
+        ) == [(17, 17, 4)], mart
+        # one row per group
+        group = ", ".join(("year", *keys))
+        assert query(
+            wh,
+            f"SELECT count(*) FROM (SELECT {group} FROM {mart} GROUP BY ALL HAVING count(*) > 1)",
+        ) == [(0,)], mart
+
+
+def test_region_year_over_year_change_compares_the_same_agencies(warehouse):
+    """Only X reports both 2022 (8) and 2023 (10): the national change is +25 % over that
+    one agency, not 17 against 8 (three agencies first reporting in 2023)."""
+    wh, _ = warehouse
+    [row] = query_dicts(wh, "SELECT * FROM mart_national_year WHERE year = 2023")
+    assert (
+        row["received_new"],
+        row["n_agencies"],
+        row["n_agencies_both_years"],
+        row["received_new_both_years"],
+        row["received_new_prev_year"],
+    ) == (17, 4, 1, 10, 8)
+    assert row["received_new_yoy"] == pytest.approx(0.25)
+    [first] = query_dicts(wh, "SELECT * FROM mart_national_year WHERE year = 2022")
+    assert (first["n_agencies_both_years"], first["received_new_yoy"]) == (0, None)
+    townships = query(
+        wh,
+        "SELECT n_agencies, n_agencies_both_years, received_new_yoy FROM mart_level_year"
+        " WHERE year = 2023 AND level = 'township'",
+    )
+    assert townships == [(4, 1, pytest.approx(0.25))]
+
+
 def test_marts_exported_as_parquet(warehouse):
     wh, _ = warehouse
-    for mart in ("mart_agency_year", "mart_region_year", "reports"):
+    for mart in ("mart_agency_year", *GRAIN_MARTS, "reports"):
         path = wh / "marts" / f"{mart}.parquet"
         assert path.exists()
         assert query(wh, f"SELECT count(*) FROM read_parquet('{path}')") == query(
             wh, f"SELECT count(*) FROM {mart}"
         )
     # the table both marts are read from is kept in the warehouse, not exported
-    assert sorted(p.name for p in (wh / "marts").iterdir()) == [
-        "mart_agency_year.parquet",
-        "mart_region_year.parquet",
-        "reports.parquet",
-    ]
+    assert sorted(p.name for p in (wh / "marts").iterdir()) == sorted(
+        f"{m}.parquet" for m in ("mart_agency_year", *GRAIN_MARTS, "reports")
+    )
     [(kind,)] = query(
         wh,
         "SELECT table_type FROM information_schema.tables WHERE table_name = 'figures_with_rates'",

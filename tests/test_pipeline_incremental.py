@@ -25,7 +25,7 @@ SPECS = TWO_AGENCIES_WITH_A_COPY
 def marts(warehouse):
     return {
         m: pq.read_table(warehouse / "marts" / f"{m}.parquet")
-        for m in ("mart_agency_year", "mart_region_year")
+        for m in ("mart_agency_year", "mart_national_year", "mart_province_year")
     }
 
 

@@ -227,7 +227,7 @@ def clean(tmp_path_factory):
 #: manifest and agencies file. All at once: each is found and named on its own.
 DAMAGE = {
     "marts/mart_agency_year.parquet": "truncate",
-    "marts/mart_region_year.parquet": "overwrite",
+    "marts/mart_province_year.parquet": "overwrite",
     "applications.parquet": "overwrite",
     "reports.parquet": "truncate",
     "warehouse.duckdb": "overwrite",

@@ -80,7 +80,7 @@ flags AS (
     FROM consistency_flags
     GROUP BY report_id
 ),
-wide AS (
+wide AS MATERIALIZED (
     SELECT
         y.agency_key,
         y.agency,
@@ -111,4 +111,8 @@ wide AS (
     LEFT JOIN flags USING (report_id)
     LEFT JOIN inferred USING (report_id)
 )
-SELECT * FROM wide
+SELECT w.*, p.received_new AS received_new_prev_year
+FROM wide AS w
+-- the same agency a year earlier (its standing report)
+LEFT JOIN (SELECT agency_key, year, received_new FROM wide) AS p
+    ON p.agency_key = w.agency_key AND p.year = w.year - 1

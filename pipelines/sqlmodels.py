@@ -13,6 +13,10 @@ file it reads through the placeholder, so a model may share its name with an ups
 (the model `applications` is not the file `applications.parquet`). Model names are plain
 identifiers.
 
+`sql/seeds/<name>.csv` is a data file shipped in the repository (the code list the dimension
+tables are built from), loaded as the table <name>, every column text, as `dbt seed` would;
+its bytes are its code version.
+
 A model is rebuilt only when what it is built from changed (`input_fingerprint`: its SQL,
 the models and upstream Parquet files it names, recursively); the snapshot's database
 starts as a copy of the published one, so an unchanged model is already there. Views are
@@ -37,9 +41,12 @@ import duckdb
 
 from pipelines import fingerprints
 from pipelines.paths import WarehouseFiles
-from pipelines.tables import copy_to_parquet, sql_identifier
+from pipelines.tables import copy_to_parquet, sql_identifier, sql_string
 
-FOLDERS = {"staging": "view", "checks": "view", "marts": "table"}
+FOLDERS = {"seeds": "table", "staging": "view", "checks": "view", "marts": "table"}
+#: `sql/seeds/<name>.csv`: a data file shipped in the repository, loaded as table <name>
+#: (every column text; the models reading it cast), as `dbt seed` would.
+SEEDS = "seeds"
 EXPORTED_FOLDERS = {"marts"}
 PLACEHOLDER = "{{warehouse_dir}}"
 _DIRECTIVE = re.compile(r"^--\s*materialized:\s*(view|table)\s*$", re.MULTILINE)
@@ -59,11 +66,17 @@ class SqlModel:
     text: str
 
     @property
+    def is_seed(self) -> bool:
+        return self.folder == SEEDS
+
+    @property
     def reads_files(self) -> bool:
-        return PLACEHOLDER in self.text
+        return PLACEHOLDER in self.text and not self.is_seed
 
     @property
     def materialized(self) -> str:
+        if self.is_seed:
+            return "table"
         found = _DIRECTIVE.search(self.text)
         if found:
             return found.group(1)
@@ -72,6 +85,8 @@ class SqlModel:
     @property
     def incremental_key(self) -> str | None:
         """The column by which the table may be updated instead of rebuilt (tables only)."""
+        if self.is_seed:
+            return None
         found = _INCREMENTAL.search(self.text)
         return found.group(1) if found and self.materialized == "table" else None
 
@@ -90,6 +105,8 @@ class SqlModel:
     @property
     def description(self) -> str:
         """The file's leading comment block."""
+        if self.is_seed:
+            return f"sql/seeds/{self.path.name}, loaded as it is"
         lines = []
         for line in self.text.splitlines():
             if not line.startswith("--"):
@@ -102,15 +119,26 @@ class SqlModel:
 
     def references(self, names: set[str]) -> set[str]:
         """The models of `names` this one names (outside comments and string literals)."""
+        if self.is_seed:
+            return set()
         return (set(_WORD.findall(_COMMENT.sub(" ", self.text))) & names) - {self.name}
 
     @property
     def reads(self) -> set[str]:
         """The upstream tables whose Parquet files it reads (`{{warehouse_dir}}/<name>.parquet`)."""
+        if self.is_seed:
+            return set()
         return {rel.removesuffix(".parquet") for rel in _FILE_READ.findall(self.text)}
 
     def select(self, files: WarehouseFiles) -> str:
-        """The SELECT with the placeholder replaced, quoted for the SQL literal it sits in."""
+        """The SELECT with the placeholder replaced, quoted for the SQL literal it sits in.
+        A seed's: its CSV file read as it is (its bytes are its code version, so an edit
+        rebuilds it and what reads it)."""
+        if self.is_seed:
+            return (
+                f"SELECT * FROM read_csv({sql_string(self.path)}, header = true, "
+                "all_varchar = true, delim = ',', quote = '\"', escape = '\"')"
+            )
         warehouse_dir = str(files.root).replace("'", "''")
         return self.text.replace(PLACEHOLDER, warehouse_dir).strip().rstrip(";")
 
@@ -118,7 +146,8 @@ class SqlModel:
 def discover(sql_dir: Path) -> list[SqlModel]:
     models = []
     for folder in FOLDERS:
-        for path in sorted((sql_dir / folder).glob("*.sql")):
+        suffix = "*.csv" if folder == SEEDS else "*.sql"
+        for path in sorted((sql_dir / folder).glob(suffix)):
             if not _NAME.match(path.stem):
                 raise ValueError(f"SQL model file names must be identifiers: {path}")
             models.append(SqlModel(path.stem, folder, path, path.read_text(encoding="utf-8")))

@@ -66,3 +66,29 @@ def test_publishing_is_the_last_step_and_waits_for_every_asset():
     others = {key for key in graph.get_all_asset_keys() if key != publish}
     assert graph.get(publish).parent_keys == others
     assert not graph.get(publish).child_keys
+
+
+def test_the_code_list_in_the_repository_covers_every_code_the_parser_writes():
+    """sql/seeds/code_labels.csv (the dims' source) has a row for every code of the forms
+    the parser reads and every agency level stg_agencies gives, and a label for each."""
+    import csv
+
+    from parsers import APPLICANT_TYPES, OUTCOMES, PROCEEDINGS
+    from parsers.forms import FORMS
+
+    with open(SQL_DIR / "seeds" / "code_labels.csv", encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    codes: dict[str, set[str]] = {}
+    for row in rows:
+        assert row["label_zh"] and row["name_en"], row
+        codes.setdefault(row["dimension"], set()).add(row["code"])
+    assert sum(len(c) for c in codes.values()) == len(rows)  # no code twice
+    categories = {r.code for form in FORMS.values() for r in form.table3}
+    cells = {f"{r.code}/{m}" for form in FORMS.values() for r in form.table2 for m in r.measures}
+    assert codes["application_category"] == categories
+    assert codes["applicant_type"] == set(APPLICANT_TYPES)
+    assert codes["active_disclosure_cell"] == cells
+    assert codes["review_litigation_cell"] == {f"{p}/{o}" for p in PROCEEDINGS for o in OUTCOMES}
+    agencies_sql = (SQL_DIR / "staging" / "stg_agencies.sql").read_text(encoding="utf-8")
+    levels = set(re.findall(r"(?:THEN|ELSE) '([a-z_]+)'", agencies_sql))
+    assert len(levels) == 8 and codes["agency_level"] == levels

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from pipelines.paths import SQL_DIR
 from tests.pipeline_support import (
     install_fake_parser,
     query,
@@ -300,8 +301,10 @@ def test_marts_exported_as_parquet(warehouse):
             wh, f"SELECT count(*) FROM {mart}"
         )
     # the table both marts are read from is kept in the warehouse, not exported
+    dims = [p.stem for p in (SQL_DIR / "marts").glob("dim_*.sql")]
+    assert len(dims) == 5
     assert sorted(p.name for p in (wh / "marts").iterdir()) == sorted(
-        f"{m}.parquet" for m in ("mart_agency_year", *GRAIN_MARTS, "reports")
+        f"{m}.parquet" for m in ("mart_agency_year", *GRAIN_MARTS, "reports", *dims)
     )
     [(kind,)] = query(
         wh,

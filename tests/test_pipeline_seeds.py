@@ -217,3 +217,47 @@ def test_analysts_names_hold_each_agency_year_once(warehouse):
         "SELECT string_agg(table_name, ' ' ORDER BY table_name) FROM information_schema.tables"
         " WHERE table_name LIKE 'stg%'",
     ) == [("stg_agencies stg_cells stg_raw_files",)]
+
+
+def test_every_code_in_the_facts_has_a_dimension_row_with_its_printed_label(warehouse):
+    """Tables 2-4 of 2019 and 2021 reports (text, HTML and PDF) and the agency levels: no
+    code of the warehouse lacks its row in the dims built from sql/seeds/code_labels.csv."""
+    missing = query(
+        warehouse,
+        """SELECT 'category', category FROM applications_all_files
+               ANTI JOIN dim_application_category USING (category)
+           UNION SELECT 'applicant_type', applicant_type FROM applications_all_files
+               ANTI JOIN dim_applicant_type USING (applicant_type)
+           UNION SELECT 'table 2', item || '/' || measure FROM active_disclosure_all_files
+               ANTI JOIN dim_active_disclosure_cell USING (item, measure)
+           UNION SELECT 'table 4', proceeding || '/' || outcome FROM review_litigation_all_files
+               ANTI JOIN dim_review_litigation_cell USING (proceeding, outcome)
+           UNION SELECT 'level', level FROM mart_agency_year
+               ANTI JOIN dim_agency_level USING (level)""",
+    )
+    assert missing == []
+    # the 2019 report's table 2 is there too (its own measures)
+    assert query(
+        warehouse,
+        "SELECT count(DISTINCT measure) > 3 FROM active_disclosure_all_files"
+        " JOIN dim_active_disclosure_cell USING (item, measure) WHERE formats = '2019'",
+    ) == [(True,)]
+    labels = query(
+        warehouse,
+        """SELECT d.label_zh, t.label_zh, sum(a.value)
+           FROM applications a
+           JOIN dim_application_category d USING (category)
+           JOIN dim_applicant_type t USING (applicant_type)
+           WHERE a.category = 'result.denied.state_secret' AND a.applicant_type = 'natural_person'
+           GROUP BY ALL""",
+    )
+    assert [row[:2] for row in labels] == [("属于国家秘密", "自然人")]
+    assert query(
+        warehouse,
+        "SELECT proceeding_label_zh, outcome_label_zh FROM dim_review_litigation_cell"
+        " WHERE proceeding = 'litigation_after_review' AND outcome = 'corrected'",
+    ) == [("行政诉讼 复议后起诉", "结果纠正")]
+    assert query(warehouse, "SELECT label_zh FROM dim_agency_level WHERE level = 'township'") == [
+        ("乡镇（街道）",)
+    ]
+    assert (SAMPLE.parent.parent / "sql" / "seeds" / "code_labels.csv").is_file()

@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+import io
+import os
+import shutil
+import stat
+import tempfile
+from pathlib import Path
+
+import duckdb
 import pytest
 
+from pipelines.cli import main
 from pipelines.paths import SQL_DIR
 from tests.pipeline_support import (
     install_fake_parser,
@@ -451,3 +460,114 @@ def test_the_report_standing_for_an_agency_year_is_chosen_by_evidence(tmp_path, 
         "SELECT sum(value) FROM active_disclosure"
         " WHERE item = 'administrative_penalty' AND measure = 'decisions'",
     ) == [(4.0,)]
+
+
+# --- analysts' entry points: `govreports sql` and `govreports shell`, read-only ----------
+
+
+def test_govreports_sql_prints_the_result_and_refuses_writes(warehouse, capsys):
+    wh, _ = warehouse
+    query_text = "SELECT agency, received_new FROM mart_agency_year WHERE year = 2023 ORDER BY 2"
+    assert main(["sql", query_text, "--warehouse-dir", str(wh), "--format", "csv"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "agency,received_new",
+        f"{W},0",
+        f"{Z},3",
+        f"{Y},4",
+        f"{X},10",
+    ]
+    assert main(["sql", "SELECT count(*) AS n FROM reports", "--warehouse-dir", str(wh)]) == 0
+    assert capsys.readouterr().out.split() == ["n", "-", "6", "(1", "row)"]
+    # a write fails with one line (no traceback) and leaves nothing behind
+    assert main(["sql", "CREATE TABLE scratch AS SELECT 1", "--warehouse-dir", str(wh)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("govreports: ") and "read-only" in err and "Traceback" not in err
+    assert query(
+        wh, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'scratch'"
+    ) == [(0,)]
+
+
+def test_govreports_shell_reads_statements_and_refuses_writes(warehouse, capsys, monkeypatch):
+    wh, _ = warehouse
+    monkeypatch.setattr(
+        "sys.stdin",
+        io.StringIO(
+            "SELECT year, n_agencies\n  FROM mart_national_year ORDER BY year;\n"
+            "INSERT INTO reports SELECT * FROM reports;\n"
+            ".tables\n.quit\nSELECT 'never run';\n"
+        ),
+    )
+    assert main(["shell", "--warehouse-dir", str(wh)]) == 1  # a statement failed
+    out, err = capsys.readouterr()
+    assert [line.split() for line in out.splitlines()[:5]] == [
+        ["year", "n_agencies"],
+        ["----", "----------"],
+        ["2015", "1"],
+        ["2022", "1"],
+        ["2023", "4"],
+    ]
+    assert "dim_agency_level" in out and "never run" not in out
+    assert err.startswith("Error: ") and "read-only" in err and "Traceback" not in err
+    assert query(wh, "SELECT count(*) FROM reports") == [(6,)]
+
+
+def test_sql_and_shell_without_a_warehouse_say_so(tmp_path, capsys):
+    for command in (["sql", "SELECT 1"], ["shell"]):
+        assert main([*command, "--warehouse-dir", str(tmp_path / "none")]) == 1
+        err = capsys.readouterr().err
+        assert err.startswith("govreports: no warehouse in ") and "govreports refresh" in err
+
+
+def test_the_published_database_refuses_a_read_write_connection(warehouse, tmp_path):
+    """`duckdb.connect(path)` opens read-write by default: on the published file it fails
+    (for anyone but root, whom no file mode stops: a refresh then drops what no sql/ model
+    made, see test_pipeline_skips), and a read-only connection works."""
+    wh, _ = warehouse
+    published = (wh / "warehouse.duckdb").resolve()
+    assert stat.S_IMODE(published.stat().st_mode) == 0o444
+    if os.geteuid() != 0:
+        with pytest.raises(duckdb.IOException, match="Permission denied"):
+            duckdb.connect(str(published))
+        return
+    # as root: try it as an ordinary user, on a copy with the same mode in a dir they can read
+    shared = Path(tempfile.mkdtemp(prefix="govreports-ro-"))
+    try:
+        os.chmod(shared, 0o755)
+        copy = shared / "warehouse.duckdb"
+        shutil.copy2(published, copy)
+        assert as_nobody(lambda: _open_both(copy)) == "IOException Permission denied | 6"
+    finally:
+        shutil.rmtree(shared)
+
+
+def _open_both(path: Path) -> str:
+    try:
+        duckdb.connect(str(path)).close()
+        read_write = "opened read-write"
+    except duckdb.Error as exc:
+        read_write = f"{type(exc).__name__} {'Permission denied' if 'denied' in str(exc) else exc}"
+    con = duckdb.connect(str(path), read_only=True)
+    [(n,)] = con.execute("SELECT count(*) FROM reports").fetchall()
+    con.close()
+    return f"{read_write} | {n}"
+
+
+def as_nobody(work) -> str:
+    """work() in a forked child running as uid/gid 65534; its returned text."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: no pytest machinery, only work() and _exit
+        os.close(read)
+        try:
+            os.setgid(65534)
+            os.setuid(65534)
+            text = work()
+        except BaseException as exc:  # noqa: BLE001 - reported to the parent
+            text = f"child failed: {exc!r}"
+        os.write(write, text.encode())
+        os._exit(0)
+    os.close(write)
+    with os.fdopen(read, "rb") as fh:
+        text = fh.read().decode()
+    os.waitpid(pid, 0)
+    return text

@@ -202,6 +202,7 @@ def test_each_file_is_read_again_by_the_sweep(tmp_path, monkeypatch):
 
 
 def damage(path: Path, how: str) -> None:
+    os.chmod(path, path.stat().st_mode | 0o200)  # a published database is read-only
     data = bytearray(path.read_bytes())
     if how == "truncate":
         os.truncate(path, len(data) // 2)

@@ -186,11 +186,18 @@ def test_an_update_that_does_not_add_up_falls_back_to_a_full_rebuild(tmp_path, m
     write_specs(raw, SPECS)
     refresh(raw, wh)
     # a stray row of a report that stays: deleting and inserting by report_id cannot see it
-    con = duckdb.connect(str(WarehouseLayout(wh).current / "warehouse.duckdb"))
+    published = WarehouseLayout(wh).current / "warehouse.duckdb"
+    os.chmod(published, 0o644)  # published read-only: this edit takes the owner's will
+    con = duckdb.connect(str(published))
     try:
         con.execute(
             "INSERT INTO applications_all_files SELECT * FROM applications_all_files LIMIT 1"
         )
+        # an analyst's scratch work, and a model since renamed: no sql/ file makes them
+        con.execute("CREATE TABLE scratch AS SELECT 1 AS x")
+        con.execute("CREATE SCHEMA mine")
+        con.execute("CREATE VIEW mine.v AS SELECT 1 AS x")
+        con.execute("CREATE TABLE stg_applications AS SELECT * FROM applications_all_files")
     finally:
         con.close()
     # sealed again, as if the refresh had written it (an unsealed edit is not reused at all)
@@ -200,4 +207,11 @@ def test_an_update_that_does_not_add_up_falls_back_to_a_full_rebuild(tmp_path, m
     outcome = refresh(raw, wh)
     assert how(outcome)["applications_all_files"] == "full"
     assert how(outcome)["active_disclosure_all_files"] == "incremental"
+    # ... are dropped before publishing, never carried on (the state equals a clean run's)
+    assert set(outcome.metadata["published_warehouse"]["dropped"].split(", ")) == {
+        "scratch",
+        "stg_applications",
+        "mine.v",
+        "schema mine",
+    }
     assert_same_state(warehouse_state(wh, ignore_timestamps=True), clean_state(raw, tmp_path, "c"))

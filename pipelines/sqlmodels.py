@@ -49,6 +49,10 @@ FOLDERS = {"seeds": "table", "staging": "view", "checks": "view", "marts": "tabl
 SEEDS = "seeds"
 EXPORTED_FOLDERS = {"marts"}
 PLACEHOLDER = "{{warehouse_dir}}"
+#: The name of the snapshot being built (the refresh's run id), inside a SQL string literal.
+#: Not part of a model's code version: a model is not rebuilt for it, so a row keeps the id
+#: of the refresh that last computed it.
+SNAPSHOT_ID = "{{snapshot_id}}"
 _DIRECTIVE = re.compile(r"^--\s*materialized:\s*(view|table)\s*$", re.MULTILINE)
 _NOT_EXPORTED = re.compile(r"^--\s*exported:\s*no\s*$", re.MULTILINE)
 _INCREMENTAL = re.compile(r"^--\s*incremental by:\s*([A-Za-z_][A-Za-z0-9_]*)\s*$", re.MULTILINE)
@@ -140,7 +144,9 @@ class SqlModel:
                 "all_varchar = true, delim = ',', quote = '\"', escape = '\"')"
             )
         warehouse_dir = str(files.root).replace("'", "''")
-        return self.text.replace(PLACEHOLDER, warehouse_dir).strip().rstrip(";")
+        snapshot_id = files.root.name.replace("'", "''")
+        text = self.text.replace(PLACEHOLDER, warehouse_dir).replace(SNAPSHOT_ID, snapshot_id)
+        return text.strip().rstrip(";")
 
 
 def discover(sql_dir: Path) -> list[SqlModel]:

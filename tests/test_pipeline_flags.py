@@ -301,6 +301,48 @@ def test_region_year_over_year_change_compares_the_same_agencies(warehouse):
     assert townships == [(4, 1, pytest.approx(0.25))]
 
 
+def test_region_marts_split_the_counts_and_name_their_snapshot(warehouse):
+    """By reason (denied / unable / not processed, counts and shares of the results), by
+    applicant (natural persons, organisations), table 4's upheld and other; and in every
+    mart the refresh that computed it."""
+    wh, outcome = warehouse
+    [row] = query_dicts(wh, "SELECT * FROM mart_national_year WHERE year = 2023")
+    assert (row["result_total"], row["denied"], row["unable"], row["not_processed"]) == (
+        17,
+        1,
+        1,
+        1,
+    )
+    reasons = {
+        k: v
+        for k, v in row.items()
+        if k.startswith(("denied_", "unable_", "not_processed_"))
+        and k not in ("unable_share", "not_processed_share")
+    }
+    assert len(reasons) == 2 * 16
+    assert {k: v for k, v in reasons.items() if v and not k.endswith("_share")} == {
+        "denied_state_secret": 1,
+        "unable_not_held": 1,
+        "not_processed_duplicate_request": 1,
+    }
+    assert reasons["denied_state_secret_share"] == pytest.approx(1 / 17)
+    assert reasons["denied_third_party_rights_share"] == 0
+    # Y prints 4 in 总计 beside 5 natural persons (flagged by row_total): as printed
+    assert (row["received_new_natural_person"], row["received_new_organisations"]) == (18, 0)
+    assert row["natural_person_share"] == pytest.approx(18 / 17)
+    assert (row["review_upheld"], row["review_other"]) == (1, 0)  # X
+    assert (row["litigation_upheld"], row["litigation_other"]) == (1, 0)  # Y
+    [province] = query_dicts(
+        wh, "SELECT * FROM mart_province_year WHERE year = 2023 AND province = '江西省'"
+    )
+    assert (province["denied_state_secret"], province["received_new_natural_person"]) == (1, 10)
+    for mart in ("mart_agency_year", *GRAIN_MARTS):
+        assert query(wh, f"SELECT DISTINCT snapshot_id, refreshed_at IS NOT NULL FROM {mart}") == [
+            (outcome.run_id, True)
+        ], mart
+    assert (wh / "snapshots" / outcome.run_id).is_dir()
+
+
 def test_marts_exported_as_parquet(warehouse):
     wh, _ = warehouse
     for mart in ("mart_agency_year", *GRAIN_MARTS, "reports"):

@@ -25,6 +25,39 @@ WITH app AS (
             sum(value) FILTER (WHERE category LIKE 'result.other.%' AND applicant_type = 'total'),
             max(value) FILTER (WHERE category = 'result.other' AND applicant_type = 'total')
         )::BIGINT AS other_handling,
+        -- each reason of (三)不予公开, (四)无法提供, (五)不予处理 (总计 column)
+        max(value) FILTER (WHERE category = 'result.denied.state_secret' AND applicant_type = 'total')
+            AS denied_state_secret,
+        max(value) FILTER (WHERE category = 'result.denied.prohibited_by_law' AND applicant_type = 'total')
+            AS denied_prohibited_by_law,
+        max(value) FILTER (WHERE category = 'result.denied.security_stability' AND applicant_type = 'total')
+            AS denied_security_stability,
+        max(value) FILTER (WHERE category = 'result.denied.third_party_rights' AND applicant_type = 'total')
+            AS denied_third_party_rights,
+        max(value) FILTER (WHERE category = 'result.denied.internal_affairs' AND applicant_type = 'total')
+            AS denied_internal_affairs,
+        max(value) FILTER (WHERE category = 'result.denied.process_information' AND applicant_type = 'total')
+            AS denied_process_information,
+        max(value) FILTER (WHERE category = 'result.denied.enforcement_case_file' AND applicant_type = 'total')
+            AS denied_enforcement_case_file,
+        max(value) FILTER (WHERE category = 'result.denied.administrative_query' AND applicant_type = 'total')
+            AS denied_administrative_query,
+        max(value) FILTER (WHERE category = 'result.unable.not_held' AND applicant_type = 'total')
+            AS unable_not_held,
+        max(value) FILTER (WHERE category = 'result.unable.needs_creation' AND applicant_type = 'total')
+            AS unable_needs_creation,
+        max(value) FILTER (WHERE category = 'result.unable.unclear_after_correction' AND applicant_type = 'total')
+            AS unable_unclear_after_correction,
+        max(value) FILTER (WHERE category = 'result.not_processed.petition_complaint' AND applicant_type = 'total')
+            AS not_processed_petition_complaint,
+        max(value) FILTER (WHERE category = 'result.not_processed.duplicate_request' AND applicant_type = 'total')
+            AS not_processed_duplicate_request,
+        max(value) FILTER (WHERE category = 'result.not_processed.publication_request' AND applicant_type = 'total')
+            AS not_processed_publication_request,
+        max(value) FILTER (WHERE category = 'result.not_processed.excessive_requests' AND applicant_type = 'total')
+            AS not_processed_excessive_requests,
+        max(value) FILTER (WHERE category = 'result.not_processed.confirmation_request' AND applicant_type = 'total')
+            AS not_processed_confirmation_request,
         max(value) FILTER (WHERE category = 'result.total' AND applicant_type = 'total') AS result_total,
         max(value) FILTER (WHERE category = 'carried_forward' AND applicant_type = 'total')
             AS carried_forward

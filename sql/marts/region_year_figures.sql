@@ -40,6 +40,14 @@ SELECT
     sum(litigation_corrected)::BIGINT AS litigation_corrected,
     sum(litigation_pending)::BIGINT AS litigation_pending,
     sum(litigation_total)::BIGINT AS litigation_total,
+    sum(received_new_natural_person)::BIGINT AS received_new_natural_person,
+    sum(received_new_organisations)::BIGINT AS received_new_organisations,
+    -- each reason of denied, unable, not_processed (denied_state_secret, …)
+    sum(COLUMNS('^(denied|unable|not_processed)_'))::BIGINT,
+    sum(review_upheld)::BIGINT AS review_upheld,
+    sum(review_other)::BIGINT AS review_other,
+    sum(litigation_upheld)::BIGINT AS litigation_upheld,
+    sum(litigation_other)::BIGINT AS litigation_other,
     sum(n_flags_error)::BIGINT AS n_flags_error,
     count(*) FILTER (WHERE received_new IS NOT NULL AND received_new_prev_year IS NOT NULL)
         AS n_agencies_both_years,

@@ -478,7 +478,10 @@ def test_the_report_standing_for_an_agency_year_is_chosen_by_evidence(tmp_path, 
     assert chosen[Z]["source_path"] in ("z/a.txt", "z/c.txt")
     assert chosen[Z]["chosen_because"] == "most_copies_agree"
     assert "figures agreed by 2 of 3 files" in chosen[Z]["chosen_detail"]
-    assert "over z/b.txt" in chosen[Z]["chosen_detail"]
+    assert (
+        "over z/b.txt (parsed, 0 error flags, agreed by 1, seen later)"
+        in chosen[Z]["chosen_detail"]
+    )
     assert (chosen[Y]["source_path"], chosen[Y]["chosen_because"]) == (
         "y/clean.txt",
         "fewer_error_flags",

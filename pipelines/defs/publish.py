@@ -53,6 +53,7 @@ def published_warehouse(
     # nothing else that came with the copy of the published database
     with warehouse.connect() as con:
         dropped = drop_unmanaged(con, MODELS)
+    warehouse.close()  # checkpointed: the file holds everything before it is sealed
     if dropped:
         context.log.info(f"dropped from the database (not made by sql/): {', '.join(dropped)}")
     previous = publish(layout, warehouse.run_id)

@@ -99,12 +99,16 @@ explained AS (
         CASE
             WHEN c.n_files = 1 THEN 'the only file for this agency-year'
             WHEN u.r IS NULL THEN format('all {} files have the same bytes', c.n_files)
+            -- (times compared, not printed: the same files give the same sentence)
             ELSE format(
-                '{} ({} error flags, figures agreed by {} of {} files, first seen {}) over {} ({}, {} error flags, agreed by {}, first seen {})',
-                c.status, c.n_error_flags, c.n_files_agreeing, c.n_files,
-                strftime(c.content_first_seen, '%Y-%m-%d %H:%M:%S'), u.r.source_path,
+                '{} ({} error flags, figures agreed by {} of {} files) over {} ({}, {} error flags, agreed by {}, {})',
+                c.status, c.n_error_flags, c.n_files_agreeing, c.n_files, u.r.source_path,
                 u.r.status, u.r.n_error_flags, u.r.n_files_agreeing,
-                strftime(u.r.content_first_seen, '%Y-%m-%d %H:%M:%S'))
+                CASE
+                    WHEN u.r.content_first_seen > c.content_first_seen THEN 'seen later'
+                    WHEN u.r.content_first_seen < c.content_first_seen THEN 'seen earlier'
+                    ELSE 'seen at the same time'
+                END)
         END AS chosen_detail
     FROM chosen AS c
     JOIN contents AS n USING (agency_key, year)

@@ -47,15 +47,15 @@ def published_warehouse(
             f"does not build {', '.join(unbuilt)}. Materialize all assets (the refresh job); "
             "the published warehouse is unchanged"
         )
-    layout = warehouse.layout
-    snapshot = warehouse.build().root
     # the snapshot holds exactly the models of sql/: none renamed or removed since, and
     # nothing else that came with the copy of the published database
     with warehouse.connect() as con:
         dropped = drop_unmanaged(con, MODELS)
-    warehouse.close()  # checkpointed: the file holds everything before it is sealed
     if dropped:
         context.log.info(f"dropped from the database (not made by sql/): {', '.join(dropped)}")
+    layout = warehouse.layout
+    snapshot = warehouse.build().root
+    warehouse.close_connection()  # (the database file complete before readers see it)
     previous = publish(layout, warehouse.run_id)
     return dg.MaterializeResult(
         metadata={

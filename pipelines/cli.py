@@ -1,6 +1,7 @@
-"""`govreports`: `refresh` runs the Dagster asset graph in-process; `parse` prints JSON Lines.
+"""`govreports`: `refresh` runs the Dagster asset graph in-process; `parse` prints JSON Lines;
+`sql` and `shell` query the published warehouse read-only (`pipelines.analyst`).
 
-Dagster is imported only by `refresh`, so `parse` starts fast.
+Dagster is imported only by `refresh`, so the others start fast.
 """
 
 from __future__ import annotations
@@ -59,8 +60,31 @@ def main(argv: list[str] | None = None) -> int:
     parse.add_argument(
         "--allow-rejected", action="store_true", help="exit status 0 even if a file is rejected"
     )
+    sql = commands.add_parser(
+        "sql", help="run SQL on the published warehouse, read-only, and print the result"
+    )
+    sql.add_argument("query", help='e.g. "SELECT * FROM mart_national_year"')
+    sql.add_argument(
+        "--format", choices=("table", "csv", "json"), default="table", help="default: table"
+    )
+    shell = commands.add_parser(
+        "shell", help="an interactive SQL session on the published warehouse, read-only"
+    )
+    for command in (sql, shell):
+        command.add_argument(
+            "--warehouse-dir", help=f"default: ${WAREHOUSE_DIR_ENV} or {DEFAULT_WAREHOUSE_DIR}"
+        )
     args = parser.parse_args(argv)
     try:
+        if args.command in ("sql", "shell"):
+            from pipelines import analyst
+
+            layout = WarehouseLayout(
+                resolve_dir(args.warehouse_dir, WAREHOUSE_DIR_ENV, DEFAULT_WAREHOUSE_DIR)
+            )
+            if args.command == "sql":
+                return analyst.run_sql(layout, args.query, args.format)
+            return analyst.run_shell(layout)
         if args.command == "parse":
             return parse_files(args.files, args.summary, args.allow_rejected)
         return refresh_warehouse(args.raw_dir, args.warehouse_dir, args.workers, args.max_file_mb)

@@ -12,7 +12,7 @@ import duckdb
 
 #: DuckDB's memory per connection; beyond it, joins, aggregates and windows spill to disk
 #: (without a limit the largest model, consistency_flags, peaks near 1 GB at 100k reports).
-#: At 100k reports, building consistency_flags, mart_agency_year and stg_applications under
+#: At 100k reports, building consistency_flags, mart_agency_year and applications_all_files under
 #: 768 MB takes as long as under 1 GB (15.3 vs 15.1 s) and peaks 150 MB lower (945 MB RSS):
 #: room under the 1.5 GB the whole refresh must stay within (its Python side is ~400 MB).
 MEMORY_LIMIT = "768MB"
@@ -24,7 +24,7 @@ def connection_config(spill_dir: Path) -> dict[str, str | bool]:
 
     `preserve_insertion_order` off: a query without ORDER BY may return rows in any order
     (nothing in the warehouse promises row order; every mart that is ordered says ORDER BY).
-    Measured at 100k reports, `CREATE TABLE stg_applications` (16.8M rows from Parquet):
+    Measured at 100k reports, `CREATE TABLE applications_all_files` (16.8M rows from Parquet):
     16.3 s / 1,038 MB with it on, 9.7 s / 462 MB off (bench/out, machine loaded).
     """
     return {

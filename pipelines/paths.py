@@ -27,6 +27,16 @@ SQL_DIR = PROJECT_ROOT / "sql"
 
 TIDY_TABLES = ("reports", "applications", "active_disclosure", "review_litigation")
 
+
+def tidy_asset(table: str) -> str:
+    """The Dagster asset of a tidy Parquet file: `tidy_<table>`. The bare names (`reports`,
+    `applications`, …) are the SQL models analysts query: the report standing for each
+    agency-year and its facts; the files hold every file's."""
+    return f"tidy_{table}"
+
+
+TIDY_ASSETS = tuple(tidy_asset(t) for t in TIDY_TABLES)
+
 #: What readers open in the warehouse dir: each is a link to the same name in `current/`.
 PUBLISHED = (
     "warehouse.duckdb",

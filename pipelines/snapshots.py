@@ -117,6 +117,7 @@ def publish(layout: WarehouseLayout, name: str) -> Path | None:
     if not snapshot.is_dir():
         raise FileNotFoundError(f"no snapshot {snapshot} to publish")
     (snapshot / _NOT_CARRIED).unlink(missing_ok=True)
+    make_read_only(snapshot / "warehouse.duckdb")
     seals.seal(snapshot)
     _sync_tree(snapshot)
     checkpoint("publish:switch")
@@ -130,6 +131,14 @@ def publish(layout: WarehouseLayout, name: str) -> Path | None:
     keep = {snapshot.resolve()} | ({previous} if previous else set())
     remove_other_snapshots(layout, keep)
     return previous
+
+
+def make_read_only(path: Path) -> None:
+    """A published database is read-only on disk: `duckdb.connect(path)`, read-write by
+    default, then fails (for anyone but root) instead of writing a scratch table into the
+    published warehouse. The next refresh works on a copy, which is writable."""
+    if path.is_file() and not path.is_symlink():
+        os.chmod(path, 0o444)
 
 
 def remove_other_snapshots(layout: WarehouseLayout, keep: set[Path]) -> None:

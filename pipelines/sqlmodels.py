@@ -7,9 +7,15 @@ marts are built from, kept as a table so that it is computed once). `{{warehouse
 stands for the absolute dir of the warehouse being built (written inside a SQL string
 literal: `read_parquet('{{warehouse_dir}}/x.parquet')`); a model that reads files that way
 is always a table, so `warehouse.duckdb` holds its data and never refers to a file (it stays
-valid when its snapshot is replaced or removed). A model depends on every other model or
-upstream table whose name appears in its SQL (comments aside). Model names are plain
+valid when its snapshot is replaced or removed). A model depends on every other model whose
+name appears in its SQL (comments and string literals aside), and on every upstream Parquet
+file it reads through the placeholder, so a model may share its name with an upstream file
+(the model `applications` is not the file `applications.parquet`). Model names are plain
 identifiers.
+
+`sql/seeds/<name>.csv` is a data file shipped in the repository (the code list the dimension
+tables are built from), loaded as the table <name>, every column text, as `dbt seed` would;
+its bytes are its code version.
 
 A model is rebuilt only when what it is built from changed (`input_fingerprint`: its SQL,
 the models and upstream Parquet files it names, recursively); the snapshot's database
@@ -35,15 +41,23 @@ import duckdb
 
 from pipelines import fingerprints
 from pipelines.paths import WarehouseFiles
-from pipelines.tables import copy_to_parquet, sql_identifier
+from pipelines.tables import copy_to_parquet, sql_identifier, sql_string
 
-FOLDERS = {"staging": "view", "checks": "view", "marts": "table"}
+FOLDERS = {"seeds": "table", "staging": "view", "checks": "view", "marts": "table"}
+#: `sql/seeds/<name>.csv`: a data file shipped in the repository, loaded as table <name>
+#: (every column text; the models reading it cast), as `dbt seed` would.
+SEEDS = "seeds"
 EXPORTED_FOLDERS = {"marts"}
 PLACEHOLDER = "{{warehouse_dir}}"
+#: The name of the snapshot being built (the refresh's run id), inside a SQL string literal.
+#: Not part of a model's code version: a model is not rebuilt for it, so a row keeps the id
+#: of the refresh that last computed it.
+SNAPSHOT_ID = "{{snapshot_id}}"
 _DIRECTIVE = re.compile(r"^--\s*materialized:\s*(view|table)\s*$", re.MULTILINE)
 _NOT_EXPORTED = re.compile(r"^--\s*exported:\s*no\s*$", re.MULTILINE)
 _INCREMENTAL = re.compile(r"^--\s*incremental by:\s*([A-Za-z_][A-Za-z0-9_]*)\s*$", re.MULTILINE)
-_COMMENT = re.compile(r"--[^\n]*")
+#: Comments and single-quoted string literals: words in them name no model.
+_COMMENT = re.compile(r"'(?:[^']|'')*'|--[^\n]*")
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -56,11 +70,17 @@ class SqlModel:
     text: str
 
     @property
+    def is_seed(self) -> bool:
+        return self.folder == SEEDS
+
+    @property
     def reads_files(self) -> bool:
-        return PLACEHOLDER in self.text
+        return PLACEHOLDER in self.text and not self.is_seed
 
     @property
     def materialized(self) -> str:
+        if self.is_seed:
+            return "table"
         found = _DIRECTIVE.search(self.text)
         if found:
             return found.group(1)
@@ -69,6 +89,8 @@ class SqlModel:
     @property
     def incremental_key(self) -> str | None:
         """The column by which the table may be updated instead of rebuilt (tables only)."""
+        if self.is_seed:
+            return None
         found = _INCREMENTAL.search(self.text)
         return found.group(1) if found and self.materialized == "table" else None
 
@@ -87,6 +109,8 @@ class SqlModel:
     @property
     def description(self) -> str:
         """The file's leading comment block."""
+        if self.is_seed:
+            return f"sql/seeds/{self.path.name}, loaded as it is"
         lines = []
         for line in self.text.splitlines():
             if not line.startswith("--"):
@@ -98,18 +122,38 @@ class SqlModel:
         return " ".join(lines).strip()
 
     def references(self, names: set[str]) -> set[str]:
-        return (set(_WORD.findall(_COMMENT.sub("", self.text))) & names) - {self.name}
+        """The models of `names` this one names (outside comments and string literals)."""
+        if self.is_seed:
+            return set()
+        return (set(_WORD.findall(_COMMENT.sub(" ", self.text))) & names) - {self.name}
+
+    @property
+    def reads(self) -> set[str]:
+        """The upstream tables whose Parquet files it reads (`{{warehouse_dir}}/<name>.parquet`)."""
+        if self.is_seed:
+            return set()
+        return {rel.removesuffix(".parquet") for rel in _FILE_READ.findall(self.text)}
 
     def select(self, files: WarehouseFiles) -> str:
-        """The SELECT with the placeholder replaced, quoted for the SQL literal it sits in."""
+        """The SELECT with the placeholder replaced, quoted for the SQL literal it sits in.
+        A seed's: its CSV file read as it is (its bytes are its code version, so an edit
+        rebuilds it and what reads it)."""
+        if self.is_seed:
+            return (
+                f"SELECT * FROM read_csv({sql_string(self.path)}, header = true, "
+                "all_varchar = true, delim = ',', quote = '\"', escape = '\"')"
+            )
         warehouse_dir = str(files.root).replace("'", "''")
-        return self.text.replace(PLACEHOLDER, warehouse_dir).strip().rstrip(";")
+        snapshot_id = files.root.name.replace("'", "''")
+        text = self.text.replace(PLACEHOLDER, warehouse_dir).replace(SNAPSHOT_ID, snapshot_id)
+        return text.strip().rstrip(";")
 
 
 def discover(sql_dir: Path) -> list[SqlModel]:
     models = []
     for folder in FOLDERS:
-        for path in sorted((sql_dir / folder).glob("*.sql")):
+        suffix = "*.csv" if folder == SEEDS else "*.sql"
+        for path in sorted((sql_dir / folder).glob(suffix)):
             if not _NAME.match(path.stem):
                 raise ValueError(f"SQL model file names must be identifiers: {path}")
             models.append(SqlModel(path.stem, folder, path, path.read_text(encoding="utf-8")))
@@ -146,7 +190,6 @@ def input_fingerprint(
     and upstream Parquet files it names. None (always rebuild) when an upstream file has no
     fingerprint or the SQL reads a file that is not an upstream table. Each model on the
     way is fingerprinted once, however many paths lead to it."""
-    names = set(models) | upstream
     known: dict[str, str | None] = {}
 
     def of(m: SqlModel) -> str | None:
@@ -159,14 +202,16 @@ def input_fingerprint(
         for rel in _FILE_READ.findall(m.text):
             if rel.removesuffix(".parquet") not in upstream or not rel.endswith(".parquet"):
                 return None
-        for dep in sorted(m.references(names)):
-            if dep in models:
-                found = of(models[dep])
-            else:
-                found = fingerprints.of_file(files.root / f"{dep}.parquet")
+        for dep in sorted(m.references(set(models))):
+            found = of(models[dep])
             if found is None:
                 return None
             parts.append(f"{dep}={found}")
+        for table in sorted(m.reads):
+            found = fingerprints.of_file(files.root / f"{table}.parquet")
+            if found is None:
+                return None
+            parts.append(f"{table}.parquet={found}")
         return fingerprints.digest(*parts)
 
     return of(model)
@@ -317,3 +362,46 @@ def row_count(con: duckdb.DuckDBPyConnection, model: SqlModel) -> int | None:
     if model.materialized != "table":
         return None
     return con.execute(f"SELECT count(*) FROM {sql_identifier(model.name)}").fetchone()[0]
+
+
+def drop_unmanaged(con: duckdb.DuckDBPyConnection, models: list[SqlModel]) -> list[str]:
+    """Drop every table and view of the database that no model in `sql/` makes (a model
+    since renamed or removed; a scratch table written into a published warehouse), with
+    its bookkeeping, so that a snapshot holds exactly the models of its `sql/`. Returns
+    the dropped names."""
+    names = {m.name for m in models}
+    found = con.execute(
+        "SELECT table_schema, table_name, table_type FROM information_schema.tables "
+        "WHERE table_catalog = current_database() AND table_schema <> ? "
+        "ORDER BY table_type = 'VIEW' DESC, table_schema, table_name",
+        [BUILD_SCHEMA],
+    ).fetchall()
+    dropped = []
+    for schema, name, kind in found:
+        if schema == "main" and name in names:
+            continue
+        kind = "VIEW" if kind == "VIEW" else "TABLE"
+        con.execute(
+            f"DROP {kind} IF EXISTS {sql_identifier(schema)}.{sql_identifier(name)} CASCADE"
+        )
+        dropped.append(name if schema == "main" else f"{schema}.{name}")
+    for (schema,) in con.execute(
+        "SELECT schema_name FROM duckdb_schemas() WHERE database_name = current_database() "
+        "AND NOT internal AND schema_name NOT IN ('main', ?)",
+        [BUILD_SCHEMA],
+    ).fetchall():
+        con.execute(f"DROP SCHEMA IF EXISTS {sql_identifier(schema)} CASCADE")
+        dropped.append(f"schema {schema}")
+    if _has_build_table(con, "model_inputs"):
+        con.execute(_FORGET_INPUTS, [sorted(names)])
+    if _has_build_table(con, "model_rows"):
+        con.execute(_FORGET_ROWS, [sorted(names)])
+    return dropped
+
+
+_FORGET_INPUTS = (
+    "DELETE FROM govreports_build.model_inputs WHERE NOT list_contains(?::VARCHAR[], model)"
+)
+_FORGET_ROWS = (
+    "DELETE FROM govreports_build.model_rows WHERE NOT list_contains(?::VARCHAR[], model)"
+)

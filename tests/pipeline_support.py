@@ -211,7 +211,9 @@ def warehouse_state(
     """Every table and view of warehouse.duckdb and every published Parquet file, as sorted
     rows (as readers see them: through the links in the warehouse dir). Columns named in
     `ignore` are left out, and timestamp columns with `ignore_timestamps` (two runs at
-    different times record different times)."""
+    different times record different times, and the marts' `snapshot_id` their run ids)."""
+    if ignore_timestamps:
+        ignore = ignore | {"snapshot_id"}
     state: dict[str, list] = {}
     con = duckdb.connect(str(WarehouseLayout(warehouse_dir).duckdb), read_only=True)
     try:

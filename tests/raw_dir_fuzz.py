@@ -809,7 +809,7 @@ def _check_figures(warehouse_dir: Path, reports: pa.Table, run: Refresh) -> None
 
 
 def _check_database(warehouse_dir: Path, reports: pa.Table, run: Refresh) -> None:
-    """warehouse.duckdb agrees: one stg_reports row per file, each one not parsed flagged."""
+    """warehouse.duckdb agrees: one reports_all_files row per file, each one not parsed flagged."""
     not_parsed = {
         p
         for p, s in zip(
@@ -821,7 +821,7 @@ def _check_database(warehouse_dir: Path, reports: pa.Table, run: Refresh) -> Non
     }
     con = duckdb.connect(str(warehouse_dir / "warehouse.duckdb"), read_only=True)
     try:
-        (n,) = con.execute("SELECT count(*) FROM stg_reports").fetchone()
+        (n,) = con.execute("SELECT count(*) FROM reports_all_files").fetchone()
         flagged = {
             p
             for (p,) in con.execute(
@@ -831,7 +831,7 @@ def _check_database(warehouse_dir: Path, reports: pa.Table, run: Refresh) -> Non
     finally:
         con.close()
     if n != reports.num_rows:
-        _fail(f"stg_reports has {n} rows, reports.parquet {reports.num_rows}", run)
+        _fail(f"reports_all_files has {n} rows, reports.parquet {reports.num_rows}", run)
     if flagged != not_parsed:
         _fail(
             "not_parsed flags differ from the rows not parsed: "

@@ -154,11 +154,11 @@ def test_confidence_is_the_least_sure_character_of_the_nth_figure() -> None:
 def _check(sql_name: str, rows: list[tuple]) -> list[tuple]:
     con = duckdb.connect()
     con.execute(
-        "CREATE TABLE stg_applications (report_id VARCHAR, category VARCHAR, "
+        "CREATE TABLE applications_all_files (report_id VARCHAR, category VARCHAR, "
         "applicant_type VARCHAR, value BIGINT, raw VARCHAR, line INTEGER, method VARCHAR, "
         "page INTEGER, confidence DOUBLE)"
     )
-    con.executemany("INSERT INTO stg_applications VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    con.executemany("INSERT INTO applications_all_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
     sql = (REPO / "sql" / "checks" / sql_name).read_text(encoding="utf-8")
     return con.execute(f"SELECT severity, detail FROM ({sql})").fetchall()
 

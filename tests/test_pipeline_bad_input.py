@@ -162,7 +162,7 @@ def test_every_raw_file_gets_one_row_with_a_reason(bad_raw_dir, tmp_path, monkey
 
     rows = {
         r["source_path"]: r
-        for r in query_dicts(wh, "SELECT * FROM stg_reports ORDER BY source_path")
+        for r in query_dicts(wh, "SELECT * FROM reports_all_files ORDER BY source_path")
     }
     expected_paths = {
         "good.txt",
@@ -182,7 +182,7 @@ def test_every_raw_file_gets_one_row_with_a_reason(bad_raw_dir, tmp_path, monkey
         "pipe",
     }
     assert set(rows) == expected_paths
-    assert query(wh, "SELECT count(*) FROM stg_reports") == [(len(expected_paths),)]
+    assert query(wh, "SELECT count(*) FROM reports_all_files") == [(len(expected_paths),)]
     for path, row in rows.items():
         assert row["status"] in {"parsed", "partial", "rejected"}, path
         if row["status"] != "parsed":
@@ -239,7 +239,7 @@ def test_every_raw_file_gets_one_row_with_a_reason(bad_raw_dir, tmp_path, monkey
     for not_read in ("big.txt", "locked.txt", "vanishing.txt", "link-outside.txt", "pipe"):
         assert not_read not in calls, not_read
     # the report behind the link was never read: its agency appears nowhere
-    assert query(wh, "SELECT count(*) FROM stg_reports WHERE agency LIKE '%学府%'") == [(0,)]
+    assert query(wh, "SELECT count(*) FROM reports_all_files WHERE agency LIKE '%学府%'") == [(0,)]
 
     # every file that is not parsed is flagged, with the same reason
     not_parsed = {p for p, r in rows.items() if r["status"] != "parsed"}

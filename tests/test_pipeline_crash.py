@@ -115,7 +115,7 @@ def copy_of_a(runs, tmp_path):
 READER = """
 import sys, duckdb
 con = duckdb.connect(sys.argv[1], read_only=sys.argv[2] == "ro")
-count = lambda: con.execute("SELECT count(*) FROM stg_reports").fetchone()[0]
+count = lambda: con.execute("SELECT count(*) FROM reports_all_files").fetchone()[0]
 print(count(), flush=True)
 sys.stdin.readline()
 print(count(), con.execute("SELECT count(*) FROM mart_agency_year").fetchone()[0], flush=True)
@@ -143,4 +143,4 @@ def test_a_session_open_during_a_refresh_keeps_the_old_warehouse(runs, tmp_path,
     n_b = len([p for p in runs.raw_b.rglob("*") if p.is_file()])
     marts_a = len(runs.state_a["duckdb:mart_agency_year"][1])
     assert out.split() == [str(len(SEEDS_A)), str(marts_a)]
-    assert query(wh, "SELECT count(*) FROM stg_reports") == [(n_b,)]
+    assert query(wh, "SELECT count(*) FROM reports_all_files") == [(n_b,)]

@@ -29,10 +29,16 @@ def test_one_asset_per_sql_file_with_its_hash_as_code_version():
         node = graph.get(dg.AssetKey(model.name))
         assert node.code_version == hashlib.sha256(model.path.read_bytes()).hexdigest()[:16]
         assert node.group_name == model.folder
-    for key in ("raw_manifest", "parsed_reports", "reports", "applications", "agencies"):
+    for key in ("raw_manifest", "parsed_reports", "tidy_reports", "tidy_applications", "agencies"):
         assert graph.has(dg.AssetKey(key))
-    # staging reads the tidy tables; marts read the flags
-    assert dg.AssetKey("applications") in graph.get(dg.AssetKey("stg_applications")).parent_keys
+    # staging reads the tidy files; the analysts' names read the standing reports; marts
+    # read the flags
+    parents = graph.get(dg.AssetKey("applications_all_files")).parent_keys
+    assert parents == {dg.AssetKey("tidy_applications")}
+    assert graph.get(dg.AssetKey("applications")).parent_keys == {
+        dg.AssetKey("applications_all_files"),
+        dg.AssetKey("reports"),
+    }
     assert (
         dg.AssetKey("consistency_flags")
         in graph.get(dg.AssetKey("agency_year_figures")).parent_keys
@@ -42,7 +48,9 @@ def test_one_asset_per_sql_file_with_its_hash_as_code_version():
 def test_every_check_file_is_an_asset_check_and_names_itself():
     loaded = defs()
     check_keys = {key.name for key in loaded.resolve_asset_graph().asset_check_keys}
-    flags_sql = (SQL_DIR / "checks" / "consistency_flags.sql").read_text()
+    flags_sql = (SQL_DIR / "checks" / "consistency_flags.sql").read_text() + (
+        SQL_DIR / "checks" / "flags_per_report.sql"
+    ).read_text()
     for path in sorted((SQL_DIR / "checks").glob("chk_*.sql")):
         name = path.stem.removeprefix("chk_")
         assert name in check_keys
@@ -58,3 +66,29 @@ def test_publishing_is_the_last_step_and_waits_for_every_asset():
     others = {key for key in graph.get_all_asset_keys() if key != publish}
     assert graph.get(publish).parent_keys == others
     assert not graph.get(publish).child_keys
+
+
+def test_the_code_list_in_the_repository_covers_every_code_the_parser_writes():
+    """sql/seeds/code_labels.csv (the dims' source) has a row for every code of the forms
+    the parser reads and every agency level stg_agencies gives, and a label for each."""
+    import csv
+
+    from parsers import APPLICANT_TYPES, OUTCOMES, PROCEEDINGS
+    from parsers.forms import FORMS
+
+    with open(SQL_DIR / "seeds" / "code_labels.csv", encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    codes: dict[str, set[str]] = {}
+    for row in rows:
+        assert row["label_zh"] and row["name_en"], row
+        codes.setdefault(row["dimension"], set()).add(row["code"])
+    assert sum(len(c) for c in codes.values()) == len(rows)  # no code twice
+    categories = {r.code for form in FORMS.values() for r in form.table3}
+    cells = {f"{r.code}/{m}" for form in FORMS.values() for r in form.table2 for m in r.measures}
+    assert codes["application_category"] == categories
+    assert codes["applicant_type"] == set(APPLICANT_TYPES)
+    assert codes["active_disclosure_cell"] == cells
+    assert codes["review_litigation_cell"] == {f"{p}/{o}" for p in PROCEEDINGS for o in OUTCOMES}
+    agencies_sql = (SQL_DIR / "staging" / "stg_agencies.sql").read_text(encoding="utf-8")
+    levels = set(re.findall(r"(?:THEN|ELSE) '([a-z_]+)'", agencies_sql))
+    assert len(levels) == 8 and codes["agency_level"] == levels

@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
+import io
+import os
+import shutil
+import stat
+import tempfile
+from pathlib import Path
+
+import duckdb
 import pytest
 
+from pipelines.cli import main
+from pipelines.paths import SQL_DIR
 from tests.pipeline_support import (
     install_fake_parser,
     query,
@@ -79,12 +89,12 @@ def flags(warehouse, check):
 
 def test_tidy_tables_hold_every_file_and_fact(warehouse):
     wh, _ = warehouse
-    assert query(wh, "SELECT count(*) FROM stg_reports") == [(len(SPECS),)]
+    assert query(wh, "SELECT count(*) FROM reports_all_files") == [(len(SPECS),)]
     # 25 categories × 7 applicant types for each report with facts
-    assert query(wh, "SELECT count(*) FROM stg_applications") == [(7 * 25 * 7,)]
+    assert query(wh, "SELECT count(*) FROM applications_all_files") == [(7 * 25 * 7,)]
     row = query(
         wh,
-        """SELECT a.value, a.line FROM stg_applications a JOIN stg_reports r USING (report_id)
+        """SELECT a.value, a.line FROM applications_all_files a JOIN reports_all_files r USING (report_id)
            WHERE r.source_path = 'x/2023.txt' AND category = 'received.new'
              AND applicant_type = 'total'""",
     )
@@ -113,7 +123,7 @@ def test_broken_report_is_flagged_as_printed(warehouse):
     # loaded exactly as printed, never corrected
     assert query(
         wh,
-        """SELECT value FROM stg_applications JOIN stg_reports USING (report_id)
+        """SELECT value FROM applications_all_files JOIN reports_all_files USING (report_id)
            WHERE source_path = 'y/2023.txt' AND category = 'received.new'
              AND applicant_type = 'total'""",
     ) == [(4,)]
@@ -158,6 +168,14 @@ def test_duplicate_agency_year_with_different_figures(warehouse):
         wh, "SELECT n_files, n_reports FROM mart_agency_year WHERE agency = ?", [Z]
     )
     assert (n_files, n_reports) == (3, 3)
+    # the figures two files agree on stand, not b's
+    [row] = query_dicts(wh, "SELECT * FROM reports WHERE agency = ?", [Z])
+    assert row["source_path"] in ("z/a.txt", "z/c.txt")
+    assert (row["chosen_because"], row["n_files_agreeing"], row["copies_agree"]) == (
+        "most_copies_agree",
+        2,
+        False,
+    )
 
 
 def test_blank_cells_and_rejected_files(warehouse):
@@ -206,8 +224,7 @@ def test_region_mart_aggregates(warehouse):
     wh, _ = warehouse
     [row] = query_dicts(
         wh,
-        """SELECT * FROM mart_region_year
-           WHERE grain = 'province' AND province = '江西省' AND year = 2023""",
+        "SELECT * FROM mart_province_year WHERE province = '江西省' AND year = 2023",
     )
     assert (row["n_agencies"], row["received_new"], row["result_total"]) == (1, 10, 9)
     assert row["granted_share"] == pytest.approx(6 / 9)
@@ -215,7 +232,7 @@ def test_region_mart_aggregates(warehouse):
     levels = dict(
         query(
             wh,
-            "SELECT level, n_agencies FROM mart_region_year WHERE grain = 'level' AND year = 2023",
+            "SELECT level, n_agencies FROM mart_level_year WHERE year = 2023",
         )
     )
     assert levels == {"township": 4}
@@ -225,19 +242,121 @@ def test_region_mart_aggregates(warehouse):
     assert unresolved == 0
 
 
+#: One mart per grain, each with its grouping columns (and no `grain` column to forget).
+GRAIN_MARTS = {
+    "mart_national_year": (),
+    "mart_level_year": ("level",),
+    "mart_province_year": ("province",),
+    "mart_province_level_year": ("province", "level"),
+    "mart_city_year": ("province", "city"),
+    "mart_city_level_year": ("province", "city", "level"),
+}
+
+
+def test_one_mart_per_grain_each_adding_up_to_the_national_figures(warehouse):
+    """No table stacks grains: summing any region mart over a year gives the national
+    figure (17 in 2023: X 10, Y 4, Z 3, W 0), not a multiple of it."""
+    wh, _ = warehouse
+    assert query(
+        wh,
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?",
+        ["mart_region_year"],
+    ) == [(0,)]
+    for mart, keys in GRAIN_MARTS.items():
+        columns = [c for (c,) in query(wh, f"SELECT column_name FROM (DESCRIBE {mart})")]
+        assert columns[: len(keys) + 1] == ["year", *keys] and "grain" not in columns, mart
+        assert query(
+            wh,
+            f"SELECT sum(received_new), sum(result_total), sum(n_agencies) FROM {mart}"
+            " WHERE year = 2023",
+        ) == [(17, 17, 4)], mart
+        # one row per group
+        group = ", ".join(("year", *keys))
+        assert query(
+            wh,
+            f"SELECT count(*) FROM (SELECT {group} FROM {mart} GROUP BY ALL HAVING count(*) > 1)",
+        ) == [(0,)], mart
+
+
+def test_region_year_over_year_change_compares_the_same_agencies(warehouse):
+    """Only X reports both 2022 (8) and 2023 (10): the national change is +25 % over that
+    one agency, not 17 against 8 (three agencies first reporting in 2023)."""
+    wh, _ = warehouse
+    [row] = query_dicts(wh, "SELECT * FROM mart_national_year WHERE year = 2023")
+    assert (
+        row["received_new"],
+        row["n_agencies"],
+        row["n_agencies_both_years"],
+        row["received_new_both_years"],
+        row["received_new_prev_year"],
+    ) == (17, 4, 1, 10, 8)
+    assert row["received_new_yoy"] == pytest.approx(0.25)
+    [first] = query_dicts(wh, "SELECT * FROM mart_national_year WHERE year = 2022")
+    assert (first["n_agencies_both_years"], first["received_new_yoy"]) == (0, None)
+    townships = query(
+        wh,
+        "SELECT n_agencies, n_agencies_both_years, received_new_yoy FROM mart_level_year"
+        " WHERE year = 2023 AND level = 'township'",
+    )
+    assert townships == [(4, 1, pytest.approx(0.25))]
+
+
+def test_region_marts_split_the_counts_and_name_their_snapshot(warehouse):
+    """By reason (denied / unable / not processed, counts and shares of the results), by
+    applicant (natural persons, organisations), table 4's upheld and other; and in every
+    mart the refresh that computed it."""
+    wh, outcome = warehouse
+    [row] = query_dicts(wh, "SELECT * FROM mart_national_year WHERE year = 2023")
+    assert (row["result_total"], row["denied"], row["unable"], row["not_processed"]) == (
+        17,
+        1,
+        1,
+        1,
+    )
+    reasons = {
+        k: v
+        for k, v in row.items()
+        if k.startswith(("denied_", "unable_", "not_processed_"))
+        and k not in ("unable_share", "not_processed_share")
+    }
+    assert len(reasons) == 2 * 16
+    assert {k: v for k, v in reasons.items() if v and not k.endswith("_share")} == {
+        "denied_state_secret": 1,
+        "unable_not_held": 1,
+        "not_processed_duplicate_request": 1,
+    }
+    assert reasons["denied_state_secret_share"] == pytest.approx(1 / 17)
+    assert reasons["denied_third_party_rights_share"] == 0
+    # Y prints 4 in 总计 beside 5 natural persons (flagged by row_total): as printed
+    assert (row["received_new_natural_person"], row["received_new_organisations"]) == (18, 0)
+    assert row["natural_person_share"] == pytest.approx(18 / 17)
+    assert (row["review_upheld"], row["review_other"]) == (1, 0)  # X
+    assert (row["litigation_upheld"], row["litigation_other"]) == (1, 0)  # Y
+    [province] = query_dicts(
+        wh, "SELECT * FROM mart_province_year WHERE year = 2023 AND province = '江西省'"
+    )
+    assert (province["denied_state_secret"], province["received_new_natural_person"]) == (1, 10)
+    for mart in ("mart_agency_year", *GRAIN_MARTS):
+        assert query(wh, f"SELECT DISTINCT snapshot_id, refreshed_at IS NOT NULL FROM {mart}") == [
+            (outcome.run_id, True)
+        ], mart
+    assert (wh / "snapshots" / outcome.run_id).is_dir()
+
+
 def test_marts_exported_as_parquet(warehouse):
     wh, _ = warehouse
-    for mart in ("mart_agency_year", "mart_region_year"):
+    for mart in ("mart_agency_year", *GRAIN_MARTS, "reports"):
         path = wh / "marts" / f"{mart}.parquet"
         assert path.exists()
         assert query(wh, f"SELECT count(*) FROM read_parquet('{path}')") == query(
             wh, f"SELECT count(*) FROM {mart}"
         )
     # the table both marts are read from is kept in the warehouse, not exported
-    assert sorted(p.name for p in (wh / "marts").iterdir()) == [
-        "mart_agency_year.parquet",
-        "mart_region_year.parquet",
-    ]
+    dims = [p.stem for p in (SQL_DIR / "marts").glob("dim_*.sql")]
+    assert len(dims) == 5
+    assert sorted(p.name for p in (wh / "marts").iterdir()) == sorted(
+        f"{m}.parquet" for m in ("mart_agency_year", *GRAIN_MARTS, "reports", *dims)
+    )
     [(kind,)] = query(
         wh,
         "SELECT table_type FROM information_schema.tables WHERE table_name = 'figures_with_rates'",
@@ -322,3 +441,178 @@ def test_the_other_handling_subtotal_is_not_counted_twice(tmp_path, monkeypatch)
     ]
     flags = query(wh, "SELECT agency, check_name, scope FROM consistency_flags ORDER BY 1, 3")
     assert flags == [(Y, "other_subtotal", "natural_person"), (Y, "other_subtotal", "total")]
+
+
+def test_the_report_standing_for_an_agency_year_is_chosen_by_evidence(tmp_path, monkeypatch):
+    """Two clean copies that agree are not outvoted by a newer copy with one altered figure
+    (a table-2 figure no identity checks), nor a clean copy by a newer one that breaks an
+    identity; the reason is in `reports.chosen_because`."""
+    install_fake_parser(monkeypatch)
+    raw, wh = tmp_path / "raw", tmp_path / "wh"
+    write_specs(
+        raw,
+        {
+            "z/a.txt": spec(Z, 2023, natural=table3(new=3, granted=3), penalties=4),
+            "z/c.txt": spec(Z, 2023, natural=table3(new=3, granted=3), penalties=4, note="c"),
+            "y/clean.txt": spec(Y, 2023, natural=table3(new=5, granted=5)),
+            "w/only.txt": spec(W, 2023, natural=table3(new=1, granted=1)),
+        },
+    )
+    refresh(raw, wh)
+    write_specs(  # re-scraped later
+        raw,
+        {
+            "z/b.txt": spec(Z, 2023, natural=table3(new=3, granted=3), penalties=40),
+            "y/broken.txt": spec(
+                Y, 2023, natural=table3(new=6, granted=6), cells={"received.new/total": 60}
+            ),
+        },
+    )
+    refresh(raw, wh)
+    chosen = {
+        r["agency"]: r
+        for r in query_dicts(
+            wh, "SELECT agency, source_path, chosen_because, chosen_detail FROM reports"
+        )
+    }
+    assert chosen[Z]["source_path"] in ("z/a.txt", "z/c.txt")
+    assert chosen[Z]["chosen_because"] == "most_copies_agree"
+    assert "figures agreed by 2 of 3 files" in chosen[Z]["chosen_detail"]
+    assert (
+        "over z/b.txt (parsed, 0 error flags, agreed by 1, seen later)"
+        in chosen[Z]["chosen_detail"]
+    )
+    assert (chosen[Y]["source_path"], chosen[Y]["chosen_because"]) == (
+        "y/clean.txt",
+        "fewer_error_flags",
+    )
+    assert (chosen[W]["source_path"], chosen[W]["chosen_because"]) == ("w/only.txt", "only_file")
+    # the marts and the clean facts carry the figures of the copies that agree
+    assert query(
+        wh,
+        "SELECT agency, penalty_decisions, received_new, chosen_because FROM mart_agency_year"
+        " ORDER BY agency",
+    ) == sorted(
+        [
+            (Z, 4.0, 3, "most_copies_agree"),
+            (Y, 0.0, 5, "fewer_error_flags"),
+            (W, 0.0, 1, "only_file"),
+        ],
+        key=lambda r: r[0],
+    )
+    assert query(
+        wh,
+        "SELECT sum(value) FROM active_disclosure"
+        " WHERE item = 'administrative_penalty' AND measure = 'decisions'",
+    ) == [(4.0,)]
+
+
+# --- analysts' entry points: `govreports sql` and `govreports shell`, read-only ----------
+
+
+def test_govreports_sql_prints_the_result_and_refuses_writes(warehouse, capsys):
+    wh, _ = warehouse
+    query_text = "SELECT agency, received_new FROM mart_agency_year WHERE year = 2023 ORDER BY 2"
+    assert main(["sql", query_text, "--warehouse-dir", str(wh), "--format", "csv"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "agency,received_new",
+        f"{W},0",
+        f"{Z},3",
+        f"{Y},4",
+        f"{X},10",
+    ]
+    assert main(["sql", "SELECT count(*) AS n FROM reports", "--warehouse-dir", str(wh)]) == 0
+    assert capsys.readouterr().out.split() == ["n", "-", "6", "(1", "row)"]
+    # a write fails with one line (no traceback) and leaves nothing behind
+    assert main(["sql", "CREATE TABLE scratch AS SELECT 1", "--warehouse-dir", str(wh)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("govreports: ") and "read-only" in err and "Traceback" not in err
+    assert query(
+        wh, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'scratch'"
+    ) == [(0,)]
+
+
+def test_govreports_shell_reads_statements_and_refuses_writes(warehouse, capsys, monkeypatch):
+    wh, _ = warehouse
+    monkeypatch.setattr(
+        "sys.stdin",
+        io.StringIO(
+            "SELECT year, n_agencies\n  FROM mart_national_year ORDER BY year;\n"
+            "INSERT INTO reports SELECT * FROM reports;\n"
+            ".tables\n.quit\nSELECT 'never run';\n"
+        ),
+    )
+    assert main(["shell", "--warehouse-dir", str(wh)]) == 1  # a statement failed
+    out, err = capsys.readouterr()
+    assert [line.split() for line in out.splitlines()[:5]] == [
+        ["year", "n_agencies"],
+        ["----", "----------"],
+        ["2015", "1"],
+        ["2022", "1"],
+        ["2023", "4"],
+    ]
+    assert "dim_agency_level" in out and "never run" not in out
+    assert err.startswith("Error: ") and "read-only" in err and "Traceback" not in err
+    assert query(wh, "SELECT count(*) FROM reports") == [(6,)]
+
+
+def test_sql_and_shell_without_a_warehouse_say_so(tmp_path, capsys):
+    for command in (["sql", "SELECT 1"], ["shell"]):
+        assert main([*command, "--warehouse-dir", str(tmp_path / "none")]) == 1
+        err = capsys.readouterr().err
+        assert err.startswith("govreports: no warehouse in ") and "govreports refresh" in err
+
+
+def test_the_published_database_refuses_a_read_write_connection(warehouse, tmp_path):
+    """`duckdb.connect(path)` opens read-write by default: on the published file it fails
+    (for anyone but root, whom no file mode stops: a refresh then drops what no sql/ model
+    made, see test_pipeline_skips), and a read-only connection works."""
+    wh, _ = warehouse
+    published = (wh / "warehouse.duckdb").resolve()
+    assert stat.S_IMODE(published.stat().st_mode) == 0o444
+    if os.geteuid() != 0:
+        with pytest.raises(duckdb.IOException, match="Permission denied"):
+            duckdb.connect(str(published))
+        return
+    # as root: try it as an ordinary user, on a copy with the same mode in a dir they can read
+    shared = Path(tempfile.mkdtemp(prefix="govreports-ro-"))
+    try:
+        os.chmod(shared, 0o755)
+        copy = shared / "warehouse.duckdb"
+        shutil.copy2(published, copy)
+        assert as_nobody(lambda: _open_both(copy)) == "IOException Permission denied | 6"
+    finally:
+        shutil.rmtree(shared)
+
+
+def _open_both(path: Path) -> str:
+    try:
+        duckdb.connect(str(path)).close()
+        read_write = "opened read-write"
+    except duckdb.Error as exc:
+        read_write = f"{type(exc).__name__} {'Permission denied' if 'denied' in str(exc) else exc}"
+    con = duckdb.connect(str(path), read_only=True)
+    [(n,)] = con.execute("SELECT count(*) FROM reports").fetchall()
+    con.close()
+    return f"{read_write} | {n}"
+
+
+def as_nobody(work) -> str:
+    """work() in a forked child running as uid/gid 65534; its returned text."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: no pytest machinery, only work() and _exit
+        os.close(read)
+        try:
+            os.setgid(65534)
+            os.setuid(65534)
+            text = work()
+        except BaseException as exc:  # noqa: BLE001 - reported to the parent
+            text = f"child failed: {exc!r}"
+        os.write(write, text.encode())
+        os._exit(0)
+    os.close(write)
+    with os.fdopen(read, "rb") as fh:
+        text = fh.read().decode()
+    os.waitpid(pid, 0)
+    return text

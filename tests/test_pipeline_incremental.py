@@ -25,7 +25,7 @@ SPECS = TWO_AGENCIES_WITH_A_COPY
 def marts(warehouse):
     return {
         m: pq.read_table(warehouse / "marts" / f"{m}.parquet")
-        for m in ("mart_agency_year", "mart_region_year")
+        for m in ("mart_agency_year", "mart_national_year", "mart_province_year")
     }
 
 
@@ -42,7 +42,9 @@ def test_second_refresh_parses_nothing_and_changes_nothing(tmp_path, monkeypatch
     # two files with the same bytes are parsed once and both listed in `reports`
     assert sorted(fake.calls) == ["a.txt", "b.txt"]
     assert first.metadata["parsed_reports"]["parsed"] == 2
-    assert query(wh, "SELECT count(*), count(DISTINCT report_id) FROM stg_reports") == [(3, 2)]
+    assert query(wh, "SELECT count(*), count(DISTINCT report_id) FROM reports_all_files") == [
+        (3, 2)
+    ]
     before = marts(wh)
     state = warehouse_state(wh, ignore=RUN_BOOKKEEPING)
     [(seen_first,)] = query(wh, "SELECT max(last_seen) FROM stg_raw_files")
@@ -82,7 +84,10 @@ def test_touched_changed_removed_and_new_parser_version(tmp_path, monkeypatch):
     assert fake.calls == ["a.txt"]
     assert outcome.metadata["raw_manifest"]["files_changed"] == 1
     assert outcome.metadata["raw_manifest"]["files_removed"] == 1
-    assert query(wh, "SELECT source_path FROM stg_reports ORDER BY 1") == [("a.txt",), ("b.txt",)]
+    assert query(wh, "SELECT source_path FROM reports_all_files ORDER BY 1") == [
+        ("a.txt",),
+        ("b.txt",),
+    ]
     assert query(wh, "SELECT path, present FROM stg_raw_files ORDER BY 1") == [
         ("a.txt", True),
         ("b.txt", True),
@@ -95,7 +100,8 @@ def test_touched_changed_removed_and_new_parser_version(tmp_path, monkeypatch):
     # a new parser version parses every present file once more, and drops the old cache;
     # its rows replace the old ones: the same figures (this fake parser reads the same ones),
     # every row stamped with the new version, none left from the old one
-    unversioned = RUN_BOOKKEEPING | {"parser_version"}
+    # (and the marts, recomputed, say by which refresh: snapshot_id, refreshed_at)
+    unversioned = RUN_BOOKKEEPING | {"parser_version", "snapshot_id", "refreshed_at"}
     state = warehouse_state(wh, ignore=unversioned)
     monkeypatch.setattr(ingest, "PARSER_VERSION", "99.0")
     fake.version = "99.0"
@@ -105,11 +111,13 @@ def test_touched_changed_removed_and_new_parser_version(tmp_path, monkeypatch):
     [cache] = (wh / "cache" / "parsed").iterdir()
     assert cache.name.startswith("99.0-")
     assert_same_state(warehouse_state(wh, ignore=unversioned), state)
-    assert query(wh, "SELECT DISTINCT parser_version FROM stg_reports") == [("99.0",)]
-    assert query(wh, "SELECT count(*), count(DISTINCT source_path) FROM stg_reports") == [(2, 2)]
+    assert query(wh, "SELECT DISTINCT parser_version FROM reports_all_files") == [("99.0",)]
+    assert query(wh, "SELECT count(*), count(DISTINCT source_path) FROM reports_all_files") == [
+        (2, 2)
+    ]
     assert query(
         wh,
-        """SELECT count(*) FROM (SELECT report_id, category, applicant_type FROM stg_applications
+        """SELECT count(*) FROM (SELECT report_id, category, applicant_type FROM applications_all_files
            GROUP BY ALL HAVING count(*) > 1)""",
     ) == [(0,)]
 
@@ -123,7 +131,7 @@ def test_parse_pool_with_the_real_parser(tmp_path):
     (raw / ".hidden").write_text("skipped")
     outcome = refresh(raw, wh, workers=2)
     assert outcome.metadata["parsed_reports"]["parsed"] == 4
-    assert query(wh, "SELECT count(*) FROM stg_reports WHERE status = 'rejected'") == [(4,)]
+    assert query(wh, "SELECT count(*) FROM reports_all_files WHERE status = 'rejected'") == [(4,)]
     assert query(wh, "SELECT count(*) FROM consistency_flags WHERE check_name = 'not_parsed'") == [
         (4,)
     ]

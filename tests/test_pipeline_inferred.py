@@ -16,7 +16,7 @@ def test_figures_not_read_by_their_labels_are_flagged_and_counted(tmp_path):
     refresh(raw, wh)
     assert query(
         wh,
-        "SELECT method, count(*) FROM stg_applications GROUP BY method ORDER BY method",
+        "SELECT method, count(*) FROM applications_all_files GROUP BY method ORDER BY method",
     ) == [("label", 161), ("position", 14)]
     assert query(
         wh,

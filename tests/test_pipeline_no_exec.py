@@ -182,7 +182,7 @@ def test_paths_with_quotes_work(tmp_path):
     shutil.copy2(seed, raw / "o'brien's report.txt")
     (raw / "x'); DROP TABLE reports; --.txt").write_text("not a report")
     refresh(raw, wh)
-    assert query(wh, "SELECT source_path, status FROM stg_reports ORDER BY 1") == [
+    assert query(wh, "SELECT source_path, status FROM reports_all_files ORDER BY 1") == [
         ("o'brien's report.txt", "parsed"),
         ("x'); DROP TABLE reports; --.txt", "rejected"),
     ]

@@ -72,9 +72,9 @@ def test_a_huge_figure_leaves_the_other_reports_of_its_batch_loaded(tmp_path):
         (raw / f"huge-{k}.txt").write_text(with_figure(SEED.read_text("utf-8"), figure), "utf-8")
     (raw / "good.txt").write_bytes(SEED.read_bytes())
     refresh(raw, wh, workers=2)
-    rows = dict(query(wh, "SELECT source_path, status FROM stg_reports"))
+    rows = dict(query(wh, "SELECT source_path, status FROM reports_all_files"))
     assert rows == {"good.txt": "parsed", **{f"huge-{k}.txt": "partial" for k in range(3)}}
-    assert query(wh, "SELECT max(abs(value)) FROM stg_applications") == [(1,)]
+    assert query(wh, "SELECT max(abs(value)) FROM applications_all_files") == [(1,)]
 
 
 def test_a_record_arrow_cannot_store_is_rejected_alone(monkeypatch):
@@ -110,14 +110,14 @@ def test_a_file_name_that_is_not_utf8_is_read_and_kept_losslessly(tmp_path):
     assert raw_dir_fingerprint(RawDir(path=str(raw)))
 
     refresh(raw, wh)
-    rows = {r["source_path"]: r for r in query_dicts(wh, "SELECT * FROM stg_reports")}
+    rows = {r["source_path"]: r for r in query_dicts(wh, "SELECT * FROM reports_all_files")}
     key = "子目录/2023\\xc4\\xea\\xb1\\xa8\\xb8\\xe6.txt"
     assert set(rows) == {key, "a\\\\b.txt"}
     assert rows[key]["status"] == "parsed"
     assert "as GB18030 it reads 子目录/2023年报告.txt" in " ".join(rows[key]["warnings"])
     assert os.fsencode(fs_name(key)) == "子目录".encode() + b"/" + GBK_NAME  # lossless
     assert rows["a\\\\b.txt"]["status_reason"] == "empty file"
-    assert query(wh, "SELECT count(*) FROM stg_applications") != [(0,)]
+    assert query(wh, "SELECT count(*) FROM applications_all_files") != [(0,)]
     assert refresh(raw, wh).metadata["parsed_reports"]["parsed"] == 0  # nothing new
 
 
@@ -150,7 +150,7 @@ def test_a_file_rewritten_with_the_same_size_and_mtime_is_read_again(tmp_path, m
     rewrite_keeping_size_and_mtime(raw / "a.txt", before.replace(b"2023", b"2022"))
     outcome = refresh(raw, wh)
     assert outcome.metadata["raw_manifest"]["files_changed"] == 1
-    assert query(wh, "SELECT year FROM stg_reports") == [(2022,)]
+    assert query(wh, "SELECT year FROM reports_all_files") == [(2022,)]
 
 
 def test_a_file_rewritten_between_the_scan_and_the_parse_is_parsed_next_time(tmp_path, monkeypatch):
@@ -167,10 +167,12 @@ def test_a_file_rewritten_between_the_scan_and_the_parse_is_parsed_next_time(tmp
 
     monkeypatch.setattr(parsing, "parse_all", parse_all)
     refresh(raw, wh)
-    assert query(wh, "SELECT status_reason FROM stg_reports") == [(parsing.CHANGED_WHILE_READ,)]
+    assert query(wh, "SELECT status_reason FROM reports_all_files") == [
+        (parsing.CHANGED_WHILE_READ,)
+    ]
     monkeypatch.setattr(parsing, "parse_all", real_parse_all)
     refresh(raw, wh)
-    assert query(wh, "SELECT status, year FROM stg_reports") == [("parsed", 2021)]
+    assert query(wh, "SELECT status, year FROM reports_all_files") == [("parsed", 2021)]
 
 
 def test_each_file_is_read_again_by_the_sweep(tmp_path, monkeypatch):
@@ -200,6 +202,7 @@ def test_each_file_is_read_again_by_the_sweep(tmp_path, monkeypatch):
 
 
 def damage(path: Path, how: str) -> None:
+    os.chmod(path, path.stat().st_mode | 0o200)  # a published database is read-only
     data = bytearray(path.read_bytes())
     if how == "truncate":
         os.truncate(path, len(data) // 2)
@@ -225,7 +228,7 @@ def clean(tmp_path_factory):
 #: manifest and agencies file. All at once: each is found and named on its own.
 DAMAGE = {
     "marts/mart_agency_year.parquet": "truncate",
-    "marts/mart_region_year.parquet": "overwrite",
+    "marts/mart_province_year.parquet": "overwrite",
     "applications.parquet": "overwrite",
     "reports.parquet": "truncate",
     "warehouse.duckdb": "overwrite",
@@ -291,8 +294,8 @@ def test_a_subset_run_does_not_publish_a_mix(clean, tmp_path):
     job = defs().resolve_implicit_global_asset_job_def()
     selection = [
         dg.AssetKey(k)
-        for k in ("raw_manifest", "parsed_reports", "reports", "applications")
-        + ("active_disclosure", "review_litigation", "published_warehouse")
+        for k in ("raw_manifest", "parsed_reports", "tidy_reports", "tidy_applications")
+        + ("tidy_active_disclosure", "tidy_review_litigation", "published_warehouse")
     ]
     config = run_config(raw, wh, 1, 16)
     del config["loggers"]

@@ -113,7 +113,7 @@ def test_seed_mart_row(warehouse, seed):
 
 
 def test_reencoded_copies_count_as_the_same_agency_year(warehouse):
-    encodings = dict(query(warehouse, "SELECT source_path, encoding FROM stg_reports"))
+    encodings = dict(query(warehouse, "SELECT source_path, encoding FROM reports_all_files"))
     assert encodings["variants/000_3362babfcc868ba6.gb18030.txt"] == "gb18030"
     assert encodings["variants/003_2aa55f2180a4bd34.utf16.txt"].startswith("utf-16")
     assert query(
@@ -139,7 +139,7 @@ def test_seed_region_and_level(warehouse):
 
 
 def test_the_shipped_pdf_reaches_the_warehouse_with_pages(warehouse):
-    kinds = dict(query(warehouse, "SELECT source_path, input_kind FROM stg_reports"))
+    kinds = dict(query(warehouse, "SELECT source_path, input_kind FROM reports_all_files"))
     assert kinds["corpus/pdf/huaian_city_2024.pdf"] == "pdf"
     assert kinds["corpus/html/shuyang_drc_2023.html"] == "html"
     assert kinds["seeds/000_3362babfcc868ba6.txt"] == "text"
@@ -148,7 +148,7 @@ def test_the_shipped_pdf_reaches_the_warehouse_with_pages(warehouse):
         query(
             warehouse,
             "SELECT r.input_kind, count(DISTINCT c.page) FROM stg_cells c"
-            " JOIN stg_reports r USING (report_id) GROUP BY ALL",
+            " JOIN reports_all_files r USING (report_id) GROUP BY ALL",
         )
     )
     # table 2 on page 3 and 4, tables 3 and 4 on pages 4 and 5 (as the derived text's form
@@ -173,3 +173,91 @@ def test_a_flag_on_a_pdf_names_the_page_of_its_line(warehouse):
     assert by_file["corpus/pdf/huaian_city_2024.pdf"][0] == 4
     assert by_file["corpus/pdf/huaian_city_2024.pdf"][1] is not None
     assert all(page is None for path, (page, _) in by_file.items() if not path.endswith(".pdf"))
+
+
+def test_analysts_names_hold_each_agency_year_once(warehouse):
+    """`applications` (and the other clean names) hold the facts of the report standing for
+    each agency-year; every file's facts are under `*_all_files`. Seed 003 and its UTF-16
+    copy both report 九江市柴桑区's 29 applications: summed over every file they are 58."""
+    received = (
+        "SELECT sum(a.value) FROM {} a JOIN reports_all_files r USING (report_id)"
+        " WHERE r.agency = '九江市柴桑区人民政府办公室' AND a.category = 'received.new'"
+        " AND a.applicant_type = 'total' AND r.source_path = (SELECT min(source_path)"
+        " FROM reports_all_files WHERE report_id = a.report_id)"
+    )
+    assert query(warehouse, received.format("applications_all_files")) == [(58,)]
+    assert query(warehouse, received.format("applications")) == [(29,)]
+    # one row per agency-year in `reports`; the two copies are two rows of reports_all_files
+    assert query(warehouse, "SELECT count(*) FROM reports_all_files") == [(11,)]
+    assert query(warehouse, "SELECT count(*), count(DISTINCT (agency_key, year)) FROM reports") == [
+        (9, 9)
+    ]
+    assert query(
+        warehouse,
+        "SELECT n_files, n_reports, chosen_because, copies_agree FROM reports"
+        " WHERE agency = '九江市柴桑区人民政府办公室'",
+    ) == [(2, 2, "same_figures", True)]
+    # the clean facts add up to the mart's agency-year figures
+    [(total,)] = query(
+        warehouse,
+        "SELECT sum(value) FROM applications"
+        " WHERE category = 'received.new' AND applicant_type = 'total'",
+    )
+    assert total == 4129 == query(warehouse, "SELECT sum(received_new) FROM mart_agency_year")[0][0]
+    for table in ("active_disclosure", "review_litigation"):
+        [(n_reports, n_all)] = query(
+            warehouse,
+            f"SELECT count(DISTINCT report_id), (SELECT count(DISTINCT report_id)"
+            f" FROM {table}_all_files) FROM {table}",
+        )
+        assert (n_reports, n_all) == (9, 11)
+    # the stg_ names of the fact tables are gone (internal staging keeps its own prefix)
+    assert query(
+        warehouse,
+        "SELECT string_agg(table_name, ' ' ORDER BY table_name) FROM information_schema.tables"
+        " WHERE table_name LIKE 'stg%'",
+    ) == [("stg_agencies stg_cells stg_raw_files",)]
+
+
+def test_every_code_in_the_facts_has_a_dimension_row_with_its_printed_label(warehouse):
+    """Tables 2-4 of 2019 and 2021 reports (text, HTML and PDF) and the agency levels: no
+    code of the warehouse lacks its row in the dims built from sql/seeds/code_labels.csv."""
+    missing = query(
+        warehouse,
+        """SELECT 'category', category FROM applications_all_files
+               ANTI JOIN dim_application_category USING (category)
+           UNION SELECT 'applicant_type', applicant_type FROM applications_all_files
+               ANTI JOIN dim_applicant_type USING (applicant_type)
+           UNION SELECT 'table 2', item || '/' || measure FROM active_disclosure_all_files
+               ANTI JOIN dim_active_disclosure_cell USING (item, measure)
+           UNION SELECT 'table 4', proceeding || '/' || outcome FROM review_litigation_all_files
+               ANTI JOIN dim_review_litigation_cell USING (proceeding, outcome)
+           UNION SELECT 'level', level FROM mart_agency_year
+               ANTI JOIN dim_agency_level USING (level)""",
+    )
+    assert missing == []
+    # the 2019 report's table 2 is there too (its own measures)
+    assert query(
+        warehouse,
+        "SELECT count(DISTINCT measure) > 3 FROM active_disclosure_all_files"
+        " JOIN dim_active_disclosure_cell USING (item, measure) WHERE formats = '2019'",
+    ) == [(True,)]
+    labels = query(
+        warehouse,
+        """SELECT d.label_zh, t.label_zh, sum(a.value)
+           FROM applications a
+           JOIN dim_application_category d USING (category)
+           JOIN dim_applicant_type t USING (applicant_type)
+           WHERE a.category = 'result.denied.state_secret' AND a.applicant_type = 'natural_person'
+           GROUP BY ALL""",
+    )
+    assert [row[:2] for row in labels] == [("属于国家秘密", "自然人")]
+    assert query(
+        warehouse,
+        "SELECT proceeding_label_zh, outcome_label_zh FROM dim_review_litigation_cell"
+        " WHERE proceeding = 'litigation_after_review' AND outcome = 'corrected'",
+    ) == [("行政诉讼 复议后起诉", "结果纠正")]
+    assert query(warehouse, "SELECT label_zh FROM dim_agency_level WHERE level = 'township'") == [
+        ("乡镇（街道）",)
+    ]
+    assert (SAMPLE.parent.parent / "sql" / "seeds" / "code_labels.csv").is_file()

@@ -12,7 +12,7 @@ import duckdb
 from pipelines import seals
 from pipelines.defs import ingest
 from pipelines.defs.sql_models import BY_NAME, MODELS, UPSTREAM
-from pipelines.paths import TIDY_TABLES, WarehouseLayout
+from pipelines.paths import TIDY_ASSETS, WarehouseLayout
 from pipelines.sqlmodels import input_fingerprint, is_current
 from tests.pipeline_support import (
     TWO_AGENCIES_WITH_A_COPY,
@@ -37,7 +37,11 @@ def rebuilt(outcome) -> dict[str, bool]:
 
 
 #: Tables updated report by report when the parser and the tidy queries did not change.
-INCREMENTAL = {"stg_applications", "stg_active_disclosure", "stg_review_litigation"}
+INCREMENTAL = {
+    "applications_all_files",
+    "active_disclosure_all_files",
+    "review_litigation_all_files",
+}
 
 
 def how(outcome) -> dict[str, str]:
@@ -48,10 +52,15 @@ def assert_incremental(outcome) -> None:
     assert {k for k, v in how(outcome).items() if v == "incremental"} == INCREMENTAL
 
 
+#: Models built from the repository alone (the code list and the dims read from it): a
+#: change of the raw files does not touch them.
+FROM_THE_REPOSITORY = {m.name for m in MODELS if m.is_seed or m.name.startswith("dim_")}
+
+
 def assert_all_rebuilt(outcome, but: set[str] = frozenset()) -> None:
     flags = rebuilt(outcome)
-    assert set(flags) >= {*TIDY_TABLES, "agencies", *(m.name for m in MODELS)}
-    assert {k for k, v in flags.items() if not v} == set(but)
+    assert set(flags) >= {*TIDY_ASSETS, "agencies", *(m.name for m in MODELS)}
+    assert {k for k, v in flags.items() if not v} - FROM_THE_REPOSITORY == set(but)
 
 
 def clean_state(raw, tmp_path, name: str) -> dict:
@@ -106,7 +115,7 @@ def test_modified_new_and_deleted_files_rebuild_and_equal_a_clean_run(tmp_path, 
 
     (raw / "copy" / "b.txt").unlink()
     assert_all_rebuilt(refresh(raw, wh))
-    assert query(wh, "SELECT count(*) FROM stg_reports") == [(3,)]
+    assert query(wh, "SELECT count(*) FROM reports_all_files") == [(3,)]
     # the manifest remembers the deleted file (present = false); a clean run never saw it
     history = {"duckdb:stg_raw_files", "parquet:raw_manifest.parquet"}
     actual, expected = warehouse_state(wh, ignore_timestamps=True), clean_state(raw, tmp_path, "c3")
@@ -126,9 +135,10 @@ def test_a_new_parser_version_rebuilds_everything(tmp_path, monkeypatch):
     outcome = refresh(raw, wh)
     assert outcome.metadata["parsed_reports"]["parsed"] == 2
     assert_all_rebuilt(outcome)
-    assert set(how(outcome).values()) == {"full"}  # a report's rows may differ: no update
-    assert query(wh, "SELECT DISTINCT parser_version FROM stg_reports") == [("99.0",)]
-    assert query(wh, "SELECT count(*) FROM stg_applications") == query(
+    # a report's rows may differ: no update (the code list and its dims do not depend on it)
+    assert {v for k, v in how(outcome).items() if k not in FROM_THE_REPOSITORY} == {"full"}
+    assert query(wh, "SELECT DISTINCT parser_version FROM reports_all_files") == [("99.0",)]
+    assert query(wh, "SELECT count(*) FROM applications_all_files") == query(
         wh, "SELECT count(*) FROM read_parquet(?)", [str(wh / "applications.parquet")]
     )
 
@@ -144,7 +154,8 @@ def test_an_edited_sql_file_rebuilds_that_model_and_the_ones_that_read_it(tmp_pa
     files = WarehouseLayout(copy)
 
     edited = dataclasses.replace(
-        BY_NAME["stg_applications"], text=BY_NAME["stg_applications"].text + "\n-- edited"
+        BY_NAME["applications_all_files"],
+        text=BY_NAME["applications_all_files"].text + "\n-- edited",
     )
     models = {**BY_NAME, edited.name: edited}
     con = duckdb.connect(str(files.duckdb), read_only=True)
@@ -160,8 +171,13 @@ def test_an_edited_sql_file_rebuilds_that_model_and_the_ones_that_read_it(tmp_pa
                 assert not is_current(con, models[model.name], files, after)
     finally:
         con.close()
-    assert {"stg_applications", "stg_cells", "consistency_flags", "mart_agency_year"} <= changed
-    assert "stg_reports" not in changed and "stg_agencies" not in changed
+    assert {
+        "applications_all_files",
+        "stg_cells",
+        "consistency_flags",
+        "mart_agency_year",
+    } <= changed
+    assert "reports_all_files" not in changed and "stg_agencies" not in changed
 
 
 def test_an_update_that_does_not_add_up_falls_back_to_a_full_rebuild(tmp_path, monkeypatch):
@@ -170,9 +186,18 @@ def test_an_update_that_does_not_add_up_falls_back_to_a_full_rebuild(tmp_path, m
     write_specs(raw, SPECS)
     refresh(raw, wh)
     # a stray row of a report that stays: deleting and inserting by report_id cannot see it
-    con = duckdb.connect(str(WarehouseLayout(wh).current / "warehouse.duckdb"))
+    published = WarehouseLayout(wh).current / "warehouse.duckdb"
+    os.chmod(published, 0o644)  # published read-only: this edit takes the owner's will
+    con = duckdb.connect(str(published))
     try:
-        con.execute("INSERT INTO stg_applications SELECT * FROM stg_applications LIMIT 1")
+        con.execute(
+            "INSERT INTO applications_all_files SELECT * FROM applications_all_files LIMIT 1"
+        )
+        # an analyst's scratch work, and a model since renamed: no sql/ file makes them
+        con.execute("CREATE TABLE scratch AS SELECT 1 AS x")
+        con.execute("CREATE SCHEMA mine")
+        con.execute("CREATE VIEW mine.v AS SELECT 1 AS x")
+        con.execute("CREATE TABLE stg_applications AS SELECT * FROM applications_all_files")
     finally:
         con.close()
     # sealed again, as if the refresh had written it (an unsealed edit is not reused at all)
@@ -180,6 +205,13 @@ def test_an_update_that_does_not_add_up_falls_back_to_a_full_rebuild(tmp_path, m
 
     write_specs(raw, {"c.txt": spec("某县人民政府", 2022, natural=table3(new=7, granted=7))})
     outcome = refresh(raw, wh)
-    assert how(outcome)["stg_applications"] == "full"
-    assert how(outcome)["stg_active_disclosure"] == "incremental"
+    assert how(outcome)["applications_all_files"] == "full"
+    assert how(outcome)["active_disclosure_all_files"] == "incremental"
+    # ... are dropped before publishing, never carried on (the state equals a clean run's)
+    assert set(outcome.metadata["published_warehouse"]["dropped"].split(", ")) == {
+        "scratch",
+        "stg_applications",
+        "mine.v",
+        "schema mine",
+    }
     assert_same_state(warehouse_state(wh, ignore_timestamps=True), clean_state(raw, tmp_path, "c"))

@@ -75,7 +75,7 @@ def test_second_refresh_exits_at_once_and_a_killed_holders_lock_is_taken_over(
     err = capsys.readouterr().err
     assert "the previous refresh did not finish" in err and holder in err
     assert lock_file.read_text() == ""  # released
-    assert query(wh, "SELECT count(*) FROM stg_reports WHERE status = 'parsed'") == [(2,)]
+    assert query(wh, "SELECT count(*) FROM reports_all_files WHERE status = 'parsed'") == [(2,)]
     assert leftovers(wh) == []
     check_layout(WarehouseLayout(wh))  # what a refresh leaves passes its own start check
 

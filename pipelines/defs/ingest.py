@@ -12,7 +12,7 @@ from parsers import PARSER_VERSION
 from pipelines.faults import checkpoint
 from pipelines.manifest import refresh_manifest
 from pipelines.parsing import default_workers, parse_pending
-from pipelines.paths import TIDY_TABLES
+from pipelines.paths import TIDY_TABLES, tidy_asset
 from pipelines.rawfiles import has_entries
 from pipelines.reading import DEFAULT_MAX_FILE_MB, MB
 from pipelines.regions import write_agencies
@@ -115,7 +115,13 @@ def parsed_reports(
 @dg.multi_asset(
     group_name=GROUP,
     specs=[
-        dg.AssetSpec(t, deps=[raw_manifest, parsed_reports], kinds={"parquet"}) for t in TIDY_TABLES
+        dg.AssetSpec(
+            tidy_asset(t),
+            deps=[raw_manifest, parsed_reports],
+            kinds={"parquet"},
+            description=f"{t}.parquet: the tidy table of every file (the data contract)",
+        )
+        for t in TIDY_TABLES
     ],
 )
 def tidy_tables(warehouse: Warehouse):
@@ -123,7 +129,7 @@ def tidy_tables(warehouse: Warehouse):
     result = build_tidy_tables(warehouse.build(), parse_cache_dir(warehouse))
     for table in TIDY_TABLES:
         yield dg.MaterializeResult(
-            asset_key=table,
+            asset_key=tidy_asset(table),
             metadata={
                 "rows": result.rows[table],
                 "path": str(warehouse.layout.tidy(table)),
@@ -132,7 +138,7 @@ def tidy_tables(warehouse: Warehouse):
         )
 
 
-@dg.asset(group_name=GROUP, deps=["reports"], kinds={"python", "parquet"})
+@dg.asset(group_name=GROUP, deps=[tidy_asset("reports")], kinds={"python", "parquet"})
 def agencies(warehouse: Warehouse) -> dg.MaterializeResult:
     """Province, city and county of every agency name (administrative-division package)."""
     build = warehouse.build()

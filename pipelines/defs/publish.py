@@ -9,9 +9,10 @@ does not publish: its snapshot would hold new files beside old ones.
 import dagster as dg
 
 from pipelines.defs.sql_models import MODELS
-from pipelines.paths import TIDY_TABLES
+from pipelines.paths import TIDY_ASSETS
 from pipelines.resources import Warehouse
 from pipelines.snapshots import publish
+from pipelines.sqlmodels import drop_unmanaged
 
 GROUP = "publish"
 
@@ -22,7 +23,7 @@ PUBLISHES = [
     for name in (
         "raw_manifest",
         "parsed_reports",
-        *TIDY_TABLES,
+        *TIDY_ASSETS,
         "agencies",
         *(m.name for m in MODELS),
     )
@@ -46,12 +47,19 @@ def published_warehouse(
             f"does not build {', '.join(unbuilt)}. Materialize all assets (the refresh job); "
             "the published warehouse is unchanged"
         )
+    # the snapshot holds exactly the models of sql/: none renamed or removed since, and
+    # nothing else that came with the copy of the published database
+    with warehouse.connect() as con:
+        dropped = drop_unmanaged(con, MODELS)
+    if dropped:
+        context.log.info(f"dropped from the database (not made by sql/): {', '.join(dropped)}")
     layout = warehouse.layout
     snapshot = warehouse.build().root
     warehouse.close_connection()  # (the database file complete before readers see it)
     previous = publish(layout, warehouse.run_id)
     return dg.MaterializeResult(
         metadata={
+            "dropped": ", ".join(dropped),
             "snapshot": str(snapshot),
             "previous": str(previous) if previous else "",
             "warehouse": str(layout.duckdb),

@@ -8,7 +8,7 @@ import re
 import dagster as dg
 
 from pipelines.faults import checkpoint
-from pipelines.paths import SQL_DIR, TIDY_TABLES
+from pipelines.paths import SQL_DIR, TIDY_TABLES, tidy_asset
 from pipelines.resources import Warehouse
 from pipelines.sqlmodels import (
     SqlModel,
@@ -24,15 +24,23 @@ MODELS = discover(SQL_DIR)
 BY_NAME = {m.name: m for m in MODELS}
 #: Python assets whose files SQL may read (by name: `{{warehouse_dir}}/<name>.parquet`).
 UPSTREAM = {"raw_manifest", "agencies", *TIDY_TABLES}
+#: The Dagster asset that writes each upstream file.
+UPSTREAM_ASSETS = {
+    "raw_manifest": "raw_manifest",
+    "agencies": "agencies",
+    **{t: tidy_asset(t) for t in TIDY_TABLES},
+}
 FLAGS_TABLE = "consistency_flags"
 CHECK_PREFIX = "chk_"
 
 
 def sql_asset(model: SqlModel, names: set[str]) -> dg.AssetsDefinition:
+    reads = sorted(UPSTREAM_ASSETS.get(t, t) for t in model.reads)
+
     @dg.asset(
         name=model.name,
         group_name=model.folder,
-        deps=sorted(model.references(names)),
+        deps=sorted(model.references(names)) + reads,
         code_version=model.code_version,
         description=model.description or None,
         kinds={"duckdb", "sql"},
@@ -129,7 +137,7 @@ def markdown_text(value: object) -> str:
 
 @dg.definitions
 def sql_defs() -> dg.Definitions:
-    names = {m.name for m in MODELS} | UPSTREAM
+    names = {m.name for m in MODELS}
     return dg.Definitions(
         assets=[sql_asset(m, names) for m in MODELS], asset_checks=[consistency_checks]
     )

@@ -23,7 +23,7 @@ WITH columns_ AS (
         arg_min(category || '/' || applicant_type, confidence) AS ocr_cell,
         max(line) FILTER (WHERE category = 'carried_forward') AS line,
         max(page) FILTER (WHERE category = 'carried_forward') AS page
-    FROM stg_applications
+    FROM applications_all_files
     WHERE category IN ('received.new', 'received.carried_over', 'result.total', 'carried_forward')
     GROUP BY report_id, applicant_type
 )

@@ -1,16 +1,16 @@
 -- Year over year for one agency: this year's 上年结转 (received.carried_over, actual) equals
 -- last year's 结转下年度 (carried_forward, expected), in every applicant column. Last year is
--- the report standing for that agency-year (stg_agency_year_reports). Blank counts as 0.
+-- the report standing for that agency-year (reports). Blank counts as 0.
 WITH this_year AS (
     SELECT DISTINCT r.report_id, r.agency_key, r.year, a.applicant_type, a.value, a.line
-    FROM stg_reports AS r
-    JOIN stg_applications AS a USING (report_id)
+    FROM reports_all_files AS r
+    JOIN applications_all_files AS a USING (report_id)
     WHERE a.category = 'received.carried_over' AND r.agency_key IS NOT NULL
 ),
 last_year AS (
     SELECT y.agency_key, y.year, y.source_path, a.applicant_type, a.value
-    FROM stg_agency_year_reports AS y
-    JOIN stg_applications AS a USING (report_id)
+    FROM reports AS y
+    JOIN applications_all_files AS a USING (report_id)
     WHERE a.category = 'carried_forward'
 )
 SELECT

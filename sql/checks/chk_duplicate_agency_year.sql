@@ -3,15 +3,15 @@
 -- that both files hold and that differ (a blank against a number counts; a cell one file
 -- lacks does not). Copies with the same figures (the same report saved in another
 -- encoding, say) are not flagged.
-WITH reports AS (
+WITH dated AS (
     SELECT DISTINCT report_id, agency_key, year
-    FROM stg_reports
+    FROM reports_all_files
     WHERE agency_key IS NOT NULL AND year IS NOT NULL AND status <> 'rejected'
 ),
 pairs AS (
     SELECT a.report_id, b.report_id AS other_id
-    FROM reports AS a
-    JOIN reports AS b
+    FROM dated AS a
+    JOIN dated AS b
         ON a.agency_key = b.agency_key AND a.year = b.year AND a.report_id <> b.report_id
 ),
 -- the cells of the paired reports only, read once (not every cell, twice, for the joins)
@@ -28,7 +28,7 @@ diffs AS (
     WHERE x.value IS DISTINCT FROM y.value
 ),
 other_files AS (
-    SELECT report_id, min(source_path) AS source_path FROM stg_reports GROUP BY report_id
+    SELECT report_id, min(source_path) AS source_path FROM reports_all_files GROUP BY report_id
 )
 SELECT
     d.report_id,

@@ -4,7 +4,7 @@
 -- applications carried over from last year in that sentence.
 WITH stated AS (
     SELECT DISTINCT report_id, narrative['received_applications'] AS stated
-    FROM stg_reports
+    FROM reports_all_files
     WHERE narrative['received_applications'] IS NOT NULL
 )
 SELECT
@@ -18,6 +18,6 @@ SELECT
     format('the text says {} applications were received, table 3 (新收 总计) says {}',
         s.stated, a.value) AS detail
 FROM stated AS s
-JOIN stg_applications AS a
+JOIN applications_all_files AS a
     ON a.report_id = s.report_id AND a.category = 'received.new' AND a.applicant_type = 'total'
 WHERE a.value IS NOT NULL AND a.value <> s.stated

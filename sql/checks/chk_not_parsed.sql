@@ -13,5 +13,5 @@ SELECT
     NULL::DOUBLE AS actual,
     NULL::INTEGER AS line,
     coalesce(status_reason, status) AS detail
-FROM stg_reports
+FROM reports_all_files
 WHERE status <> 'parsed'

@@ -13,7 +13,7 @@ WITH columns_ AS (
         arg_min(category || '/' || applicant_type, confidence) AS ocr_cell,
         max(line) FILTER (WHERE category = 'result.other') AS line,
         max(page) FILTER (WHERE category = 'result.other') AS page
-    FROM stg_applications
+    FROM applications_all_files
     WHERE starts_with(category, 'result.other')
     GROUP BY report_id, applicant_type
 )

@@ -5,24 +5,24 @@
 -- cases, administrative penalty decisions.
 WITH standing AS (
     SELECT y.report_id, y.year, coalesce(g.level, 'unknown') AS level
-    FROM stg_agency_year_reports AS y
+    FROM reports AS y
     LEFT JOIN stg_agencies AS g USING (agency)
 ),
 metrics AS (
     SELECT s.*, 'applications_received' AS metric, a.value::DOUBLE AS x, a.line
     FROM standing AS s
-    JOIN stg_applications AS a USING (report_id)
+    JOIN applications_all_files AS a USING (report_id)
     WHERE a.category = 'received.new' AND a.applicant_type = 'total'
     UNION ALL
     SELECT s.*, 'review_litigation_cases', sum(r.value)::DOUBLE, min(r.line)
     FROM standing AS s
-    JOIN stg_review_litigation AS r USING (report_id)
+    JOIN review_litigation_all_files AS r USING (report_id)
     WHERE r.outcome = 'total'
     GROUP BY ALL
     UNION ALL
     SELECT s.*, 'penalty_decisions', d.value, d.line
     FROM standing AS s
-    JOIN stg_active_disclosure AS d USING (report_id)
+    JOIN active_disclosure_all_files AS d USING (report_id)
     WHERE d.item = 'administrative_penalty' AND d.measure = 'decisions'
 ),
 logged AS (

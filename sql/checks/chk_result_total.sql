@@ -18,7 +18,7 @@ WITH columns_ AS (
         arg_min(category || '/' || applicant_type, confidence) AS ocr_cell,
         max(line) FILTER (WHERE category = 'result.total') AS line,
         max(page) FILTER (WHERE category = 'result.total') AS page
-    FROM stg_applications
+    FROM applications_all_files
     WHERE starts_with(category, 'result.')
     GROUP BY report_id, applicant_type
 ),

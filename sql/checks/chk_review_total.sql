@@ -14,7 +14,7 @@ WITH groups_ AS (
         arg_min(proceeding || '/' || outcome, confidence) AS ocr_cell,
         max(line) FILTER (WHERE outcome = 'total') AS line,
         max(page) FILTER (WHERE outcome = 'total') AS page
-    FROM stg_review_litigation
+    FROM review_litigation_all_files
     GROUP BY report_id, proceeding
 )
 SELECT

@@ -15,7 +15,7 @@ WITH rows_ AS (
         arg_min(category || '/' || applicant_type, confidence) AS ocr_cell,
         max(line) FILTER (WHERE applicant_type = 'total') AS line,
         max(page) FILTER (WHERE applicant_type = 'total') AS page
-    FROM stg_applications
+    FROM applications_all_files
     GROUP BY report_id, category
 )
 SELECT

@@ -3,23 +3,16 @@
 -- the expected and the actual value and a severity (error, warning, info). A report that
 -- breaks an identity is loaded exactly as printed and flagged here, never corrected.
 WITH flags AS (
-    SELECT * FROM chk_balance_identity
-    UNION ALL BY NAME SELECT * FROM chk_result_total
-    UNION ALL BY NAME SELECT * FROM chk_other_subtotal
-    UNION ALL BY NAME SELECT * FROM chk_row_total
-    UNION ALL BY NAME SELECT * FROM chk_review_total
+    -- the checks of each report by itself and against its copies (flags_per_report), and
+    -- those that compare with the report standing for another agency-year or its peers
+    SELECT * FROM flags_per_report
     UNION ALL BY NAME SELECT * FROM chk_carry_over
-    UNION ALL BY NAME SELECT * FROM chk_narrative
-    UNION ALL BY NAME SELECT * FROM chk_duplicate_agency_year
-    UNION ALL BY NAME SELECT * FROM chk_blank_cells
-    UNION ALL BY NAME SELECT * FROM chk_inferred_figures
-    UNION ALL BY NAME SELECT * FROM chk_not_parsed
     UNION ALL BY NAME SELECT * FROM chk_outlier
 ),
 report_files AS (
     SELECT report_id, min(source_path) AS source_path, any_value(agency) AS agency,
         any_value(year) AS year
-    FROM stg_reports
+    FROM reports_all_files
     WHERE report_id IS NOT NULL
     GROUP BY report_id
 )

@@ -6,6 +6,6 @@ SELECT
     count(*) FILTER (WHERE status = 'parsed') AS n_parsed,
     count(*) FILTER (WHERE status = 'partial') AS n_partial,
     count(*) FILTER (WHERE status = 'rejected') AS n_rejected
-FROM stg_reports
+FROM reports_all_files
 GROUP BY input_kind
 ORDER BY n_files DESC, input_kind

@@ -3,6 +3,6 @@ SELECT
     status,
     count(*) AS n_files,
     count(DISTINCT report_id) AS n_reports
-FROM stg_reports
+FROM reports_all_files
 GROUP BY status
 ORDER BY status

@@ -1,6 +1,6 @@
 -- materialized: view
 -- One row of figures per agency-year (the report standing for it, see
--- stg_agency_year_reports): region and level, the main figures of tables 2-4 (table 3's
+-- reports): region and level, the main figures of tables 2-4 (table 3's
 -- 总计 column) and the flags raised on the report. mart_agency_year adds the rates.
 WITH app AS (
     SELECT
@@ -25,10 +25,43 @@ WITH app AS (
             sum(value) FILTER (WHERE category LIKE 'result.other.%' AND applicant_type = 'total'),
             max(value) FILTER (WHERE category = 'result.other' AND applicant_type = 'total')
         )::BIGINT AS other_handling,
+        -- each reason of (三)不予公开, (四)无法提供, (五)不予处理 (总计 column)
+        max(value) FILTER (WHERE category = 'result.denied.state_secret' AND applicant_type = 'total')
+            AS denied_state_secret,
+        max(value) FILTER (WHERE category = 'result.denied.prohibited_by_law' AND applicant_type = 'total')
+            AS denied_prohibited_by_law,
+        max(value) FILTER (WHERE category = 'result.denied.security_stability' AND applicant_type = 'total')
+            AS denied_security_stability,
+        max(value) FILTER (WHERE category = 'result.denied.third_party_rights' AND applicant_type = 'total')
+            AS denied_third_party_rights,
+        max(value) FILTER (WHERE category = 'result.denied.internal_affairs' AND applicant_type = 'total')
+            AS denied_internal_affairs,
+        max(value) FILTER (WHERE category = 'result.denied.process_information' AND applicant_type = 'total')
+            AS denied_process_information,
+        max(value) FILTER (WHERE category = 'result.denied.enforcement_case_file' AND applicant_type = 'total')
+            AS denied_enforcement_case_file,
+        max(value) FILTER (WHERE category = 'result.denied.administrative_query' AND applicant_type = 'total')
+            AS denied_administrative_query,
+        max(value) FILTER (WHERE category = 'result.unable.not_held' AND applicant_type = 'total')
+            AS unable_not_held,
+        max(value) FILTER (WHERE category = 'result.unable.needs_creation' AND applicant_type = 'total')
+            AS unable_needs_creation,
+        max(value) FILTER (WHERE category = 'result.unable.unclear_after_correction' AND applicant_type = 'total')
+            AS unable_unclear_after_correction,
+        max(value) FILTER (WHERE category = 'result.not_processed.petition_complaint' AND applicant_type = 'total')
+            AS not_processed_petition_complaint,
+        max(value) FILTER (WHERE category = 'result.not_processed.duplicate_request' AND applicant_type = 'total')
+            AS not_processed_duplicate_request,
+        max(value) FILTER (WHERE category = 'result.not_processed.publication_request' AND applicant_type = 'total')
+            AS not_processed_publication_request,
+        max(value) FILTER (WHERE category = 'result.not_processed.excessive_requests' AND applicant_type = 'total')
+            AS not_processed_excessive_requests,
+        max(value) FILTER (WHERE category = 'result.not_processed.confirmation_request' AND applicant_type = 'total')
+            AS not_processed_confirmation_request,
         max(value) FILTER (WHERE category = 'result.total' AND applicant_type = 'total') AS result_total,
         max(value) FILTER (WHERE category = 'carried_forward' AND applicant_type = 'total')
             AS carried_forward
-    FROM stg_applications
+    FROM applications_all_files
     GROUP BY report_id
 ),
 rev AS (
@@ -45,7 +78,7 @@ rev AS (
         sum(value) FILTER (WHERE proceeding <> 'review' AND outcome = 'other')::BIGINT AS litigation_other,
         sum(value) FILTER (WHERE proceeding <> 'review' AND outcome = 'pending')::BIGINT AS litigation_pending,
         sum(value) FILTER (WHERE proceeding <> 'review' AND outcome = 'total')::BIGINT AS litigation_total
-    FROM stg_review_litigation
+    FROM review_litigation_all_files
     GROUP BY report_id
 ),
 -- 2021 `issued` (本年制发件数) and 2019 `made` (本年新制作数量) both count new documents.
@@ -63,7 +96,7 @@ dis AS (
             AS coercion_decisions,
         max(value) FILTER (WHERE item = 'administrative_fee' AND measure = 'amount_10k_yuan')
             AS fee_amount_10k_yuan
-    FROM stg_active_disclosure
+    FROM active_disclosure_all_files
     GROUP BY report_id
 ),
 inferred AS (
@@ -80,7 +113,7 @@ flags AS (
     FROM consistency_flags
     GROUP BY report_id
 ),
-wide AS (
+wide AS MATERIALIZED (
     SELECT
         y.agency_key,
         y.agency,
@@ -91,6 +124,7 @@ wide AS (
         coalesce(g.level, 'unknown') AS level,
         y.report_id,
         y.source_path,
+        y.chosen_because,
         y.n_files,
         y.n_reports,
         y.status,
@@ -102,7 +136,7 @@ wide AS (
         coalesce(flags.n_flags_warning, 0) AS n_flags_warning,
         coalesce(flags.n_flags_info, 0) AS n_flags_info,
         coalesce(inferred.n_figures_inferred, 0) AS n_figures_inferred
-    FROM stg_agency_year_reports AS y
+    FROM reports AS y
     LEFT JOIN stg_agencies AS g USING (agency)
     LEFT JOIN app USING (report_id)
     LEFT JOIN rev USING (report_id)
@@ -110,4 +144,8 @@ wide AS (
     LEFT JOIN flags USING (report_id)
     LEFT JOIN inferred USING (report_id)
 )
-SELECT * FROM wide
+SELECT w.*, p.received_new AS received_new_prev_year
+FROM wide AS w
+-- the same agency a year earlier (its standing report)
+LEFT JOIN (SELECT agency_key, year, received_new FROM wide) AS p
+    ON p.agency_key = w.agency_key AND p.year = w.year - 1

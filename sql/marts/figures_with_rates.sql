@@ -2,10 +2,20 @@
 -- exported: no
 -- The rates analysts ask for, stated once for every grain: one agency-year (grain
 -- 'agency') or a region × level group (the grains of region_year_figures). Rates are
--- ratios of sums, null where the denominator is 0 or blank; `received_new_yoy` compares
--- with the same agency or group a year earlier.
+-- ratios of sums, null where the denominator is 0 or blank. `received_new_yoy` is the
+-- change from the year before over the agencies with a received_new figure in both years
+-- (`n_agencies_both_years`; for one agency, 1 when it has both): (received_new_both_years
+-- − received_new_prev_year) / received_new_prev_year. `snapshot_id`, `refreshed_at`: the
+-- refresh that computed the rows (the run id, its snapshot's name) and when.
 WITH f AS (
-    SELECT 'agency' AS grain, * FROM agency_year_figures
+    SELECT
+        'agency' AS grain,
+        *,
+        (received_new IS NOT NULL AND received_new_prev_year IS NOT NULL)::BIGINT
+            AS n_agencies_both_years,
+        CASE WHEN received_new_prev_year IS NOT NULL THEN received_new END
+            AS received_new_both_years
+    FROM agency_year_figures
     UNION ALL BY NAME
     SELECT * FROM region_year_figures
 )
@@ -13,6 +23,8 @@ SELECT
     f.*,
     (coalesce(f.granted, 0) + coalesce(f.partially_granted, 0)) / nullif(f.result_total, 0)
         AS granted_share,
+    f.received_new_natural_person / nullif(f.received_new, 0) AS natural_person_share,
+    f.received_new_organisations / nullif(f.received_new, 0) AS organisation_share,
     f.unable / nullif(f.result_total, 0) AS unable_share,
     f.not_processed / nullif(f.result_total, 0) AS not_processed_share,
     f.carried_forward / nullif(coalesce(f.received_new, 0) + coalesce(f.received_carried_over, 0), 0)
@@ -21,12 +33,12 @@ SELECT
         AS review_correction_rate,
     f.litigation_corrected / nullif(f.litigation_total - coalesce(f.litigation_pending, 0), 0)
         AS litigation_correction_rate,
-    p.received_new AS received_new_prev_year,
-    (f.received_new - p.received_new) / nullif(p.received_new, 0) AS received_new_yoy
+    (f.received_new_both_years - f.received_new_prev_year) / nullif(f.received_new_prev_year, 0)
+        AS received_new_yoy,
+    -- each reason's share of result_total: denied_state_secret_share, …
+    COLUMNS('^((denied|unable|not_processed)_.+)$') / nullif(f.result_total, 0) AS '\1_share',
+    -- the refresh that computed these rows (its snapshot) and when; a refresh that finds
+    -- nothing new keeps them, with their id
+    '{{snapshot_id}}' AS snapshot_id,
+    current_timestamp AS refreshed_at
 FROM f
-LEFT JOIN f AS p
-    ON p.grain = f.grain AND p.year = f.year - 1
-    AND p.agency_key IS NOT DISTINCT FROM f.agency_key
-    AND p.province IS NOT DISTINCT FROM f.province
-    AND p.city IS NOT DISTINCT FROM f.city
-    AND p.level IS NOT DISTINCT FROM f.level

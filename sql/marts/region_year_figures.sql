@@ -1,17 +1,22 @@
 -- materialized: view
--- The figures of agency_year_figures summed by year × province × city × agency level
--- (`grain` names the grouping). mart_region_year adds the rates.
+-- The figures of agency_year_figures summed by year × province × city × agency level, one
+-- grouping per `grain` (national, level, province, province_level, city, city_level; a
+-- grouping column a grain does not use is NULL); each grain's mart (mart_<grain>_year)
+-- adds the rates. `n_agencies_both_years`, `received_new_both_years` and
+-- `received_new_prev_year` count only the agencies with a received_new figure in both this
+-- year and the year before, so that the change compares the same agencies.
 WITH base AS (
     SELECT *, coalesce(province, '(unresolved)') AS province_group
     FROM agency_year_figures
 )
 SELECT
     CASE
-        WHEN grouping(province_group) = 1 AND grouping(level) = 1 THEN 'year'
+        WHEN grouping(province_group) = 1 AND grouping(level) = 1 THEN 'national'
         WHEN grouping(province_group) = 1 THEN 'level'
-        WHEN grouping(level) = 1 THEN 'province'
+        WHEN grouping(city) = 1 AND grouping(level) = 1 THEN 'province'
         WHEN grouping(city) = 1 THEN 'province_level'
-        ELSE 'province_city_level'
+        WHEN grouping(level) = 1 THEN 'city'
+        ELSE 'city_level'
     END AS grain,
     year,
     province_group AS province,
@@ -35,10 +40,25 @@ SELECT
     sum(litigation_corrected)::BIGINT AS litigation_corrected,
     sum(litigation_pending)::BIGINT AS litigation_pending,
     sum(litigation_total)::BIGINT AS litigation_total,
-    sum(n_flags_error)::BIGINT AS n_flags_error
+    sum(received_new_natural_person)::BIGINT AS received_new_natural_person,
+    sum(received_new_organisations)::BIGINT AS received_new_organisations,
+    -- each reason of denied, unable, not_processed (denied_state_secret, …)
+    sum(COLUMNS('^(denied|unable|not_processed)_'))::BIGINT,
+    sum(review_upheld)::BIGINT AS review_upheld,
+    sum(review_other)::BIGINT AS review_other,
+    sum(litigation_upheld)::BIGINT AS litigation_upheld,
+    sum(litigation_other)::BIGINT AS litigation_other,
+    sum(n_flags_error)::BIGINT AS n_flags_error,
+    count(*) FILTER (WHERE received_new IS NOT NULL AND received_new_prev_year IS NOT NULL)
+        AS n_agencies_both_years,
+    sum(received_new) FILTER (WHERE received_new_prev_year IS NOT NULL)::BIGINT
+        AS received_new_both_years,
+    sum(received_new_prev_year) FILTER (WHERE received_new IS NOT NULL)::BIGINT
+        AS received_new_prev_year
 FROM base
 GROUP BY GROUPING SETS (
     (year, province_group, city, level),
+    (year, province_group, city),
     (year, province_group, level),
     (year, province_group),
     (year, level),

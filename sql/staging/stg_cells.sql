@@ -5,12 +5,12 @@
 -- `confidence` is the OCR recogniser's (0..1) for figures read by OCR (method 'ocr'), else null.
 SELECT report_id, 'applications' AS table_name, category || '/' || applicant_type AS cell,
     value::DOUBLE AS value, raw, line, method, page, confidence
-FROM stg_applications
+FROM applications_all_files
 UNION ALL
 SELECT report_id, 'active_disclosure', item || '/' || measure, value, raw, line, method, page,
     confidence
-FROM stg_active_disclosure
+FROM active_disclosure_all_files
 UNION ALL
 SELECT report_id, 'review_litigation', proceeding || '/' || outcome, value::DOUBLE, raw, line,
     method, page, confidence
-FROM stg_review_litigation
+FROM review_litigation_all_files

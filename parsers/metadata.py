@@ -96,8 +96,17 @@ class _Replayable:
 _SELF_REFERENCE = re.compile(r"(?:(?:编制|制作|发布)了?)?本(?:机关|单位|部门)")
 
 
+#: A title pattern found inside a sentence ("现向社会公布××局2023年度…报告", as a
+#: page's text reads once an extractor dropped its title) starts at the sentence: the
+#: name starts after the verb that announces the report.
+_ANNOUNCING = re.compile(r"^(?:现|特|今|兹|谨)?(?:向社会(?:公众)?)?(?:予以)?(?:公布|发布|印发)了?")
+
+
 def _clean_agency(name: str) -> str | None:
     name = _SELF_REFERENCE.split(name, maxsplit=1)[0]
+    announced = _ANNOUNCING.sub("", name, count=1)
+    if len(announced) >= 2:
+        name = announced
     for prefix in _STRIP_PREFIXES:
         if name.startswith(prefix):
             name = name[len(prefix) :]

@@ -478,6 +478,15 @@ def _solve_table3_runs(
                 f"table 3 row {code}", to_rebuild[code], T3_COLUMNS, losses, lambda _: True, out
             )
             fits = alone if len(alone) == 1 else []
+            if fits and not _row_total_holds(fits[0]):
+                # the one reading the lines allow breaks the row's own total: the loss
+                # assumed (merged lines) may not be what happened (a pipe row of blank
+                # cells read as one line '26' became seven 26s): not rebuilt
+                out.problems.append(
+                    f"table 3 row {code}: lines {' / '.join(c.text for c in to_rebuild[code])!r} "
+                    "allow one reading, and it breaks the row's own total: not rebuilt"
+                )
+                fits = []
             if len(alone) > 1:
                 out.problems.append(
                     f"table 3 row {code}: lines {' / '.join(c.text for c in to_rebuild[code])!r} "

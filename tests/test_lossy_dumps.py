@@ -98,3 +98,27 @@ def test_a_lossy_row_names_its_readings_when_it_is_ambiguous():
     ]
     with pytest.raises(TooAmbiguous):
         readings(["1", "0", "1", "0", "2", "0", "2", "0", "3", "0", "3"], 15, True, True)
+
+
+def test_blank_cells_of_a_converters_pipe_rows_are_not_rebuilt_as_merged_lines() -> None:
+    """html2text's text of a real page (tests/fixtures/reports/corpus/SOURCES.md): table 3's
+    rows print 26 for natural persons and 总计 and blank organisation cells
+    (`26 |  |  |  |  |  |  26`). Read as a lossy dump, the one line '26' had one reading,
+    seven 26s, which breaks the row's own total: it was loaded (`partial`, 26 in every
+    organisation column). A reading that breaks its own row total is not rebuilt."""
+    from tests.conftest import shared_path
+
+    rel = "corpus/derived/shuyang_drc_2023.html2text.txt"
+    report = parse_report(shared_path(rel).read_bytes(), rel)
+    assert report.status == "partial"
+    got = {(f.category, f.applicant_type): f.value for f in report.applications}
+    for row in ("received.new", "result.granted", "result.total"):
+        assert (row, "commercial_enterprise") not in got, row
+        assert f"table 3 row {row}: lines '26' allow one reading, and it breaks" in (
+            report.status_reason
+        )
+    # what is read is what the page prints (its blanks, where read, as zeros)
+    assert {v for (row, _), v in got.items() if row != "received.new"} <= {0, 26}
+    assert all(
+        v in (0, None) for (_, col), v in got.items() if col != "natural_person" and col != "total"
+    )

@@ -347,7 +347,9 @@ def detect_layout(lines: list[str], rows: list[Row]) -> str:
         s = ln.strip()
         if not s:
             continue
-        if s[0] == "|" and s.count("|") >= 3:
+        if s.count("|") >= 3 and not s.startswith("||"):
+            # a pipe table's row, with its outer pipes (Markdown) or without them (as
+            # html2text prints one: `label | 26 |  |  | 26`)
             kinds["markdown"] += 1
         elif s.endswith(" |") or s.startswith("||"):
             kinds["cell_per_line_pipe"] += 1

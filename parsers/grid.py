@@ -150,6 +150,10 @@ def split_line(line: str, lineno: int) -> tuple[list[Cell], bool] | None:
         inner = stripped.strip("|")
         cells = [Cell(c.strip(), lineno) for c in inner.split("|")]
         return cells, True
+    if stripped.count("|") >= 2 and not stripped.startswith("|"):
+        # a pipe table's row without outer pipes (html2text: `label | 26 |  |  | 26`): every
+        # field between two pipes is a cell, an empty one a blank cell
+        return [Cell(c.strip(), lineno) for c in stripped.split("|")], True
     if stripped.endswith(" |") or stripped.endswith("|") and stripped.count("|") == 1:
         return [Cell(stripped.rstrip("|").strip(), lineno)], False
     if "\t" in line:
@@ -249,7 +253,12 @@ def rows_from_lines(lines: list[str], first_lineno: int = 1) -> list[Row]:
             if not _is_separator_or_page_marker(stripped):
                 loose.append(Cell(stripped, lineno))
             continue
-        if stripped.endswith(" |") and stripped[0] != "|" and not stripped[0].isspace():
+        if (
+            stripped.endswith(" |")
+            and stripped[0] != "|"
+            and not stripped[0].isspace()
+            and stripped.count("|") == 1
+        ):
             if not _is_separator_or_page_marker(stripped):
                 loose.append(Cell(stripped.rstrip("|").strip(), lineno))
             continue

@@ -125,15 +125,15 @@ def test_a_converters_pipe_rows_without_outer_pipes_are_no_cell_per_line_dump() 
     """html2text's text of a real page (tests/fixtures/reports/corpus/SOURCES.md) prints
     table rows as `label | 26 |  |  |  |  |  |  26` (no outer pipes, blank cells empty): a
     pipe table, not a cell-per-line dump whose identical lines were merged. Read as such a
-    dump, its rows became seven 26s (`partial`, but loaded); now they are pipe rows, and
-    what cannot be placed is named, never guessed."""
+    dump, its rows became seven 26s (`partial`, but loaded); now each field is a cell, a
+    blank one blank (its figures: tests/expected/corpus__derived__shuyang_drc_2023…)."""
     from tests.conftest import shared_path
 
     rel = "corpus/derived/shuyang_drc_2023.html2text.txt"
     report = parse_report(shared_path(rel).read_bytes(), rel)
-    assert report.layout == "markdown" and report.status == "partial"
-    assert not [f for f in report.applications if f.method == "reconstructed"]
-    assert (
-        all(f.value in (0, None) for f in report.applications if f.applicant_type != "total")
-        or not report.applications
-    )
+    assert report.layout == "markdown" and report.status == "parsed", report.status_reason
+    got = {(f.category, f.applicant_type): f.value for f in report.applications}
+    assert got[("received.new", "natural_person")] == 26
+    assert got[("received.new", "commercial_enterprise")] is None  # printed blank
+    assert got[("received.new", "total")] == 26
+    assert {f.method for f in report.applications} == {"label"}

@@ -18,7 +18,8 @@ import zlib
 import duckdb
 import pytest
 
-from parsers import APPLICANT_TYPES, OUTCOMES, parse_report
+from bench.ocr_bench import expected_cells, report_cells
+from parsers import APPLICANT_TYPES, parse_report
 from tests.conftest import EXPECTED, REPO
 
 FIXTURES = REPO / "tests" / "fixtures" / "ocr"
@@ -30,32 +31,6 @@ def ocr_on():
     with pytest.MonkeyPatch.context() as mp:
         mp.delenv("GOVREPORTS_OCR", raising=False)
         yield
-
-
-def _expected() -> dict:
-    exp = json.loads(EXPECTED_JSON.read_text(encoding="utf-8"))
-    cells = {}
-    for row, values in exp["applications"].items():
-        for col, v in zip(APPLICANT_TYPES, values, strict=True):
-            cells[("t3", row, col)] = v
-    for item, measures in exp["active_disclosure"].items():
-        for measure, v in measures.items():
-            cells[("t2", item, measure)] = v
-    for proc, values in exp["review_litigation"].items():
-        for col, v in zip(OUTCOMES, values, strict=True):
-            cells[("t4", proc, col)] = v
-    return cells
-
-
-def _cells(report) -> dict:
-    out = {}
-    for f in report.applications:
-        out[("t3", f.category, f.applicant_type)] = f
-    for f in report.active_disclosure:
-        out[("t2", f.item, f.measure)] = f
-    for f in report.review_litigation:
-        out[("t4", f.proceeding, f.outcome)] = f
-    return out
 
 
 @pytest.fixture(scope="module")
@@ -71,11 +46,12 @@ def scan_report(ocr_on):
 
 
 def _assert_figures_exact(report, at_least: int) -> None:
-    want, got = _expected(), _cells(report)
-    wrong = {k: (f.value, want.get(k)) for k, f in got.items() if f.value != want.get(k)}
+    want = expected_cells(json.loads(EXPECTED_JSON.read_text(encoding="utf-8")))
+    got = report_cells(report)
+    wrong = {k: (v, want.get(k)) for k, (v, _) in got.items() if v != want.get(k)}
     assert not wrong, wrong
     assert len(got) >= at_least, (len(got), report.status_reason)
-    for f in got.values():
+    for f in report.applications + report.active_disclosure + report.review_litigation:
         assert f.method == "ocr"
         assert f.confidence is not None and 0.0 < f.confidence <= 1.0, f
         assert f.page is not None and f.line is not None

@@ -146,14 +146,12 @@ def split_line(line: str, lineno: int) -> tuple[list[Cell], bool] | None:
         return [Cell("", lineno)], False  # an empty cell flattened as " |"
     if ("|" in stripped and _PIPES_ONLY.match(stripped)) or _is_separator_or_page_marker(stripped):
         return None
-    if stripped.startswith("|") and stripped.count("|") >= 2:
-        inner = stripped.strip("|")
-        cells = [Cell(c.strip(), lineno) for c in inner.split("|")]
-        return cells, True
-    if stripped.count("|") >= 2 and not stripped.startswith("|"):
-        # a pipe table's row without outer pipes (html2text: `label | 26 |  |  | 26`): every
-        # field between two pipes is a cell, an empty one a blank cell
-        return [Cell(c.strip(), lineno) for c in stripped.split("|")], True
+    if stripped.count("|") >= 2:
+        # a pipe table's row: with outer pipes (Markdown: `| a | 0 |`), or without them
+        # (html2text: `label | 26 |  |  | 26`); every field between two pipes is a cell, an
+        # empty one a blank cell
+        inner = stripped.strip("|") if stripped[0] == "|" else stripped
+        return [Cell(c.strip(), lineno) for c in inner.split("|")], True
     if stripped.endswith(" |") or stripped.endswith("|") and stripped.count("|") == 1:
         return [Cell(stripped.rstrip("|").strip(), lineno)], False
     if "\t" in line:

@@ -287,8 +287,7 @@ def _blank_page_numbers(lines: list[str], chars: list[_Char]) -> None:
         _PAGE_NUMBER.fullmatch(lines[0]) or _PAGE_NUMBER.fullmatch(lines[-1])
     ):
         return  # (most pages: no need to look where their characters sit)
-    heights = sorted([c[4] - c[3] for c in chars])
-    size = max(heights[len(heights) // 2], 1.0)
+    size = _text_size(chars)
     middles = [(c[3] + c[4]) / 2 for c in chars]
     top, bottom = max(middles), min(middles)
     below_top = max((m for m in middles if m < top - 0.4 * size), default=top)

@@ -478,18 +478,19 @@ def _solve_table3_runs(
                 f"table 3 row {code}", to_rebuild[code], T3_COLUMNS, losses, lambda _: True, out
             )
             fits = alone if len(alone) == 1 else []
+            shown = " / ".join(c.text for c in to_rebuild[code])
             if fits and not _row_total_holds(fits[0]):
                 # the one reading the lines allow breaks the row's own total: the loss
                 # assumed (merged lines) may not be what happened (a pipe row of blank
                 # cells read as one line '26' became seven 26s): not rebuilt
                 out.problems.append(
-                    f"table 3 row {code}: lines {' / '.join(c.text for c in to_rebuild[code])!r} "
-                    "allow one reading, and it breaks the row's own total: not rebuilt"
+                    f"table 3 row {code}: lines {shown!r} allow one reading, and it breaks "
+                    "the row's own total: not rebuilt"
                 )
                 fits = []
             if len(alone) > 1:
                 out.problems.append(
-                    f"table 3 row {code}: lines {' / '.join(c.text for c in to_rebuild[code])!r} "
+                    f"table 3 row {code}: lines {shown!r} "
                     "allow several readings and the table breaks its own identities, so they "
                     "cannot choose"
                 )

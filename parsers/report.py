@@ -101,7 +101,7 @@ def _parse_into(report: Report, data: bytes) -> None:
             report.status_reason = "empty file"
             return
         if kind == "image":
-            ocr = _ocr_or_refuse(
+            pdf = ocr = _ocr_or_refuse(
                 f"scanned image ({what}): no text layer to read",
                 lambda: _ocr_module().image_pages_text(data, what or "image"),
             )
@@ -116,9 +116,7 @@ def _parse_into(report: Report, data: bytes) -> None:
                 pdf = ocr = _ocr_or_refuse(
                     reason, lambda: _ocr_module().pdf_pages_text(data, reason.split(" (")[0])
                 )  # (`pdf`: the same kind of text, read from the rendered pages)
-        if ocr is not None or kind == "pdf":
-            if ocr is not None:
-                pdf = ocr
+        if kind in ("pdf", "image"):  # paged text, from its text layer or by OCR
             report.encoding, report.encoding_confidence = None, 1.0
             report.warnings.extend(pdf.warnings)
             page_starts = pdf.page_starts

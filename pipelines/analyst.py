@@ -119,6 +119,17 @@ def run_sql(layout: WarehouseLayout, query: str, fmt: str = "table") -> int:
     return 0
 
 
+def _run_statement(con: duckdb.DuckDBPyConnection, statement: str) -> int:
+    """One statement of the shell: its rows printed, or its error; 1 when it failed."""
+    try:
+        con.execute(statement)
+        print_result(con, "table", sys.stdout)
+    except duckdb.Error as exc:
+        print(f"Error: {explain(exc)}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def run_shell(layout: WarehouseLayout, stdin: TextIO | None = None) -> int:
     """`govreports shell`: a small SQL prompt on a read-only connection (statements end
     with `;`, `.tables` lists the tables, `.quit` or end of input ends). No other program
@@ -156,19 +167,9 @@ def run_shell(layout: WarehouseLayout, stdin: TextIO | None = None) -> int:
             if not stripped.endswith(";"):
                 continue
             statement, pending = "\n".join(pending), []
-            try:
-                con.execute(statement)
-                print_result(con, "table", sys.stdout)
-            except duckdb.Error as exc:
-                status = 1
-                print(f"Error: {explain(exc)}", file=sys.stderr)
+            status = _run_statement(con, statement) or status
         if pending:  # input ended inside a statement: run what was typed
-            try:
-                con.execute("\n".join(pending))
-                print_result(con, "table", sys.stdout)
-            except duckdb.Error as exc:
-                status = 1
-                print(f"Error: {explain(exc)}", file=sys.stderr)
+            status = _run_statement(con, "\n".join(pending)) or status
     finally:
         con.close()
     return 0 if interactive else status

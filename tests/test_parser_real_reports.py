@@ -32,6 +32,10 @@ TEXT_ONLY_AMBIGUITY = {
         "active_disclosure": {"normative_document": ["issued", "repealed", "in_force"]},
         "reason": "normative_document",
     },
+    "corpus__pingtan_2025.txt.json": {
+        "active_disclosure": {"normative_document": ["issued", "repealed", "in_force"]},
+        "reason": "normative_document",
+    },
 }
 
 # Reports whose layout the parser cannot read exactly yet: it must say `partial` and

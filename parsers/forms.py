@@ -43,7 +43,7 @@ _T3_HEAD = [
     ("result.denied.third_party_rights", r"第三方"),
     ("result.denied.internal_affairs", r"内部事务"),
     ("result.denied.process_information", r"过程性"),
-    ("result.denied.enforcement_case_file", r"执法案卷"),
+    ("result.denied.enforcement_case_file", r"执法案卷|执法案件"),
     ("result.denied.administrative_query", r"行政查询|查询事项"),
     ("result.unable.not_held", r"不掌握"),
     ("result.unable.needs_creation", r"另行制作|没有现成"),

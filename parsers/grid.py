@@ -310,6 +310,7 @@ def group_cells(cells: list[Cell]) -> list[Row]:
 _RUN_TOKEN = re.compile(r"-?\d+(?:\.\d+)?(?:元|万元)?|[^\d-]+|-")
 _ITEM_NUMBER = re.compile(r"(\d)$")
 _RUN_MARKERS = re.compile(r"本年新收|第二十条|结果维持")
+_TRAILING_YEAR = re.compile(r"(\d*?)((?:19|20)\d\d)")
 
 
 def is_run_together(line: str) -> bool:
@@ -325,12 +326,29 @@ def _is_number_token(tok: str) -> bool:
     return tok[0].isdigit() or tok[0] == "-" and tok[1:2].isdigit()
 
 
+def _split_year(tok: str) -> tuple[str, str]:
+    """`tok` (digits glued to a following 年) as (the digits before, the year)."""
+    m = _TRAILING_YEAR.fullmatch(tok)
+    return (m[1], m[2]) if m else (tok, "")
+
+
 def rows_from_run_together(line: str, lineno: int) -> list[Row]:
     """Cells of a run-together line: label runs and digit runs (a space is a cell
-    boundary). The digit right before `N.` or `N、` + label is the label's number."""
+    boundary). The digit right before `N.` or `N、` + label is the label's number. A year
+    glued to the prose after a table (`行政事业性收费02025年，我局…`: the cell 0, then
+    `2025年，…`) goes with its 年: four digits 19xx/20xx right before 年 are never a
+    cell's."""
     tokens: list[str] = []
     for tok in _RUN_TOKEN.findall(line):
         is_number = tok[0].isdigit() or tok[0] == "-" and tok[1:2].isdigit()
+        if not is_number and tok[0] == "年" and tokens and _is_number_token(tokens[-1]):
+            head, year = _split_year(tokens[-1])
+            if year:
+                tok = year + tok
+                if head:
+                    tokens[-1] = head
+                else:
+                    tokens.pop()
         if not is_number and tokens and not _is_number_token(tokens[-1]):
             tokens[-1] += tok  # one text run, whatever punctuation it holds
         else:

@@ -270,6 +270,12 @@ def _pair_orphans(
         if not orphans:
             continue
         slots = [r for r in form_rows[i0 + 1 : i1] if r.code not in found] if i1 > i0 else []
+        if not slots and k1 == len(events):
+            # after the table's last row, with every row found: the prose that follows
+            # the table in a crawler dump (`…收费5949.09(二)…107条…22条`), not its cells
+            shown = " ".join(c.text for cells in orphans for c in cells if c.text)
+            notes.append(f"stray number(s) {shown!r} after the table's last row ignored")
+            continue
         required = [r for r in slots if not r.optional]
         chosen = required if len(required) == len(orphans) else slots
         if len(chosen) != len(orphans) or not all(
@@ -313,6 +319,8 @@ def _read_table3(rows: list[Row], form: Form, losses: Losses, out: Tables) -> No
             to_rebuild[row.code] = [c for c in cells if c.text]
             continue
         if _too_many_lines(f"table 3 row {row.code}", cells, T3_COLUMNS, losses, out):
+            continue
+        if _glued(f"table 3 row {row.code}", cells, losses, out):
             continue
         fitted, trimmed = _fit_reported(f"table 3 row {row.code}", cells, T3_COLUMNS, out)
         if fitted is not None:
@@ -426,6 +434,20 @@ def _file_notes(table: str, notes: list[str], out: Tables) -> None:
     for note in notes:
         benign = note.startswith(("paired by position", "stray number"))
         (out.warnings if benign else out.problems).append(f"{table}: {note}")
+
+
+_GLUED = re.compile(r"-?0\d")
+
+
+def _glued(where: str, cells: list[Cell], losses: Losses, out: Tables) -> bool:
+    """A run-together dump's `02025` is the digits of more than one cell (or of a cell and
+    the prose after it), never one number: filed as a problem, and the row left unread."""
+    if not losses.run_together:
+        return False
+    glued = [c.text for c in cells if _GLUED.match(c.text)]
+    if glued:
+        out.problems.append(f"{where}: {glued[0]!r} starts with 0, so it is not one number")
+    return bool(glued)
 
 
 def _cell_value(cell: Cell) -> tuple[Value, Cell] | None:
@@ -637,6 +659,8 @@ def _read_table2(rows: list[Row], form: Form, losses: Losses, out: Tables) -> No
         else:
             if _too_many_lines(f"table 2 row {row.code}", cells, width, losses, out):
                 continue
+            if _glued(f"table 2 row {row.code}", cells, losses, out):
+                continue
             fitted, trimmed = _fit_reported(f"table 2 row {row.code}", cells, width, out)
             if fitted is None:
                 continue
@@ -722,7 +746,9 @@ def _read_table4(rows: list[Row], losses: Losses, out: Tables) -> None:
         pairs = [(Value(v, str(v)), printed[0]) for v in fits[0]]
         method = METHOD_RECONSTRUCTED
     else:
-        if _too_many_lines("table 4", cells, width, losses, out):
+        if _too_many_lines("table 4", cells, width, losses, out) or _glued(
+            "table 4", cells, losses, out
+        ):
             return
         method = METHOD_LABEL
         fitted, note = _fit(cells, width)

@@ -14,7 +14,8 @@ from tests.conftest import EXPECTED, shared_path
 CASES = sorted(p.name for p in EXPECTED.glob("*.json"))
 
 # Where the parser, reading the text alone, must say less than the hand-read figures.
-# Each entry: cells the parser must leave out (and name in status_reason) and why.
+# Each entry: cells the parser must leave out (table 2 item -> measures; table 3 rows under
+# "applications") and what status_reason must name (one string, or each of a tuple).
 TEXT_ONLY_AMBIGUITY = {
     # Table 2 of the run-together dumps has no identity to split on. The hand reading
     # settled these cells from the narrative (2022: "698件" in force, "88件" issued) or
@@ -33,6 +34,76 @@ TEXT_ONLY_AMBIGUITY = {
         "reason": "normative_document",
     },
     "corpus__pingtan_2025.txt.json": {
+        "active_disclosure": {"normative_document": ["issued", "repealed", "in_force"]},
+        "reason": "normative_document",
+    },
+    # Department reports of the same archive (corpus/pingtan_depts/): table 2 rows printed
+    # run together, settled by the archive's page.html of each report (notes in each JSON).
+    "corpus__pingtan_depts__zrz_2019.txt.json": {
+        "active_disclosure": {
+            "normative_document": ["made", "published", "published_total"],
+            "administrative_penalty": ["prior_year_items", "change", "decisions"],
+            "administrative_coercion": ["prior_year_items", "change", "decisions"],
+            "centralized_procurement": ["projects", "amount_yuan"],
+        },
+        "reason": (
+            "normative_document",
+            "administrative_penalty",
+            "administrative_coercion",
+            "centralized_procurement",
+        ),
+    },
+    "corpus__pingtan_depts__zrz_2020.txt.json": {
+        "active_disclosure": {
+            "normative_document": ["made", "published", "published_total"],
+            "administrative_license": ["prior_year_items", "change", "decisions"],
+            "administrative_penalty": ["prior_year_items", "change", "decisions"],
+            "administrative_coercion": ["prior_year_items", "change", "decisions"],
+            "centralized_procurement": ["projects", "amount_yuan"],
+        },
+        "reason": (
+            "normative_document",
+            "administrative_license",
+            "administrative_penalty",
+            "administrative_coercion",
+            "centralized_procurement",
+        ),
+    },
+    "corpus__pingtan_depts__scj_2020.txt.json": {
+        "active_disclosure": {
+            # decisions is 5 in both splits of '3705' (3|70|5, 37|0|5): read from the text
+            "administrative_license": ["prior_year_items", "change"],
+            "other_management_service": ["prior_year_items", "change", "decisions"],
+            "administrative_penalty": ["prior_year_items", "change", "decisions"],
+            "centralized_procurement": ["projects", "amount_yuan"],
+        },
+        "reason": (
+            "administrative_license",
+            "other_management_service",
+            "administrative_penalty",
+            "centralized_procurement",
+        ),
+    },
+    "corpus__pingtan_depts__zrz_2021.txt.json": {
+        "active_disclosure": {"normative_document": ["issued", "repealed", "in_force"]},
+        "reason": "normative_document",
+    },
+    # table 3: two rows that break their own row identity as printed (html: 8|1|0|0|0|0|8
+    # and 19|1|0|0|0|0|19); from the text they fit no split, so the parser leaves them out
+    "corpus__pingtan_depts__zrz_2023.txt.json": {
+        "active_disclosure": {"normative_document": ["issued", "repealed", "in_force"]},
+        "applications": ["result.partially_granted", "result.total"],
+        "reason": ("normative_document", "result.partially_granted", "result.total"),
+    },
+    "corpus__pingtan_depts__zrz_2024.txt.json": {
+        "active_disclosure": {"normative_document": ["issued", "repealed", "in_force"]},
+        "reason": "normative_document",
+    },
+    "corpus__pingtan_depts__scj_2025.txt.json": {
+        "active_disclosure": {"normative_document": ["issued", "repealed", "in_force"]},
+        "reason": ("normative_document", "regulation"),
+    },
+    "corpus__pingtan_depts__jtj_2024.txt.json": {
         "active_disclosure": {"normative_document": ["issued", "repealed", "in_force"]},
         "reason": "normative_document",
     },
@@ -95,6 +166,9 @@ def _assert_figures(report, exp: dict, skip: dict, partial_ok: bool) -> None:
     for category, values in exp["applications"].items():
         for col, value in zip(APPLICANT_TYPES, values, strict=True):
             key = (category, col)
+            if category in skip.get("applications", []):
+                assert key not in got3, f"{key} is ambiguous in the text alone"
+                continue
             if partial_ok and key not in got3:
                 continue
             if value is None:
@@ -135,8 +209,8 @@ def test_status_and_reason(name: str) -> None:
     if report.status != "parsed":
         assert report.status_reason
         reason = TEXT_ONLY_AMBIGUITY.get(name, {}).get("reason") or KNOWN_PARTIAL.get(name)
-        if reason:
-            assert reason in report.status_reason
+        for part in (reason,) if isinstance(reason, str) else reason or ():
+            assert part in report.status_reason, part
     else:
         assert report.status_reason is None
 

@@ -529,3 +529,46 @@ def test_an_item_number_opening_a_line_is_never_half_a_number() -> None:
     cells = split_line("8. 0 0 0 0 0 0 0", 1)[0]
     assert [c.text for c in cells] == ["8.", "0", "0", "0", "0", "0", "0", "0"]
     assert cells[0].is_label
+
+
+PINGTAN_DEPTS = SHARED / "corpus" / "pingtan_depts"
+
+
+def test_a_year_glued_to_the_prose_after_a_table_is_not_a_cell() -> None:
+    """`行政事业性收费02025年，我局…`: the fee cell 0, then the paragraph `2025年，…` (the
+    crawler lost the break). It once read as a fee of 2025 万元."""
+    from parsers.grid import rows_from_run_together
+
+    rows = rows_from_run_together(
+        "行政事业性收费02025年，我局公开395条。结转下年度20000022025年，共", 1
+    )
+    cells = [c.text for row in rows for c in row.cells]
+    assert cells == [
+        "行政事业性收费",
+        "0",
+        "2025年，我局公开",
+        "395",
+        "条。结转下年度",
+        "2000002",
+    ] + ["2025年，共"]
+
+
+def test_a_run_together_cell_with_a_leading_zero_is_never_one_number() -> None:
+    """`012` in a crawler dump is the digits of more than one cell, or a cell and the
+    prose: no figure, and the row named in status_reason (it once read 12)."""
+    text = (PINGTAN_DEPTS / "scj_2025.txt").read_text(encoding="utf-8")
+    glued = text.replace("行政事业性收费02025年，我局严格", "行政事业性收费012，我局严格", 1)
+    assert glued != text
+    report = parse_report(glued.encode(), "glued.txt")
+    assert "administrative_fee" not in {f.item for f in report.active_disclosure}
+    assert report.status == "partial"
+    assert "table 2 row administrative_fee: '012' starts with 0" in report.status_reason
+
+
+def test_the_case_file_row_is_read_by_its_label_spelled_an_jian() -> None:
+    """`7.属于行政执法案件` (案件 for 案卷) is the 执法案卷 row, read by its label."""
+    report = parse_report((PINGTAN_DEPTS / "scj_2025.txt").read_bytes(), "scj_2025.txt")
+    cells = {(f.category, f.applicant_type): f for f in report.applications}
+    fact = cells[("result.denied.enforcement_case_file", "total")]
+    assert (fact.value, fact.method) == (3, "split")
+    assert not any("paired by position" in w for w in report.warnings)

@@ -185,6 +185,7 @@ def _assign_rows(
     form_rows: tuple[FormRow, ...],
     widths: dict[str, int],
     losses: Losses | None = None,
+    short_rows: dict[str, str] | None = None,
 ) -> tuple[dict[str, list[Cell]], list[str], set[str]]:
     """Pair each form row with the value cells printed for it.
 
@@ -193,7 +194,8 @@ def _assign_rows(
     position only where that is certain: between two anchors, the label-less rows must
     be exactly as many as the form rows still missing there, in the form's order.
     Anything else is left unpaired and reported, never guessed. Returns the cells of each
-    form row found, notes, and the rows paired by position (their facts say so).
+    form row found, notes, and the rows paired by position (their facts say so);
+    `short_rows` gets the numbers of a label printed with too few of them to be its row.
     """
     found: dict[str, list[Cell]] = {}
     notes: list[str] = []
@@ -225,9 +227,12 @@ def _assign_rows(
             if short and losses is not None and losses.merged:
                 short = not plain_tokens([c.text for c in values])  # merged lines: rebuilt
             if printed and not row.explicit and short:
+                shown = " ".join(c.text for c in values)
                 notes.append(
-                    f"stray number(s) {' '.join(c.text for c in values)!r} after a label ignored"
+                    f"stray number(s) {shown!r} after a label of {form_rows[idx].code} ignored"
                 )
+                if short_rows is not None:
+                    short_rows.setdefault(form_rows[idx].code, shown)
                 continue
             if printed or blank_row:
                 found[form_rows[idx].code] = values
@@ -607,8 +612,9 @@ def _table3_identities_hold(table: dict[str, list], form_rows: tuple[FormRow, ..
 # ------------------------------------------------------------------ table 2
 def _read_table2(rows: list[Row], form: Form, losses: Losses, out: Tables) -> None:
     run_together = losses.run_together
+    short_rows: dict[str, str] = {}
     found, notes, by_position = _assign_rows(
-        rows, form.table2, {r.code: len(r.measures) for r in form.table2}, losses
+        rows, form.table2, {r.code: len(r.measures) for r in form.table2}, losses, short_rows
     )
     if not found:
         out.problems.append("table 2: no row could be read")
@@ -619,7 +625,13 @@ def _read_table2(rows: list[Row], form: Form, losses: Losses, out: Tables) -> No
     for row in form.table2:
         cells = found.get(row.code)
         if cells is None:
-            out.problems.append(f"table 2 row {row.code} not found")
+            if row.code in short_rows:  # its label with too few numbers: `82059.2090万元`
+                out.problems.append(
+                    f"table 2 row {row.code}: {short_rows[row.code]!r} is fewer cells than "
+                    f"its {len(row.measures)} (printed run together?)"
+                )
+            else:
+                out.problems.append(f"table 2 row {row.code} not found")
             continue
         width = len(row.measures)
         split = run_together and width > 1 and _is_run(cells, width)

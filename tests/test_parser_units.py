@@ -572,3 +572,15 @@ def test_the_case_file_row_is_read_by_its_label_spelled_an_jian() -> None:
     fact = cells[("result.denied.enforcement_case_file", "total")]
     assert (fact.value, fact.method) == (3, "split")
     assert not any("paired by position" in w for w in report.warnings)
+
+
+def test_a_row_printed_with_too_few_numbers_is_not_called_missing() -> None:
+    """2019 form, crawler dump: `政府集中采购82059.2090万元` is the count and the amount run
+    together. The row is there, so status_reason names what it printed (once: "not found")."""
+    report = parse_report((PINGTAN_DEPTS / "zrz_2019.txt").read_bytes(), "zrz_2019.txt")
+    assert "centralized_procurement" not in {f.item for f in report.active_disclosure}
+    assert (
+        "table 2 row centralized_procurement: '82059.2090万元' is fewer cells than its 2"
+        in report.status_reason
+    )
+    assert "centralized_procurement not found" not in report.status_reason

@@ -2,7 +2,7 @@
 
 File i is a pure function of i (so the corpus for N = 1k is the first 1k files of the one for
 100k, and a run can resume generation). Reports come from the test generator
-(`tests.generator`): figures that satisfy the form's identities (a few broken, some with blank
+(`reportgen.generator`): figures that satisfy the form's identities (a few broken, some with blank
 cells), rendered in every layout with its noise, then encoded. On top of the generator:
 
 - agencies: real county-level divisions × common organs (≈70k names), each publishing one
@@ -25,7 +25,7 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.generator import (
+from reportgen.generator import (
     AGENCIES,
     BLANK_LAYOUTS,
     HTML_LAYOUTS,

@@ -7,7 +7,7 @@ refreshes at several N, SQL model build time, and how each step grows with N.
     make bench BENCH_ARGS=--smoke             # N = 50, refreshes in-process (seconds)
     .venv/bin/python bench/run_bench.py --sizes 1000,10000 --profile --keep
 
-One run: generate the corpus (bench/corpus.py, reusing tests/generator.py) into a temp dir;
+One run: generate the corpus (bench/corpus.py, reusing reportgen/generator.py) into a temp dir;
 measure `parsers.parse_report` over the files' bytes in this process and in a pool of
 `--workers` processes, against the floor (decode + normalise + one regex scan of the same
 bytes); then, for each N, a full refresh into an empty warehouse, +1% new files, and a rerun
@@ -51,7 +51,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))  # tests.generator, bench.corpus
+    sys.path.insert(0, str(REPO))  # reportgen.generator, bench.corpus
 
 from bench.corpus import spec, write_range  # noqa: E402
 from bench.ocr_bench import markdown as ocr_markdown  # noqa: E402

@@ -1,8 +1,8 @@
 """`make fuzz`: run the parser over N mutated real reports (default 10,000) and report
 the count. Exits non-zero on the first failure, printing a reproducer.
 
-A share of the N (BINARY_SHARE) are damaged PDFs and Word files (tests/binary_mutations.py),
-each checked to finish in time (a known, unfixed crash of tests/test_binary_fuzz.py's
+A share of the N (BINARY_SHARE) are damaged PDFs and Word files (reportgen/binary_mutations.py),
+each checked to finish in time (a known, unfixed crash of reportgen/fuzz_checks.py's
 KNOWN_CRASHES is reported at the end instead of failing the run); the file being parsed is kept at CURRENT_CASE, so that a
 crash of the process itself (PDFium) leaves its input behind, and a failing one is saved
 beside it (its path is printed)."""
@@ -17,10 +17,9 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 
-from tests.binary_mutations import binary_mutated_reports, binary_reports
-from tests.mutations import mutated_reports, real_reports
-from tests.test_binary_fuzz import KNOWN_CRASHES, check_binary
-from tests.test_parser_fuzz import check_one
+from reportgen.binary_mutations import binary_mutated_reports, binary_reports
+from reportgen.fuzz_checks import KNOWN_CRASHES, check_binary, check_one
+from reportgen.mutations import mutated_reports, real_reports
 
 BINARY_SHARE = 0.2
 FAILURES = Path(tempfile.gettempdir()) / "govreports-fuzz"

@@ -1,5 +1,5 @@
 """`make fuzz-pipeline`: the whole `govreports refresh` on an adversarial raw dir of N entries
-(default 3,000; see tests/raw_dir_fuzz.py), twice, checking that every entry gets its one
+(default 3,000; see reportgen/raw_dir_fuzz.py), twice, checking that every entry gets its one
 `reports` row with a reason, that no figure is absurd and that the second refresh parses
 nothing. Exits 1 on the first failure, printing the seed that reproduces it.
 
@@ -17,7 +17,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from tests.raw_dir_fuzz import CLASSES, FuzzFailure, check_refresh, corpus, fill_raw_dir
+from reportgen.raw_dir_fuzz import CLASSES, FuzzFailure, check_refresh, corpus, fill_raw_dir
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -13,10 +13,13 @@ import pytest
 # few pages it reads. (Set here, before any test starts a worker process: they inherit it.)
 os.environ["GOVREPORTS_OCR"] = "off"
 
-REPO = Path(__file__).resolve().parent.parent
-#: The project's seeds and corpus (`shared/` beside the steering repo), copied in.
-SHARED = Path(__file__).resolve().parent / "fixtures" / "reports"
-EXPECTED = Path(__file__).resolve().parent / "expected"
+# reportgen's checks (`fuzz_checks.check_one`, …) assert: pytest explains their failures as it
+# does a test's only if it rewrites them, and it must be told so before they are imported.
+pytest.register_assert_rewrite("reportgen")
+
+from reportgen.paths import EXPECTED, REPO, SHARED  # noqa: E402
+
+__all__ = ["EXPECTED", "REPO", "SHARED", "shared_path"]
 
 
 def shared_path(rel: str) -> Path:

@@ -9,12 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import queue
-import subprocess
-import sys
-import threading
-import time
 from pathlib import Path
 
 import dagster as dg
@@ -33,13 +27,12 @@ from parsers import (
 )
 from parsers.forms import FORMS
 from pipelines import reading
-from pipelines.faults import FAULT_ENV
-from pipelines.paths import PROJECT_ROOT, PUBLISHED, WarehouseLayout
+from pipelines.paths import PUBLISHED, WarehouseLayout
 from pipelines.runner import Outcome, run_refresh
-from tests.conftest import EXPECTED as EXPECTED_DIR
-from tests.conftest import SHARED as SHARED_DIR
+from reportgen.paths import EXPECTED as EXPECTED_DIR
+from reportgen.paths import SHARED as SHARED_DIR
+from reportgen.paths import SHIPPED_SEEDS
 
-SHIPPED_SEEDS = PROJECT_ROOT / "data" / "raw" / "seeds"
 __all__ = ["EXPECTED_DIR", "SHARED_DIR", "SHIPPED_SEEDS"]
 
 # the 2021 form's table 3 rows (its optional single (六) row aside)
@@ -267,106 +260,3 @@ def leftovers(warehouse_dir: Path) -> list[str]:
     if snapshots.is_dir() and len(list(snapshots.iterdir())) > 2:
         found.append(f"{len(list(snapshots.iterdir()))} snapshots")
     return found
-
-
-# --- `govreports refresh` as a subprocess ---
-
-GOVREPORTS = Path(sys.executable).with_name("govreports")
-
-
-def dagster_home(path: Path) -> Path:
-    """A Dagster instance for subprocess runs: event log in memory (SQLite fsyncs each event,
-    which is most of a small refresh's time), telemetry off."""
-    path.mkdir(parents=True, exist_ok=True)
-    (path / "dagster.yaml").write_text(
-        "event_log_storage:\n"
-        "  module: dagster._core.storage.event_log.in_memory\n"
-        "  class: InMemoryEventLogStorage\n"
-        "telemetry:\n  enabled: false\n"
-    )
-    return path
-
-
-def cli_env(home: Path, fault: str | None = None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GOVREPORTS_")}
-    env["DAGSTER_HOME"] = str(home)
-    if fault:
-        env[FAULT_ENV] = fault
-    return env
-
-
-def cli_refresh_args(raw_dir: Path, warehouse_dir: Path, workers: int = 1) -> list[str]:
-    return [
-        str(GOVREPORTS),
-        "refresh",
-        "--raw-dir",
-        str(raw_dir),
-        "--warehouse-dir",
-        str(warehouse_dir),
-        "--workers",
-        str(workers),
-    ]
-
-
-def cli_refresh_process(
-    raw_dir: Path, warehouse_dir: Path, home: Path, fault: str | None = None
-) -> subprocess.Popen:
-    return subprocess.Popen(
-        cli_refresh_args(raw_dir, warehouse_dir),
-        env=cli_env(home, fault),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
-def cli_refresh(
-    raw_dir: Path, warehouse_dir: Path, home: Path, fault: str | None = None
-) -> tuple[int, str, str]:
-    """(return code, stdout, stderr) of a `govreports refresh` subprocess."""
-    proc = cli_refresh_process(raw_dir, warehouse_dir, home, fault)
-    try:
-        out, err = proc.communicate(timeout=180)
-    finally:
-        proc.kill()
-    return proc.returncode, out, err
-
-
-class PausedRefresh:
-    """`govreports refresh` stopped at a named point (GOVREPORTS_TEST_FAULT=pause@point)."""
-
-    def __init__(self, raw_dir: Path, warehouse_dir: Path, home: Path, point: str):
-        self.proc = subprocess.Popen(
-            cli_refresh_args(raw_dir, warehouse_dir),
-            env=cli_env(home, f"pause@{point}"),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        self.lines: queue.Queue[str | None] = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
-        self.stderr: list[str] = []
-        try:
-            self._wait_for(f"paused at {point} (pid {self.proc.pid})", point)
-        except BaseException:
-            self.kill()
-            raise
-
-    def _wait_for(self, marker: str, point: str) -> None:
-        deadline = time.monotonic() + 120
-        while True:
-            line = self.lines.get(timeout=max(0.1, deadline - time.monotonic()))
-            if line is None:
-                raise AssertionError(f"refresh ended before {point}: {''.join(self.stderr)}")
-            self.stderr.append(line)
-            if marker in line:
-                return
-
-    def _read(self) -> None:
-        for line in self.proc.stderr:
-            self.lines.put(line)
-        self.lines.put(None)
-
-    def kill(self) -> int:
-        self.proc.kill()
-        return self.proc.wait(timeout=60)

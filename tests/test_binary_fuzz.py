@@ -1,21 +1,16 @@
-"""Damaged PDFs and Word files (tests/binary_mutations.py) never crash or hang the parser:
-every input gives a record with a status (the checks of tests/test_parser_fuzz.check_one),
-each within MAX_SECONDS. A failing input is saved under FAILURES (the message names it):
+"""Damaged PDFs and Word files (reportgen/binary_mutations.py) never crash or hang the parser:
+every input passes `reportgen.fuzz_checks.check_binary` (a record with a status, within
+MAX_SECONDS). A failing input is saved under that module's FAILURES (the message names it):
 `parse_report(Path(...).read_bytes())` reproduces it."""
 
 from __future__ import annotations
-
-import faulthandler
-import sys
-import tempfile
-import time
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 
 from parsers import parse_report
-from tests.binary_mutations import (
+from reportgen import fuzz_checks
+from reportgen.binary_mutations import (
     DOCX_MUTATIONS,
     OLE2_MUTATIONS,
     PDF_MUTATIONS,
@@ -23,64 +18,7 @@ from tests.binary_mutations import (
     binary_reports,
     mutated_with,
 )
-from tests.test_parser_fuzz import check_one
-
-#: The longest one damaged file may take (the slowest undamaged report parses in ~0.2 s).
-MAX_SECONDS = 5.0
-#: A case stuck this long is a hang: the process dumps every thread's stack and exits.
-WATCHDOG_SECONDS = 120
-FAILURES = Path(tempfile.gettempdir()) / "govreports-fuzz"
-
-# Parser bugs these tests have found, not fixed yet: name → (what, the status_reason they give).
-# A case that hits one is recorded, not failed, and its test is xfailed naming it (any other
-# failure still fails); `test_every_known_crash_is_still_real` fails once one is no longer
-# seen: remove its entry then.
-# (Found and fixed: a page PDFium cannot load — a /Kids entry naming its own /Pages node —
-# raised PdfiumError "Failed to load page." through to the last-resort handler.)
-KNOWN_CRASHES: dict[str, tuple[str, str]] = {}
-_SEEN: set[str] = set()
-_CHECKED = [0]  # cases checked in this session
-
-
-def _known_crash(data: bytes) -> str | None:
-    reason = parse_report(data, "fuzz").status_reason or ""
-    for name, (_, prefix) in KNOWN_CRASHES.items():
-        if reason.startswith(prefix):
-            return name
-    return None
-
-
-def check_binary(data: bytes, known: set[str] | None = None) -> None:
-    """`check_one`, in time, with a stack dump instead of an endless wait on a hang. A failure
-    that is a KNOWN_CRASHES entry is added to `known` instead, when a set is given."""
-    _CHECKED[0] += 1
-    faulthandler.dump_traceback_later(WATCHDOG_SECONDS, exit=True, file=sys.stderr)
-    try:
-        started = time.perf_counter()
-        try:
-            check_one(data)
-        except AssertionError as exc:
-            name = _known_crash(data) if known is not None else None
-            if name:
-                known.add(name)
-                _SEEN.add(name)
-                return
-            raise AssertionError(f"{exc}\n(input saved as {_save(data)})") from None
-        elapsed = time.perf_counter() - started
-    finally:
-        faulthandler.cancel_dump_traceback_later()
-    assert elapsed < MAX_SECONDS, (
-        f"{elapsed:.1f} s for one file of {len(data):,} bytes (saved as {_save(data)})"
-    )
-
-
-def _save(data: bytes) -> Path:
-    if hasattr(data, "save"):
-        return data.save(FAILURES)
-    FAILURES.mkdir(parents=True, exist_ok=True)
-    path = FAILURES / f"damaged-{len(data)}.bin"
-    path.write_bytes(data)
-    return path
+from reportgen.fuzz_checks import KNOWN_CRASHES, check_binary
 
 
 def test_binary_corpus_reads() -> None:
@@ -136,7 +74,6 @@ def _damaged_binary_reports(data: bytes) -> None:
 
 
 _MIXED_SEEN: set[str] = set()
-_CHECKED = [0]  # cases checked in this session
 
 
 def test_damaged_binary_reports_never_crash_or_hang() -> None:
@@ -149,9 +86,9 @@ def test_damaged_binary_reports_never_crash_or_hang() -> None:
 def test_every_known_crash_is_still_real() -> None:
     """Runs after the tests above (file order): every KNOWN_CRASHES entry must still be hit
     somewhere, else the bug is fixed and its entry should go."""
-    if _CHECKED[0] < 100:
+    if fuzz_checks.CHECKED[0] < 100:
         pytest.skip("run with the fuzz tests above")
     if not KNOWN_CRASHES:
         return
-    stale = set(KNOWN_CRASHES) - _SEEN
+    stale = set(KNOWN_CRASHES) - fuzz_checks.SEEN
     assert not stale, f"known crashes no longer seen (remove them): {sorted(stale)}"

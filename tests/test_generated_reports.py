@@ -1,8 +1,8 @@
 """Generated reports: known and random figures re-rendered in every layout and encoding
-(tests/generator.py) must come back from the parser exactly.
+(reportgen/generator.py) must come back from the parser exactly.
 
 Every case is reproducible from its label (seed, layout, encoding): rebuild it with
-`tests.generator.make_case(seed, layout, encoding, KNOWN)` and feed `case.data` to
+`reportgen.generator.make_case(seed, layout, encoding, KNOWN)` and feed `case.data` to
 `parse_report`. A failing case's message carries that label.
 
 Exact means: status `parsed`; agency, covered year and form version as printed; every cell
@@ -22,18 +22,15 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import json
 import random
 import re
-import unicodedata
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
 from parsers import parse_report
 from parsers.runsplit import split_runs
-from tests.generator import (
+from reportgen.generator import (
     BLANK_LAYOUTS,
     ENCODINGS,
     LAYOUTS,
@@ -43,7 +40,6 @@ from tests.generator import (
     Noise,
     ambiguous_run_together_figures,
     break_identities,
-    figures_from_expected,
     make_case,
     printed_cells,
     random_figures,
@@ -54,25 +50,15 @@ from tests.generator import (
     t2_measures,
     with_blanks,
 )
+from reportgen.roundtrip import known_figures, round_trip_errors
 
-EXPECTED = Path(__file__).resolve().parent / "expected"
 BASE_SEED = 20_240_122
 CASES_PER_CELL = 8  # cases per layout × encoding in the random matrix
 CASES_PER_GAP_CELL = 2  # … for an encoding the parser cannot read back yet (ENCODING_GAPS)
 MIN_ASSERTED = 300  # asserted (non-gap) generated reports per run, at least
 
 
-def _known() -> list[Figures]:
-    """Hand-read figures of the real reports (tests/expected) with every cell known."""
-    out = []
-    for path in sorted(EXPECTED.glob("*.json")):
-        fig = figures_from_expected(json.loads(path.read_text(encoding="utf-8")))
-        if fig is not None:
-            out.append(fig)
-    return out
-
-
-KNOWN = _known()
+KNOWN = known_figures()
 
 # ---------------------------------------------------------------------------- known gaps
 # name → (reason, predicate on a case). Rebuild a covered case from its label to reproduce;
@@ -108,87 +94,6 @@ def clean_control(case: Case) -> Case:
 
 
 # ---------------------------------------------------------------------------- checking
-def _compact(text: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
-
-
-def round_trip_errors(case: Case, report=None) -> list[str]:
-    """Every way the parse of `case` differs from its figures (empty: exact round trip)."""
-    report = report or parse_report(case.data, f"generated/{case.seed}")
-    fig = case.figures
-    errors: list[str] = []
-    unplaceable = _edge_blank_rows(report.status_reason)
-    if report.status != "parsed" and unplaceable is None:
-        errors.append(f"status {report.status}: {report.status_reason}")
-    for table, code in unplaceable or ():
-        # the parser may decline a row only where the printing really is ambiguous: a blank
-        # first or last value next to empty padding cells
-        vals = fig.table4 if table == "t4" else (fig.table3 if table == "t3" else None)
-        row = list(vals) if table == "t4" else (vals or {}).get(code)
-        if table == "t2":
-            row = list(fig.table2.get(code, {}).values())
-        if not row or (row[0] is not None and row[-1] is not None):
-            errors.append(f"{table} row {code} declined as ambiguous but has no blank at an edge")
-    if report.agency != fig.agency:
-        errors.append(f"agency {report.agency!r}, printed {fig.agency!r}")
-    if report.year != fig.year:
-        errors.append(f"year {report.year}, printed {fig.year}")
-    if report.format_version != fig.format:
-        errors.append(f"format {report.format_version}, printed {fig.format}")
-
-    want = printed_cells(fig)
-    got = read_cells(report)
-    declined = set(unplaceable or ())
-    for key, v in want.items():
-        fact = got.get(key)
-        if fact is None and ((key[0], key[1]) in declined or (key[0], "") in declined):
-            continue
-        if fact is None:
-            errors.append(f"{'/'.join(key)} missing, printed {v!r}")
-        elif fact.value != v:
-            errors.append(f"{'/'.join(key)} = {fact.value!r} (raw {fact.raw!r}), printed {v!r}")
-    for key in sorted(set(got) - set(want)):
-        errors.append(f"{'/'.join(key)} = {got[key].value!r} not printed")
-
-    lines = case.text.split("\n")
-    compact_lines: dict[int, str] = {}
-    for fact in report.applications + report.active_disclosure + report.review_litigation:
-        raw = _compact(fact.raw)
-        if not raw:
-            continue
-        if fact.line is None or not 1 <= fact.line <= len(lines):
-            errors.append(f"fact {fact!r}: line {fact.line} outside the text")
-            continue
-        if fact.line not in compact_lines:
-            compact_lines[fact.line] = _compact(lines[fact.line - 1])
-        if raw not in compact_lines[fact.line]:
-            errors.append(
-                f"fact {fact!r}: line {fact.line} {lines[fact.line - 1][:80]!r} "
-                "does not hold its raw text"
-            )
-    return errors
-
-
-_EDGE_BLANK = re.compile(
-    r"^table (\d)(?: row ([\w.]+))?: a blank cell at the row's edge cannot be told from padding$"
-)
-
-
-def _edge_blank_rows(reason: str | None) -> set[tuple[str, str]] | None:
-    """The rows a `partial` report declined only because a blank at a row's edge could not
-    be told from padding (an honest answer for such a printing), or None if any other
-    problem is named."""
-    if not reason:
-        return None
-    rows = set()
-    for clause in reason.split("; "):
-        m = _EDGE_BLANK.match(clause)
-        if not m:
-            return None
-        rows.add((f"t{m.group(1)}", m.group(2) or ""))
-    return rows
-
-
 def check_case(case: Case, errors: list[str] | None = None) -> None:
     """Assert an exact round trip, or xfail when a known gap covers the case and it fails."""
     enc_gap = encoding_gap(case)
@@ -325,7 +230,7 @@ def test_untitled_report_named_by_its_signature(layout: str, fmt: str) -> None:
     """No title: the body is named only in the signature, the year by the text."""
     rng = random.Random(f"untitled:{layout}:{fmt}")
     if layout == "run_together":
-        from tests.generator import random_run_together_figures
+        from reportgen.generator import random_run_together_figures
 
         fig = random_run_together_figures(rng, fmt)
     else:

@@ -13,7 +13,7 @@ import pytest
 
 from parsers import parse_report
 from parsers.reconstruct import TooAmbiguous, readings
-from tests.generator import (
+from reportgen.generator import (
     CELL_PER_LINE_LAYOUTS,
     Noise,
     crawler_losses,
@@ -29,9 +29,9 @@ SEEDS = range(9100, 9130)
 @functools.cache
 def known_figures() -> list:
     """The hand-read figures of the real reports (mostly zeros, as real tables are)."""
-    from tests.test_generated_reports import _known
+    from reportgen import roundtrip
 
-    return [k.without_blanks() for k in _known()]
+    return [k.without_blanks() for k in roundtrip.known_figures()]
 
 
 def lossy_case(seed: int, layout: str, loss: str, figures=None):

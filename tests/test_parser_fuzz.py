@@ -6,25 +6,10 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from parsers import parse_report
-from tests.mutations import mutated_reports, real_reports
+from reportgen.fuzz_checks import check_one
+from reportgen.mutations import mutated_reports, real_reports
 
 CORPUS = real_reports()
-STATUSES = {"parsed", "partial", "rejected"}
-
-
-def check_one(data: bytes) -> None:
-    report = parse_report(data, "fuzz")
-    assert report.status in STATUSES
-    if report.status != "parsed":
-        assert report.status_reason
-    assert not (report.status_reason or "").startswith("internal parser error"), (
-        report.status_reason
-    )
-    for fact in report.applications + report.review_litigation:
-        assert fact.value is None or isinstance(fact.value, int)
-    for fact in report.active_disclosure:
-        assert fact.value is None or isinstance(fact.value, float)
 
 
 @settings(

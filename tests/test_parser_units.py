@@ -173,7 +173,7 @@ def test_report_id_is_stable_per_content() -> None:
 
 def test_whole_text_normalisation_equals_line_by_line() -> None:
     from parsers.normalise import normalise_text
-    from tests.mutations import real_reports
+    from reportgen.mutations import real_reports
 
     samples = [decode(data).text for data in real_reports()]
     samples.append("## 标题\r\n１２\u3000**三**\t&nbsp;x \r\n\r\n#不是标题\n  ### 三、")
@@ -299,8 +299,8 @@ def _same_with_types(a: object, b: object) -> bool:
 def test_to_dict_is_what_dataclasses_asdict_gives() -> None:
     from dataclasses import asdict
 
+    from reportgen.generator import LAYOUTS, make_case
     from tests.conftest import SHARED
-    from tests.generator import LAYOUTS, make_case
 
     datas = [p.read_bytes() for p in sorted((SHARED / "seeds").glob("*.txt"))]
     datas += [make_case(k, layout, "utf-8").data for k, layout in enumerate(LAYOUTS)]
@@ -340,7 +340,7 @@ def test_fast_fact_makers_give_the_dataclass_objects() -> None:
 
 def _lines_to_check() -> list[str]:
     from parsers.normalise import normalise_text
-    from tests.mutations import real_reports
+    from reportgen.mutations import real_reports
 
     lines = [ln for data in real_reports() for ln in normalise_text(decode(data).text)]
     # the edge cases of the one-cell fast path: page markers, separators, tabs, pipes
@@ -490,7 +490,7 @@ def test_an_agency_named_with_rare_han_characters_is_read_whole(layout: str) -> 
     import random
     from dataclasses import replace
 
-    from tests.generator import Noise, random_figures, render
+    from reportgen.generator import Noise, random_figures, render
 
     fig = replace(random_figures(random.Random(3), "2021"), agency="𬌗州市𠀀区人民政府")
     report = parse_report(render(fig, layout, random.Random(1), Noise()).encode())

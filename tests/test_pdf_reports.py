@@ -1,9 +1,9 @@
-"""Generated reports drawn as real PDFs (tests/pdf_reports.py) must come back exactly.
+"""Generated reports drawn as real PDFs (reportgen/pdf_reports.py) must come back exactly.
 
-Each variant (tests.pdf_reports.VARIANTS) is rendered for SEEDS_PER_VARIANT seeds, both form
+Each variant (reportgen.pdf_reports.VARIANTS) is rendered for SEEDS_PER_VARIANT seeds, both form
 versions, with random print noise: a PDF with a text layer must be `parsed`, from input kind
 `pdf`, with agency, year, form version and every figure as printed (the same check as the
-text layouts: `tests.test_generated_reports.round_trip_errors`, on the PDF's extracted text),
+text layouts: `reportgen.roundtrip.round_trip_errors`, on the PDF's extracted text),
 every fact on the page its row was drawn on and on a line of that page that holds its raw
 text. Scanned, password-protected and unmapped-font PDFs must be rejected with their reason.
 
@@ -22,7 +22,7 @@ import pytest
 
 from parsers import parse_report
 from parsers.pdf_text import pdf_text
-from tests.generator import (
+from reportgen.generator import (
     Case,
     break_identities,
     printed_cells,
@@ -30,7 +30,7 @@ from tests.generator import (
     read_cells,
     with_blanks,
 )
-from tests.pdf_reports import (
+from reportgen.pdf_reports import (
     FIXTURES,
     VARIANTS,
     PdfOptions,
@@ -40,7 +40,7 @@ from tests.pdf_reports import (
     random_pdf_noise,
     render_pdf,
 )
-from tests.test_generated_reports import round_trip_errors
+from reportgen.roundtrip import round_trip_errors
 
 BASE_SEED = 20_250_301
 SEEDS_PER_VARIANT = 4

@@ -15,24 +15,12 @@ import pytest
 
 from pipelines import parsing, rawfiles, reading
 from pipelines.rawfiles import FileTooLarge
+from reportgen.raw_dir_fuzz import LEGACY, WEB_PAGE
 from tests.pipeline_support import SHIPPED_SEEDS, query, query_dicts, refresh
 
 SEED = SHIPPED_SEEDS / "001_389509ebf14147a7.txt"
 OUTSIDE_SEED = SHIPPED_SEEDS / "002_85dfb0a95ba47af5.txt"
 MB = 1024 * 1024
-
-LEGACY = (
-    "某某县人民政府2017年政府信息公开工作年度报告\n"
-    "一、概述\n二、主动公开政府信息情况\n本年度主动公开政府信息1234条。\n"
-    "三、依申请公开政府信息情况\n共受理申请15件。\n"
-)
-WEB_PAGE = (
-    '<!DOCTYPE html><html><head><meta charset="utf-8"><title>某某县人民政府门户网站</title>'
-    "<script>var menu = [];</script></head><body><nav><a href='/'>首页</a> "
-    "<a href='/zwgk'>政务公开</a></nav><h1>关于报送2023年度政府信息公开工作年度报告的通知</h1>"
-    "<p>各乡镇人民政府，县政府各部门：请于2024年1月31日前报送年度报告。</p>"
-    "<form><input name='q'></form></body></html>"
-)
 
 
 def seed_text() -> str:

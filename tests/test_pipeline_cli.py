@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from pipelines.cli import main
+from reportgen.refresh_subprocess import dagster_home as fast_dagster_home
 from tests.pipeline_support import SHIPPED_SEEDS
-from tests.pipeline_support import dagster_home as fast_dagster_home
 
 SEED = SHIPPED_SEEDS / "001_389509ebf14147a7.txt"
 

@@ -18,11 +18,10 @@ from types import SimpleNamespace
 
 import pytest
 
+from reportgen.refresh_subprocess import cli_refresh_process, dagster_home
 from tests.pipeline_support import (
     SHIPPED_SEEDS,
     assert_same_state,
-    cli_refresh_process,
-    dagster_home,
     leftovers,
     query,
     refresh,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from tests.raw_dir_fuzz import CLASSES, check_refresh, fill_raw_dir
+from reportgen.raw_dir_fuzz import CLASSES, check_refresh, fill_raw_dir
 
 SEED = 20240131
 N = 300

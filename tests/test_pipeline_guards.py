@@ -20,7 +20,8 @@ from pipelines.paths import PUBLISHED, WarehouseLayout
 from pipelines.resources import Warehouse
 from pipelines.runner import run_refresh
 from pipelines.warehouse_guard import WarehouseLayoutError, check_dirs, check_layout
-from tests.pipeline_support import SHIPPED_SEEDS, dagster_home
+from reportgen.refresh_subprocess import dagster_home
+from tests.pipeline_support import SHIPPED_SEEDS
 
 SEED = SHIPPED_SEEDS / "001_389509ebf14147a7.txt"
 

@@ -113,8 +113,8 @@ def cycles_left_by_parsing() -> list[int]:
     import gc
     import random
 
-    from tests.generator import make_case
-    from tests.mutations import real_reports
+    from reportgen.generator import make_case
+    from reportgen.mutations import real_reports
 
     inputs = real_reports()[:20]
     for seed, (layout, encoding) in enumerate(

@@ -20,12 +20,10 @@ from pipelines.defs.automation import raw_dir_fingerprint
 from pipelines.paths import WarehouseLayout
 from pipelines.rawfiles import fs_name, path_key
 from pipelines.resources import RawDir
+from reportgen.refresh_subprocess import GOVREPORTS, cli_env, dagster_home
 from tests.pipeline_support import (
-    GOVREPORTS,
     SHIPPED_SEEDS,
     assert_same_state,
-    cli_env,
-    dagster_home,
     install_fake_parser,
     query,
     query_dicts,

@@ -17,15 +17,8 @@ from pipelines.cli import main
 from pipelines.paths import WarehouseLayout
 from pipelines.runner import run_refresh
 from pipelines.warehouse_guard import check_layout
-from tests.pipeline_support import (
-    SHIPPED_SEEDS,
-    PausedRefresh,
-    cli_env,
-    cli_refresh_args,
-    dagster_home,
-    leftovers,
-    query,
-)
+from reportgen.refresh_subprocess import PausedRefresh, cli_env, cli_refresh_args, dagster_home
+from tests.pipeline_support import SHIPPED_SEEDS, leftovers, query
 
 
 def test_second_refresh_exits_at_once_and_a_killed_holders_lock_is_taken_over(

@@ -1,6 +1,6 @@
 """Word reports: `.docx` (python-docx), and Word 97-2003 `.doc` / WPS `.wps` (OLE2).
 
-Filled copies of the official 2021 template (tests/word_reports.py) must parse back
+Filled copies of the official 2021 template (reportgen/word_reports.py) must parse back
 exactly: status `parsed`, agency, year and every cell of tables 2-4 as printed (None where
 printed blank), input kind `docx`, layout `word_table`, each fact's line a row holding its
 raw text. The committed `.doc`/`.wps` fixtures (tests/fixtures/word/, LibreOffice
@@ -32,8 +32,8 @@ from parsers.html_grid import rows_from_html
 from parsers.inputs import UnreadableInput
 from parsers.word_doc import rows_from_doc
 from parsers.word_docx import rows_from_docx
-from tests.generator import Figures, Noise, printed_cells, read_cells
-from tests.word_reports import (
+from reportgen.generator import Figures, Noise, printed_cells, read_cells
+from reportgen.word_reports import (
     DOC_FIXTURES,
     FIXTURES,
     LINK_SENTENCE,

@@ -1,7 +1,7 @@
 """The pipeline fuzz: an adversarial raw dir, then the whole `govreports refresh` on it.
 
 `fill_raw_dir` fills a raw dir with N entries from a seed (the same seed gives the same
-entries, byte for byte): mutated real reports (`tests/mutations.py`), reports with absurd
+entries, byte for byte): mutated real reports (`reportgen/mutations.py`), reports with absurd
 figures (`9223372036854775808`, `增加99999999999999999999`, run-together cells, …), files with
 odd names (not UTF-8, spaces, newlines, quotes, backslashes, glob characters, leading `-`,
 250 bytes, emoji, NFC/NFD twins, nested sub-directories), junk (empty files, binary blobs,
@@ -40,9 +40,9 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from hypothesis import HealthCheck, Phase, given, seed, settings
 
-from tests.mutations import mutated_reports, real_reports
-from tests.pipeline_support import SHIPPED_SEEDS, cli_env, cli_refresh_args, dagster_home
-from tests.test_pipeline_bad_input import LEGACY, WEB_PAGE
+from reportgen.mutations import mutated_reports, real_reports
+from reportgen.paths import FIXTURES, SHIPPED_SEEDS
+from reportgen.refresh_subprocess import cli_env, cli_refresh_args, dagster_home
 
 #: Entry classes, in the order their entries are made.
 CLASSES = ("mutated", "absurd", "names", "junk", "special")
@@ -79,6 +79,21 @@ class Entry:
 
     def __str__(self) -> str:
         return f"{os.fsdecode(self.rel)!r} ({self.kind})"
+
+
+#: Not annual reports under the present form: a pre-2019 report and a web page.
+LEGACY = (
+    "某某县人民政府2017年政府信息公开工作年度报告\n"
+    "一、概述\n二、主动公开政府信息情况\n本年度主动公开政府信息1234条。\n"
+    "三、依申请公开政府信息情况\n共受理申请15件。\n"
+)
+WEB_PAGE = (
+    '<!DOCTYPE html><html><head><meta charset="utf-8"><title>某某县人民政府门户网站</title>'
+    "<script>var menu = [];</script></head><body><nav><a href='/'>首页</a> "
+    "<a href='/zwgk'>政务公开</a></nav><h1>关于报送2023年度政府信息公开工作年度报告的通知</h1>"
+    "<p>各乡镇人民政府，县政府各部门：请于2024年1月31日前报送年度报告。</p>"
+    "<form><input name='q'></form></body></html>"
+)
 
 
 # --- what goes in the files ------------------------------------------------------------
@@ -139,7 +154,7 @@ def texts(reports: Iterable[bytes]) -> list[str]:
 
 
 def mutated_batch(reports: list[bytes], n: int, seed_value: int) -> list[bytes]:
-    """n reports mutated by `tests.mutations` (hypothesis, seeded: the same every time)."""
+    """n reports mutated by `reportgen.mutations` (hypothesis, seeded: the same every time)."""
     if n <= 0:
         return []
     out: list[bytes] = []
@@ -228,7 +243,7 @@ def png_blob(rng: random.Random) -> bytes:
 @functools.cache
 def documents() -> tuple[bytes, ...]:
     """The committed PDF and Word reports (real PDFs, generated PDFs, filled Word files)."""
-    fixtures = Path(__file__).resolve().parent / "fixtures"
+    fixtures = FIXTURES
     paths = [
         *sorted((fixtures / "reports" / "corpus" / "pdf").glob("*.pdf")),
         *sorted((fixtures / "pdf_generated").glob("*.pdf")),

@@ -5,7 +5,7 @@ files): the same figures, options and seed give the same bytes. `pdf_of(figures,
 options)` returns the PDF; `render_pdf` returns it with the page every table row was drawn
 on.
 
-The document comes from `tests.generator.build_doc` (title, narrative, the three statutory
+The document comes from `reportgen.generator.build_doc` (title, narrative, the three statutory
 tables as grids of cells with rowspan/colspan), set with reportlab on A4 pages: paragraphs
 wrapped to the page, tables as ruled grids (one line segment, or one thin filled rectangle,
 per cell edge, as Word and WPS export them) with each cell's text positioned by itself
@@ -58,7 +58,8 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
-from tests.generator import (
+from reportgen import paths
+from reportgen.generator import (
     ORGAN_NAME,
     T2_BLOCKS,
     C,
@@ -73,7 +74,7 @@ CID_FONT = "STSong-Light"
 PORTRAIT = (595.0, 842.0)  # A4 in points
 OWNER_PASSWORD = "owner-secret"
 USER_PASSWORD = "user-secret"
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "pdf_generated"
+FIXTURES = paths.FIXTURES / "pdf_generated"
 #: `PdfOptions.font` for the committed TrueType subset (with FALLBACK_FONT for what it lacks)
 EMBEDDED = "embedded"
 
@@ -220,7 +221,7 @@ class RenderedPdf:
     figures: Figures
     options: PdfOptions
     #: page (1-based) each printed row's figures were drawn on: ("t3", category),
-    #: ("t2", item), ("t4", "") — the keys of `tests.generator.printed_cells` without the column
+    #: ("t2", item), ("t4", "") — the keys of `reportgen.generator.printed_cells` without the column
     row_pages: dict[tuple[str, str], int]
     #: page each table began on: "table2", "table3", "table4"
     table_pages: dict[str, int]
@@ -274,7 +275,7 @@ def _font_of(ch: str, font: str) -> str:
     except UnicodeEncodeError:
         raise ValueError(
             f"{ch!r} is in neither {SUBSET_FONT.name} nor {FALLBACK_FONT}: add it to the "
-            "subset (python -m tests.pdf_reports subset)"
+            "subset (python -m reportgen.pdf_reports subset)"
         ) from None
     return FALLBACK_FONT
 
@@ -889,9 +890,9 @@ def make_truetype_fixtures(font: str = FIXTURE_FONT, seed: int = FIXTURE_SEED):
     """(with its Unicode maps, without them, the figures): one generated report drawn in an
     embedded TrueType subset (reportlab's simple fonts of 256 codes each, with a /ToUnicode
     map), and the same PDF with the maps blanked out, so that its codes mean nothing to a
-    text extractor. Run by hand where the font is installed (`python -m tests.pdf_reports`);
+    text extractor. Run by hand where the font is installed (`python -m reportgen.pdf_reports`);
     the results are committed under tests/fixtures/pdf_generated/ (see its README)."""
-    from tests.generator import random_figures
+    from reportgen.generator import random_figures
 
     rng = random.Random(seed)
     fig = random_figures(rng, "2021")
@@ -911,14 +912,14 @@ SUBSET_SOURCE = "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"
 
 
 def generator_charset(seeds: int = 400) -> str:
-    """Every character `tests.generator` can print in a PDF report (its source's non-ASCII
+    """Every character `reportgen.generator` can print in a PDF report (its source's non-ASCII
     characters, and what its documents hold for every agency, real reports' included)."""
-    from tests.generator import AGENCIES, random_figures
-    from tests.test_generated_reports import KNOWN
+    from reportgen.generator import AGENCIES, random_figures
+    from reportgen.roundtrip import known_figures
 
     chars = {c for c in Path(__file__).with_name("generator.py").read_text("utf-8") if c > "~"}
     chars |= set("第页共—") | {chr(c) for c in range(0xFF01, 0xFF5F)}
-    agencies = list(AGENCIES) + [k.agency for k in KNOWN]
+    agencies = list(AGENCIES) + [k.agency for k in known_figures()]
     for seed in range(seeds):
         rng = random.Random(seed)
         fig = random_figures(rng, ("2019", "2021")[seed % 2], agency=agencies[seed % len(agencies)])
@@ -957,8 +958,8 @@ def make_subset_font(source: str = SUBSET_SOURCE) -> bytes:
 
 
 if __name__ == "__main__":
-    # python -m tests.pdf_reports subset [font]: rewrite cjk_subset.ttf (needs fontTools)
-    # python -m tests.pdf_reports truetype [font]: rewrite the TrueType PDF fixtures
+    # python -m reportgen.pdf_reports subset [font]: rewrite cjk_subset.ttf (needs fontTools)
+    # python -m reportgen.pdf_reports truetype [font]: rewrite the TrueType PDF fixtures
     import sys
 
     what, args = sys.argv[1], sys.argv[2:3]

@@ -4,7 +4,7 @@
 file (the three statutory tables with their merged cells and two-line header labels,
 section headings, "（文字描述）" placeholders). `filled_docx(figures)` fills it the way an
 office fills it in: a title naming the body and the year replaces the template's, the
-placeholders become narrative paragraphs (tests.generator's narrative), every value cell of
+placeholders become narrative paragraphs (reportgen.generator's narrative), every value cell of
 tables 2-4 gets its figure, and a signature closes the report.
 
 What real Word producers do is drawn per report from `WordStyle` (`random_style`):
@@ -26,7 +26,7 @@ What real Word producers do is drawn per report from `WordStyle` (`random_style`
 Only figures of the 2021 form fit the template (its table 3 prints （六）其他处理 as three
 rows, so `other_single` is False).
 
-`python -m tests.word_reports` writes the committed Word 97-2003 fixtures of
+`python -m reportgen.word_reports` writes the committed Word 97-2003 fixtures of
 tests/fixtures/word/ (`make_fixtures`; needs LibreOffice, see the README there).
 """
 
@@ -43,7 +43,8 @@ from docx.oxml.ns import qn
 from docx.table import Table as DocxTable
 from lxml import etree
 
-from tests.generator import (
+from reportgen import paths
+from reportgen.generator import (
     T2_ITEM_LABELS,
     T3_LABELS,
     Figures,
@@ -54,14 +55,7 @@ from tests.generator import (
     with_blanks,
 )
 
-TEMPLATE = (
-    Path(__file__).resolve().parent
-    / "fixtures"
-    / "reports"
-    / "corpus"
-    / "docx"
-    / "official_template_2021.docx"
-)
+TEMPLATE = paths.SHARED / "corpus" / "docx" / "official_template_2021.docx"
 _T3_FIRST_VALUE_COLUMN = 3
 
 
@@ -371,7 +365,7 @@ def _after(p: etree._Element, texts: list[str]) -> None:
 
 
 # ---------------------------------------------------------------- committed .doc fixtures
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "word"
+FIXTURES = paths.FIXTURES / "word"
 #: Word 97-2003 fixtures: name (without extension) → (seed, figures with blanks, style).
 #: Each is filled_docx(word_figures(Random(seed), blanks=…), rng=that Random, style=…),
 #: saved as `<name>.docx` and converted by LibreOffice to `<name>.doc` (or `.wps`).

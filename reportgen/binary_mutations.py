@@ -1,11 +1,11 @@
 """Hypothesis strategies that damage binary reports: PDFs and Word .docx files.
 
 The corpus (`binary_reports`): the real PDFs of tests/fixtures/reports/corpus/pdf, the
-official 2021 .docx template, and generated PDFs (tests/pdf_reports.py: plain, Word-like,
+official 2021 .docx template, and generated PDFs (reportgen/pdf_reports.py: plain, Word-like,
 turned pages, object streams, encrypted, scanned, the committed TrueType fixtures).
 
 PDF damage: cut short, bytes flipped or inserted, a region cut or repeated (the text
-mutations of tests/mutations.py), the xref table or stream or `startxref` removed, an
+mutations of reportgen/mutations.py), the xref table or stream or `startxref` removed, an
 object dropped, an object stream's compressed bytes or its header garbled, `/Length`
 wrong, `/Count` huge or negative, a page tree that loops (a /Kids entry naming the /Pages
 node itself or its ancestor), absurd numbers (MediaBox, Rotate, font size, matrix),
@@ -33,17 +33,18 @@ from pathlib import Path
 
 from hypothesis import strategies as st
 
-from tests.mutations import _cut, _duplicate_region, _flip_bytes, _random_bytes, _truncate
+from reportgen import paths
+from reportgen.mutations import _cut, _duplicate_region, _flip_bytes, _random_bytes, _truncate
 
-CORPUS = Path(__file__).resolve().parent / "fixtures" / "reports" / "corpus"
+CORPUS = paths.SHARED / "corpus"
 DOCUMENT_XML = "word/document.xml"
 
 
 @functools.cache
 def binary_reports() -> tuple[tuple[str, bytes], ...]:
     """(kind, bytes) of every binary report the mutations start from."""
-    from tests.generator import random_figures
-    from tests.pdf_reports import FIXTURES, VARIANTS, render_pdf
+    from reportgen.generator import random_figures
+    from reportgen.pdf_reports import FIXTURES, VARIANTS, render_pdf
 
     pdfs = sorted((CORPUS / "pdf").glob("*.pdf"))
     docx = CORPUS / "docx" / "official_template_2021.docx"
@@ -62,7 +63,7 @@ def binary_reports() -> tuple[tuple[str, bytes], ...]:
         out.append(("pdf", render_pdf(fig, rng, VARIANTS[variant]).data))
     out.append(("docx", docx.read_bytes()))
     # the Word reader's own fixtures: filled templates (.docx) and legacy binary files
-    word = Path(__file__).resolve().parent / "fixtures" / "word"
+    word = paths.FIXTURES / "word"
     out += [("docx", p.read_bytes()) for p in sorted(word.glob("*.docx"))]
     out += [
         ("ole2", p.read_bytes()) for p in sorted(word.glob("*.doc")) + sorted(word.glob("*.wps"))

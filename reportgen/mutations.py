@@ -3,12 +3,9 @@ wrong encodings. Shared by the normal suite (a few hundred cases) and `make fuzz
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from hypothesis import strategies as st
 
-SHARED = Path(__file__).resolve().parent / "fixtures" / "reports"
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+from reportgen.paths import FIXTURES, SHARED
 
 
 def real_reports() -> list[bytes]:

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from parsers.inputs import UnreadableInput
-from parsers.ocr_cells import missed_boxes
+from parsers.ocr_cells import PageCells, missed_boxes, page_cells, placed
 from parsers.pdf_text import MAX_PAGES, _blank_page_numbers, _Char, _join, _line_groups, _text_size
 
 #: Render scale of a PDF page for recognition (2 = 144 dpi: a 10.5 pt digit is ~28 px high).
@@ -299,11 +299,11 @@ def _read_pages(engine: Any, images) -> OcrText:
     for index, image in enumerate(images):
         if stopped:
             break
-        boxes, unit = _page_boxes(engine, image)
+        boxes, unit, cells = _page_boxes(engine, image)
         keep, dropped = _table_boxes(boxes, image.shape[1], first_page=index == 0)
         skipped_paragraphs += dropped
         texts = _recognise(engine, image, keep, unit)
-        chars, char_conf, vertical = _chars(keep, texts, unit)
+        chars, char_conf, vertical = _chars(keep, placed(cells, keep, unit), texts, unit)
         size = _text_size(chars) if chars else 1.0
         groups = _lines_with_labels(chars, vertical, size)
         page_lines = [_join(g, size, None) for g in groups]
@@ -340,13 +340,17 @@ def _read_pages(engine: Any, images) -> OcrText:
     return OcrText("\n".join(lines), tuple(page_starts), confs, warnings, n_read)
 
 
-def _page_boxes(engine: Any, image) -> tuple[list[tuple[float, float, float, float]], float]:
+def _page_boxes(
+    engine: Any, image
+) -> tuple[list[tuple[float, float, float, float]], float, PageCells | None]:
     """The boxes of text on a page: detected, cut at the rulings, and what the detector
-    missed in the table's cells (`parsers.ocr_cells`); and the height of one line's box."""
+    missed in the table's cells; the height of one line's box; the page's table cells
+    (`parsers.ocr_cells`)."""
     found = _detect(engine, image)
     unit = _line_height(found)
-    boxes, _ = missed_boxes(image, _split_at_rulings(image, found, unit))
-    return boxes, unit
+    cells = page_cells(image)
+    boxes = missed_boxes(cells, _split_at_rulings(image, found, unit))
+    return boxes, unit, cells
 
 
 def _ENDS_TABLES(line: str) -> bool:  # noqa: N802 - a predicate table of one entry
@@ -619,13 +623,17 @@ def _decode(pred, keys, used: float) -> tuple[str, list[float], list[float]]:
     return "".join(text), confs, where
 
 
-def _chars(boxes: list, texts: list, unit: float) -> tuple[list[_Char], dict[int, float], set[int]]:
-    """Characters with boxes in PDF-like coordinates (y up) and their probabilities."""
+def _chars(
+    boxes: list, places: list, texts: list, unit: float
+) -> tuple[list[_Char], dict[int, float], set[int]]:
+    """Characters with boxes in PDF-like coordinates (y up) and their probabilities: each
+    box's characters spread over where it is placed (`places`, `parsers.ocr_cells.placed`),
+    along it, or down it for a label printed one character per line."""
     chars: list[_Char] = []
     conf: dict[int, float] = {}
     vertical: set[int] = set()
-    for box, (text, probs, _where) in zip(boxes, texts, strict=True):
-        left, top, right, bottom = box
+    for box, place, (text, probs, _where) in zip(boxes, places, texts, strict=True):
+        left, top, right, bottom = place
         n = len(text)
         if not n:
             continue

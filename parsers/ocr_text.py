@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from parsers.inputs import UnreadableInput
+from parsers.ocr_cells import PageCells, missed_boxes, page_cells, placed
 from parsers.pdf_text import MAX_PAGES, _blank_page_numbers, _Char, _join, _line_groups, _text_size
 
 #: Render scale of a PDF page for recognition (2 = 144 dpi: a 10.5 pt digit is ~28 px high).
@@ -298,11 +299,11 @@ def _read_pages(engine: Any, images) -> OcrText:
     for index, image in enumerate(images):
         if stopped:
             break
-        boxes = _split_at_rulings(image, _detect(engine, image))
+        boxes, unit, cells = _page_boxes(engine, image)
         keep, dropped = _table_boxes(boxes, image.shape[1], first_page=index == 0)
         skipped_paragraphs += dropped
-        texts = _recognise(engine, image, keep)
-        chars, char_conf, vertical = _chars(keep, texts)
+        texts = _recognise(engine, image, keep, unit)
+        chars, char_conf, vertical = _chars(keep, placed(cells, keep, unit), texts, unit)
         size = _text_size(chars) if chars else 1.0
         groups = _lines_with_labels(chars, vertical, size)
         page_lines = [_join(g, size, None) for g in groups]
@@ -337,6 +338,19 @@ def _read_pages(engine: Any, images) -> OcrText:
     if sum(len(ln.replace(" ", "")) for ln in lines) < 20:
         raise UnreadableInput(f"OCR found no text on its {n_read} page(s)")
     return OcrText("\n".join(lines), tuple(page_starts), confs, warnings, n_read)
+
+
+def _page_boxes(
+    engine: Any, image
+) -> tuple[list[tuple[float, float, float, float]], float, PageCells | None]:
+    """The boxes of text on a page: detected, cut at the rulings, and what the detector
+    missed in the table's cells; the height of one line's box; the page's table cells
+    (`parsers.ocr_cells`)."""
+    found = _detect(engine, image)
+    unit = _line_height(found)
+    cells = page_cells(image)
+    boxes = missed_boxes(cells, _split_at_rulings(image, found, unit))
+    return boxes, unit, cells
 
 
 def _ENDS_TABLES(line: str) -> bool:  # noqa: N802 - a predicate table of one entry
@@ -392,7 +406,7 @@ def _detect(engine: Any, image) -> list[tuple[float, float, float, float]]:
     return out
 
 
-def _split_at_rulings(image, boxes):
+def _split_at_rulings(image, boxes, unit: float):
     """Boxes cut where a table's vertical ruling runs through them. The detector, at its
     scale, joins neighbouring cells' figures (`1 | 0 | 1` as one box, read `10丨1|0`); a
     ruling is a column dark over the box's whole height and beyond it, above and below,
@@ -402,7 +416,7 @@ def _split_at_rulings(image, boxes):
     out = []
     for box in boxes:
         left, top, right, bottom = box
-        if _is_vertical(box):
+        if _is_vertical(box, unit):
             out.append(box)
             continue
         reach = max(3, int((bottom - top) * 0.25))  # (a ruling goes on above and below)
@@ -466,12 +480,23 @@ def _crop(image, box, rotate: bool):
     return crop
 
 
-def _is_vertical(box) -> bool:
+def _line_height(boxes) -> float:
+    """The page's usual height of a box of one line of text (the median of the boxes wider
+    than tall)."""
+    heights = sorted(b[3] - b[1] for b in boxes if b[2] - b[0] >= b[3] - b[1])
+    return heights[len(heights) // 2] if heights else 0.0
+
+
+def _is_vertical(box, unit: float) -> bool:
+    """A label printed one character per line: a box much taller than wide, and taller than
+    one line of text (`unit`): a lone `1` or `0` in a cell is taller than wide too."""
     left, top, right, bottom = box
-    return (bottom - top) >= 1.5 * (right - left)
+    return (bottom - top) >= max(1.5 * (right - left), 1.6 * unit)
 
 
-def _recognise(engine: Any, image, boxes) -> list[tuple[str, list[float], list[float]]]:
+def _recognise(
+    engine: Any, image, boxes, unit: float
+) -> list[tuple[str, list[float], list[float]]]:
     """Per box: its text, each character's probability and its position along the box
     (0..1)."""
     import cv2
@@ -481,7 +506,7 @@ def _recognise(engine: Any, image, boxes) -> list[tuple[str, list[float], list[f
     keys = rec.postprocess_op.character
     prepared: list[Any] = []
     for box in boxes:
-        crop = _crop(image, box, _is_vertical(box))
+        crop = _crop(image, box, _is_vertical(box, unit))
         ch, cw = crop.shape[:2]
         if ch < 2 or cw < 2:
             prepared.append(None)
@@ -503,40 +528,86 @@ def _recognise(engine: Any, image, boxes) -> list[tuple[str, list[float], list[f
             tensor[k, :, :, 4 : 4 + img.shape[1]] = img[None, :, :]
         preds = rec.session(tensor)[0]
         for k, i in enumerate(batch):
-            results[i] = _decode(preds[k], keys, (prepared[i].shape[1] + 8) / width)
-            if results[i][0] and _DIGITISH.issuperset(results[i][0]):
-                results[i] = _decode(preds[k], keys, 1.0, _digit_columns(keys))
+            used = (prepared[i].shape[1] + 8) / width
+            results[i] = _decode(preds[k], keys, used)
+            if _DIGITISH.issuperset(results[i][0]):  # (a figure, or nothing read)
+                results[i] = _decode_figure(preds[k], keys, used, results[i])
     return results
 
 
-#: What a box holding only a figure may be read as: digits, and what digits are misread as
-#: (`o` for 0 most often: a lone 0 in a cell). Such a box is read again among the digits
-#: (and . , -) only; its characters' probabilities are the digits' own.
-_DIGITISH = frozenset("0123456789oOlI|.,-")
-_DIGIT_COLUMNS: dict[int, Any] = {}
+#: What a box holding only a figure may be read as: digits, and the shapes they are taken
+#: for when a lone digit stands in a cell with nothing around it to tell (a `0` read as
+#: `o`, `O`, `〇`, `。`; a `1` as `l`, `I`, `|`, `丨`; full-width digits).
+_LOOKALIKES = {
+    "0": "0０oOｏＯ〇○。",
+    "1": "1１lI|丨ｌ",
+    **{d: d + chr(0xFF10 + int(d)) for d in "23456789"},
+    ".": ".",
+    ",": ",",
+    "-": "-－",
+}
+_DIGITISH = frozenset("".join(_LOOKALIKES.values()))
+#: A box read as nothing at all is read as a figure when, at its surest step, the figure
+#: shapes are at least this probable (and most of what is not blank there): the ink is
+#: there (the detector or the cell pass found it), the recogniser only wavered between
+#: `0`, `o` and blank. Its confidence is then that low probability, for the flags to show.
+FIGURE_MIN = 0.25
+_FOLDS: dict[int, Any] = {}
 
 
-def _digit_columns(keys):
-    cols = _DIGIT_COLUMNS.get(id(keys))
-    if cols is None:
-        import numpy as np
+def _folds(keys):
+    """For the figure classes (blank first): the model's classes that count as each."""
+    folds = _FOLDS.get(id(keys))
+    if folds is None:
+        index = {k: i for i, k in enumerate(keys) if i > 0}
+        folds = [("", [0])] + [
+            (target, [index[c] for c in shapes if c in index])
+            for target, shapes in _LOOKALIKES.items()
+        ]
+        _FOLDS[id(keys)] = folds
+    return folds
 
-        wanted = set("0123456789.,-")
-        cols = np.array([0] + [i for i, k in enumerate(keys) if k in wanted and i > 0])
-        _DIGIT_COLUMNS[id(keys)] = cols
-    return cols
+
+def _decode_figure(pred, keys, used: float, plain: tuple[str, list[float], list[float]]):
+    """A box read as a figure (`plain`: its reading among all characters, which held only
+    figure shapes or nothing): greedy CTC decoding among the digits (and . , -), each
+    class's probability that of all the shapes it is taken for (`_LOOKALIKES`). When that
+    still reads nothing, the surest step's figure, if probable enough (`FIGURE_MIN`);
+    else nothing."""
+    import numpy as np
+
+    folds = _folds(keys)
+    probs = np.stack([pred[:, cols].sum(axis=1) for _, cols in folds], axis=1)
+    best = probs.argmax(axis=1)
+    steps = len(best)
+    text: list[str] = []
+    confs: list[float] = []
+    where: list[float] = []
+    prev = 0
+    for t in range(steps):
+        k = int(best[t])
+        if k != 0 and k != prev:
+            text.append(folds[k][0])
+            confs.append(float(probs[t, k]))
+            where.append(min(1.0, (t + 0.5) / (steps * used)))
+        elif k != 0 and k == prev:
+            confs[-1] = max(confs[-1], float(probs[t, k]))
+        prev = k
+    if text:
+        return "".join(text), confs, where
+    shapes = probs[:, 1:].sum(axis=1)
+    t = int(shapes.argmax())
+    k = 1 + int(probs[t, 1:].argmax())
+    if probs[t, k] >= FIGURE_MIN and shapes[t] >= 0.5 * (1.0 - float(pred[t, 0])):
+        return folds[k][0], [float(probs[t, k])], [min(1.0, (t + 0.5) / (steps * used))]
+    return plain
 
 
-def _decode(pred, keys, used: float, columns=None) -> tuple[str, list[float], list[float]]:
-    """Greedy CTC decoding with each character's probability and position (`columns`: the
-    only classes allowed, the blank first)."""
-    if columns is not None:
-        sub = pred[:, columns]
-        idx = columns[sub.argmax(axis=1)]
-        prob = sub.max(axis=1)
-    else:
-        idx = pred.argmax(axis=1)
-        prob = pred.max(axis=1)
+def _decode(pred, keys, used: float) -> tuple[str, list[float], list[float]]:
+    """Greedy CTC decoding with each character's probability and position (0..1 along the
+    box, of which the image took `used` of the batch's width)."""
+    idx = pred.argmax(axis=1)
+    prob = pred.max(axis=1)
     steps = len(idx)
     text, confs, where = [], [], []
     prev = 0
@@ -552,17 +623,21 @@ def _decode(pred, keys, used: float, columns=None) -> tuple[str, list[float], li
     return "".join(text), confs, where
 
 
-def _chars(boxes: list, texts: list) -> tuple[list[_Char], dict[int, float], set[int]]:
-    """Characters with boxes in PDF-like coordinates (y up) and their probabilities."""
+def _chars(
+    boxes: list, places: list, texts: list, unit: float
+) -> tuple[list[_Char], dict[int, float], set[int]]:
+    """Characters with boxes in PDF-like coordinates (y up) and their probabilities: each
+    box's characters spread over where it is placed (`places`, `parsers.ocr_cells.placed`),
+    along it, or down it for a label printed one character per line."""
     chars: list[_Char] = []
     conf: dict[int, float] = {}
     vertical: set[int] = set()
-    for box, (text, probs, _where) in zip(boxes, texts, strict=True):
-        left, top, right, bottom = box
+    for box, place, (text, probs, _where) in zip(boxes, places, texts, strict=True):
+        left, top, right, bottom = place
         n = len(text)
         if not n:
             continue
-        if _is_vertical(box) and n > 1:
+        if _is_vertical(box, unit) and n > 1:
             step = (bottom - top) / n
             half = min(step, right - left) * 0.4
             xm = (left + right) / 2

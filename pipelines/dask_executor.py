@@ -26,7 +26,9 @@ from dagster._core.execution.context.system import PlanOrchestrationContext
 from dagster._core.execution.plan.active import ActiveExecution
 from dagster._core.execution.plan.plan import ExecutionPlan
 from dagster._utils.error import serializable_error_info_from_exc_info
+from dagster._utils.hosted_user_process import recon_job_from_origin
 from dagster_dask.executor import DaskExecutor, get_dask_resource_requirements, query_on_dask_worker
+from dagster_shared.serdes import deserialize_value, serialize_value
 
 #: How long to wait for a step to finish before looking for interrupts again (seconds).
 _POLL = 0.5
@@ -72,8 +74,6 @@ class DaskFanOutExecutor(DaskExecutor):
         execution_plan: ExecutionPlan,
         client: dask.distributed.Client,
     ) -> Iterator[DagsterEvent]:
-        instance_ref = plan_context.instance.get_ref()
-        recon_job = plan_context.reconstructable_job
         with ActiveExecution(
             execution_plan,
             retry_mode=self.retries,
@@ -97,14 +97,8 @@ class DaskFanOutExecutor(DaskExecutor):
                     break
                 for step in active.get_steps_to_execute():
                     running[step.key] = client.submit(
-                        query_on_dask_worker,
-                        [],  # Dask need not order anything: only ready steps are submitted
-                        recon_job,
-                        plan_context.dagster_run,
-                        plan_context.run_config,
-                        [step.key],
-                        instance_ref,
-                        active.get_known_state(),
+                        run_step,
+                        _step_payload(plan_context, step.key, active.get_known_state()),
                         key=f"{plan_context.job_name}.{plan_context.run_id}.{step.key}",
                         resources=get_dask_resource_requirements(step.tags),
                         pure=False,
@@ -134,7 +128,7 @@ class DaskFanOutExecutor(DaskExecutor):
     ) -> Iterator[DagsterEvent]:
         """The step's events, or a step failure when Dask lost it (its worker died)."""
         try:
-            events = future.result()
+            events = deserialize_value(future.result(), list)
         except Exception:  # KilledWorker (the worker died mid-step), a pickling error, …
             error = serializable_error_info_from_exc_info(sys.exc_info())
             step_context = plan_context.for_step(active.get_step_by_key(key))
@@ -160,3 +154,36 @@ class DaskFanOutExecutor(DaskExecutor):
                 )
                 yield failure
                 active.handle_event(failure)
+
+
+def _step_payload(plan_context: PlanOrchestrationContext, step_key: str, known_state) -> str:
+    """What a worker needs to run one step, as Dagster serializes it (a string: Dask can
+    size and ship it; Dagster's records refuse Dask's way of sizing objects)."""
+    return serialize_value(
+        [
+            plan_context.reconstructable_job.get_python_origin(),
+            plan_context.dagster_run,
+            plan_context.run_config,
+            step_key,
+            plan_context.instance.get_ref(),
+            known_state,
+        ]
+    )
+
+
+def run_step(payload: str) -> str:
+    """On a Dask worker: dagster-dask's `query_on_dask_worker` on one step; its events
+    serialized."""
+    origin, dagster_run, run_config, step_key, instance_ref, known_state = deserialize_value(
+        payload, list
+    )
+    events = query_on_dask_worker(
+        [],
+        recon_job_from_origin(origin),
+        dagster_run,
+        run_config,
+        [step_key],
+        instance_ref,
+        known_state,
+    )
+    return serialize_value(list(events))

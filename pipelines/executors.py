@@ -98,10 +98,10 @@ def refresh_executor(init_context: dg.InitExecutorContext) -> dg.Executor:
             **config,
             "tag_concurrency_limits": ONE_DUCKDB_STEP
             + (config.get("tag_concurrency_limits") or []),
-            # a step process forks from a server that has imported the project already
-            # (spawn, Dagster's default, imports it again for each of the ~45 steps)
+            # a step process forks from a server that has built the job already (spawn,
+            # Dagster's default, imports Dagster and loads the project for each of ~55 steps)
             "start_method": config.get("start_method")
-            or {"forkserver": {"preload_modules": ["pipelines.definitions"]}},
+            or {"forkserver": {"preload_modules": ["pipelines.step_preload"]}},
         }
         return RunLockedExecutor(_create(dg.multiprocess_executor, init_context, config))
     from pipelines.dask_executor import DaskFanOutExecutor  # imports Dask: only when asked

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import functools
 import os
 import sys
 from collections.abc import Iterator
@@ -29,7 +30,13 @@ PROGRESS_ENV = "GOVREPORTS_PROGRESS"
 
 
 def refresh_job() -> dg.JobDefinition:
-    """The refresh job with the progress logger, as every process of the run rebuilds it."""
+    """The refresh job with the progress logger, as every process of the run rebuilds it
+    (once per process: a Dask worker runs many steps)."""
+    return _refresh_job()
+
+
+@functools.cache
+def _refresh_job() -> dg.JobDefinition:
     from pipelines.runner import project_defs
 
     stream = sys.stderr if os.environ.get(PROGRESS_ENV) else None
@@ -74,6 +81,7 @@ def local_dask_cluster(workers: int) -> Iterator[str]:
         processes=True,
         dashboard_address=None,  # no web server
         memory_limit=0,  # an OCR-heavy shard is not a memory leak: no pausing/restarting
+        preload=["pipelines.step_preload"],  # each worker builds the job once, up front
     ) as cluster:
         yield cluster.scheduler_address
 

@@ -283,8 +283,11 @@ class PartStats:
     part: str | None  # the part written (None when nothing was parsed)
 
 
-def parse_jobs(jobs: list[Job], cache_dir: Path, workers: int, now: datetime) -> PartStats:
-    """Parse `jobs` into one new part of the cache (`workers` processes; 1 parses here)."""
+def parse_jobs(
+    jobs: list[Job], cache_dir: Path, workers: int, now: datetime, shard: str = "all"
+) -> PartStats:
+    """Parse `jobs` (the shard named `shard`) into one new part of the cache (`workers`
+    processes; 1 parses here)."""
     skipped: list[tuple[str, str]] = []
     by_status: dict[str, int] = {}
     with PartWriter(part_path(cache_dir, now), PARSED_SCHEMA, sealed=True) as part:
@@ -294,7 +297,7 @@ def parse_jobs(jobs: list[Job], cache_dir: Path, workers: int, now: datetime) ->
                 by_status[status] = by_status.get(status, 0) + n
             if result.batch is not None:
                 part.write(result.batch)
-                checkpoint("parse:shard")  # a shard's rows are half written
+                checkpoint(f"parse:shard:{shard}")  # some of the shard's rows are written
         written = part.commit()
     return PartStats(part.rows, by_status, skipped, written.name if written else None)
 

@@ -112,7 +112,9 @@ def plan_parse(
 @dg.op
 def parse_shard(shard: Shard) -> ShardResult:
     """One shard's reports parsed into a parse-cache part of its own."""
-    stats = parsing.parse_jobs(shard.jobs, Path(shard.cache_dir), shard.workers, shard.parsed_at)
+    stats = parsing.parse_jobs(
+        shard.jobs, Path(shard.cache_dir), shard.workers, shard.parsed_at, shard.name
+    )
     return ShardResult(shard.name, stats.parsed, stats.by_status, stats.skipped, stats.part)
 
 

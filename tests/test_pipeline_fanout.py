@@ -1,16 +1,17 @@
 """The parse step fans out in shards that Dagster's executor places (issue 16, part 2).
 
 The same refresh of the shipped sample raw dir through the in-process executor, the
-multiprocess executor and a Dask LocalCluster of two workers gives the same warehouse, row
-for row (every table and view of the DuckDB file and every published Parquet file, run ids
-and times aside). On the multiprocess executor a shard's step process is SIGKILLed midway
-first (GOVREPORTS_TEST_FAULT=kill@parse:shard:<name>): the run fails without publishing and
-drops the writer lock, and the rerun parses exactly that shard's reports (nothing lost,
-nothing parsed twice). No process a run started is left running.
+multiprocess executor and a Dask LocalCluster of two workers (started and stopped here)
+gives the same warehouse, row for row: every table and view of the DuckDB file and every
+published Parquet file, run ids and times aside. On the multiprocess executor one shard's
+step process is SIGKILLed midway first (GOVREPORTS_TEST_FAULT=kill@parse:shard:<name>): the
+run fails without publishing and drops the writer lock, and the rerun parses exactly that
+shard's reports (nothing lost, nothing parsed twice). No process a run started is left.
 
-These runs cost Dagster's per-step overhead (a process, an instance, the event log: about a
-second a step on this 2-core machine, ~55 steps a refresh), which is why there is one run
-per executor and the crash shares its rerun with the multiprocess comparison.
+Each of these runs pays Dagster's per-step cost on a multi-process executor (a process or a
+Dask task, an instance, the event log in SQLite: about a second a step here, and a refresh
+has ~55 steps, most of them SQL models), so there is one run per executor, the crash shares
+its rerun with the multiprocess comparison, and the three run side by side.
 """
 
 from __future__ import annotations
@@ -60,13 +61,11 @@ def persistent_home(path: Path) -> Path:
     return path
 
 
-def instance_at(home: Path) -> dg.DagsterInstance:
-    return dg.DagsterInstance.from_config(str(home))
-
-
 def cache_rows(wh: Path) -> list[str]:
     """The content hashes held by the parse cache, one per row (duplicates kept)."""
-    parts = cache_parts.cache_parts(WarehouseLayout(wh).parse_cache(parse_cache_key(PARSER_VERSION)))
+    parts = cache_parts.cache_parts(
+        WarehouseLayout(wh).parse_cache(parse_cache_key(PARSER_VERSION))
+    )
     return sorted(pq.read_table(parts, columns=["sha256"]).column("sha256").to_pylist())
 
 
@@ -100,10 +99,41 @@ def no_children_after(before: set[int], seconds: float = 15.0) -> list[str]:
     return found
 
 
+def refresh_args(raw: Path, wh: Path, *options: str) -> list[str]:
+    return [str(GOVREPORTS), "refresh", "--raw-dir", str(raw), "--warehouse-dir", str(wh)] + [
+        *options,
+        "--shards",
+        str(SHARDS),
+    ]
+
+
+def launch(args: list[str], home: Path, fault: str | None = None) -> subprocess.Popen:
+    env = cli_env(home, fault)
+    env["GOVREPORTS_OCR"] = "off"  # as the rest of the suite (tests/conftest.py)
+    return subprocess.Popen(
+        args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+
+
+def finish(proc: subprocess.Popen) -> SimpleNamespace:
+    try:
+        out, err = proc.communicate(timeout=900)
+    finally:
+        proc.kill()
+    return SimpleNamespace(returncode=proc.returncode, stdout=out, stderr=err)
+
+
 @pytest.fixture(scope="module")
-def sample(tmp_path_factory):
-    """The shipped sample raw dir, its shards, and its refresh through the in-process
-    executor (the reference every other executor must equal)."""
+def runs(tmp_path_factory):
+    """The sample refreshed three ways, side by side (each run mostly waits on its steps'
+    processes, so they overlap well even on two cores):
+
+    - in this process, on the in-process executor: the reference;
+    - `govreports refresh --executor dask --dask-address …` on a LocalCluster of two
+      worker processes that this fixture starts and stops;
+    - `govreports refresh --executor multiprocess` with one shard's step process killed
+      midway, then the same command again.
+    """
     base = tmp_path_factory.mktemp("fanout")
     raw = base / "raw"
     shutil.copytree(SAMPLE, raw)
@@ -111,91 +141,118 @@ def sample(tmp_path_factory):
     jobs = [Job(str(raw), d, (d,), 1) for d in sorted(digests)]
     split = dict(shards.split(jobs, SHARDS))
     assert len(split) >= 2, split  # the fan-out has something to spread
-    reference = base / "wh-in-process"
-    outcome = run_refresh(
-        raw,
-        reference,
-        1,
-        instance=dg.DagsterInstance.ephemeral(),
-        show_progress=False,
-        shards=SHARDS,
-    )
-    assert outcome.success, outcome.failures
-    parsed = outcome.metadata["parsed_reports"]
-    assert (parsed["parsed"], parsed["shards"]) == (len(digests), len(split))
-    assert len(parsed["cache_part"].splitlines()) == len(split)  # a part per shard
-    return SimpleNamespace(
-        base=base, raw=raw, digests=digests, split=split, state=state(reference)
-    )
-
-
-def test_multiprocess_with_a_shard_killed_midway_then_rerun_equals_in_process(sample):
-    wh = sample.base / "wh-multiprocess"
-    home = persistent_home(sample.base / "home-multiprocess")
-    names = sorted(sample.split)
+    names = sorted(split)
     victim = names[len(names) // 2]
-    env = cli_env(home, f"kill@parse:shard:{victim}")
-    env["GOVREPORTS_OCR"] = "off"  # as the rest of the suite (tests/conftest.py)
-    args = [str(GOVREPORTS), "refresh", "--raw-dir", str(sample.raw), "--warehouse-dir", str(wh)]
-    args += ["--executor", "multiprocess", "--workers", "2", "--shards", str(SHARDS)]
-    killed = subprocess.run(args, env=env, capture_output=True, text=True, timeout=600)
-    assert killed.returncode == 1, killed.stderr
-    assert f"step parsed_reports.parse_shard[{victim}] failed" in killed.stderr
-    assert "the published warehouse is unchanged" in killed.stderr
-    assert not (wh / "current").exists()  # nothing published
-    assert (wh / "refresh.lock").read_text() == ""  # the run's lock was dropped at its end
-    # the other shards' parts are in the cache, the victim's is not
-    survivors = sorted(j.sha256 for n in names if n != victim for j in sample.split[n])
-    assert cache_rows(wh) == survivors
+    wh_mp, wh_dask = base / "wh-multiprocess", base / "wh-dask"
+    home_mp, home_dask = persistent_home(base / "home-mp"), persistent_home(base / "home-dask")
+    multiprocess = refresh_args(raw, wh_mp, "--executor", "multiprocess", "--workers", "2")
 
-    before = {p.pid for p in psutil.Process().children(recursive=True)}
-    outcome = run_refresh(
-        sample.raw,
-        wh,
-        2,
-        instance=instance_at(home),
-        show_progress=False,
-        executor="multiprocess",
-        shards=SHARDS,
-    )
-    assert outcome.success, outcome.failures
-    parsed = outcome.metadata["parsed_reports"]
-    assert parsed["parsed"] == len(sample.split[victim])  # only what the kill lost
-    assert parsed["shards"] == 1
-    assert cache_rows(wh) == sorted(sample.digests)  # every report once
-    assert_same_state(state(wh), sample.state)
-    assert leftovers(wh) == []  # the killed shard's temporary part was removed
-    assert (wh / "refresh.lock").read_text() == ""
-    assert no_children_after(before) == []
-
-
-def test_dask_local_cluster_equals_in_process(sample):
     from dask.distributed import LocalCluster
 
-    wh = sample.base / "wh-dask"
-    home = persistent_home(sample.base / "home-dask")
     before = {p.pid for p in psutil.Process().children(recursive=True)}
+    killed = launch(multiprocess, home_mp, f"kill@parse:shard:{victim}")
     with LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
     ) as cluster:
-        workers = {w["pid"] for w in cluster.scheduler_info["workers"].values()} - {None}
-        outcome = run_refresh(
-            sample.raw,
-            wh,
-            2,
-            instance=instance_at(home),
-            show_progress=False,
-            executor="dask",
-            shards=SHARDS,
-            dask_address=cluster.scheduler_address,
+        address = cluster.scheduler_address
+        dask_run = launch(
+            refresh_args(raw, wh_dask, "--executor", "dask", "--dask-address", address),
+            home_dask,
         )
-    assert outcome.success, outcome.failures
-    assert outcome.metadata["parsed_reports"]["shards"] == len(sample.split)
-    assert_same_state(state(wh), sample.state)
-    assert leftovers(wh) == []
-    assert (wh / "refresh.lock").read_text() == ""
-    assert no_children_after(before) == []
-    assert not [pid for pid in workers if psutil.pid_exists(pid)]
+        reference = base / "wh-in-process"
+        outcome = run_refresh(
+            raw,
+            reference,
+            1,
+            instance=dg.DagsterInstance.ephemeral(),
+            show_progress=False,
+            shards=SHARDS,
+        )
+        killed = finish(killed)
+        after_kill = SimpleNamespace(
+            published=(wh_mp / "current").exists(),
+            lock=(wh_mp / "refresh.lock").read_text(),
+            cache=cache_rows(wh_mp),
+        )
+        rerun = finish(launch(multiprocess, home_mp))
+        dask_run = finish(dask_run)
+        cluster_processes = run_children(before)
+    return SimpleNamespace(
+        raw=raw,
+        digests=digests,
+        split=split,
+        victim=victim,
+        reference=outcome,
+        state=state(reference),
+        killed=killed,
+        after_kill=after_kill,
+        rerun=rerun,
+        wh_mp=wh_mp,
+        home_mp=home_mp,
+        dask=dask_run,
+        wh_dask=wh_dask,
+        home_dask=home_dask,
+        cluster_processes=cluster_processes,
+        left_running=no_children_after(before),
+    )
+
+
+def parse_metadata(home: Path) -> dict:
+    """The parsed_reports materialization of the last run recorded in the instance."""
+    instance = dg.DagsterInstance.from_config(str(home))
+    [run] = instance.get_runs(limit=1)
+    events = instance.get_records_for_run(run.run_id).records
+    for record in events:
+        event = record.event_log_entry.dagster_event
+        if event and event.is_step_materialization:
+            materialization = event.step_materialization_data.materialization
+            if materialization.asset_key.to_user_string() == "parsed_reports":
+                return {k: v.value for k, v in materialization.metadata.items()}
+    raise AssertionError("no parsed_reports materialization")
+
+
+def test_the_in_process_reference_parses_a_part_per_shard(runs):
+    assert runs.reference.success, runs.reference.failures
+    parsed = runs.reference.metadata["parsed_reports"]
+    assert (parsed["parsed"], parsed["shards"]) == (len(runs.digests), len(runs.split))
+    assert len(parsed["cache_part"].splitlines()) == len(runs.split)
+
+
+def test_a_shard_killed_midway_loses_nothing_and_duplicates_nothing(runs):
+    killed = runs.killed
+    assert killed.returncode == 1, killed.stderr
+    assert f"step parsed_reports.parse_shard[{runs.victim}] failed" in killed.stderr
+    assert "the published warehouse is unchanged" in killed.stderr
+    assert not runs.after_kill.published
+    assert runs.after_kill.lock == ""  # the run's lock was dropped when it ended
+    # the other shards' parts are in the cache, nothing of the victim's
+    survivors = sorted(j.sha256 for n, js in runs.split.items() if n != runs.victim for j in js)
+    assert runs.after_kill.cache == survivors
+
+    assert runs.rerun.returncode == 0, runs.rerun.stderr
+    parsed = parse_metadata(runs.home_mp)
+    assert parsed["parsed"] == len(runs.split[runs.victim])  # only what the kill lost
+    assert parsed["shards"] == 1
+    assert cache_rows(runs.wh_mp) == sorted(runs.digests)  # every report once
+    assert leftovers(runs.wh_mp) == []  # the killed shard's temporary part was removed
+
+
+def test_multiprocess_equals_in_process_row_for_row(runs):
+    assert_same_state(state(runs.wh_mp), runs.state)
+    assert (runs.wh_mp / "refresh.lock").read_text() == ""
+
+
+def test_dask_equals_in_process_row_for_row(runs):
+    assert runs.dask.returncode == 0, runs.dask.stderr
+    assert parse_metadata(runs.home_dask)["shards"] == len(runs.split)
+    assert_same_state(state(runs.wh_dask), runs.state)
+    assert leftovers(runs.wh_dask) == []
+    assert (runs.wh_dask / "refresh.lock").read_text() == ""
+
+
+def test_nothing_is_left_running(runs):
+    assert len(runs.cluster_processes) >= 2, runs.cluster_processes  # the Dask workers
+    assert runs.left_running == []  # …stopped with the cluster; every step process ended
 
 
 # --- the pieces -----------------------------------------------------------------------

@@ -96,20 +96,46 @@ def refresh_executor(init_context: dg.InitExecutorContext) -> dg.Executor:
     if kind == "multiprocess":
         config = {
             **config,
-            "tag_concurrency_limits": ONE_DUCKDB_STEP
-            + (config.get("tag_concurrency_limits") or []),
             # a step process forks from a server that has built the job already (spawn,
             # Dagster's default, imports Dagster and loads the project for each of ~55 steps)
             "start_method": config.get("start_method")
             or {"forkserver": {"preload_modules": ["pipelines.step_preload"]}},
         }
-        return RunLockedExecutor(_create(dg.multiprocess_executor, init_context, config))
+        return _run_locked(dg.multiprocess_executor, init_context, config)
     from pipelines.dask_executor import DaskFanOutExecutor  # imports Dask: only when asked
 
     ((cluster_type, cluster_config),) = config["cluster"].items()
     return RunLockedExecutor(
         DaskFanOutExecutor(cluster_type, dict(cluster_config or {}), ONE_DUCKDB_STEP)
     )
+
+
+def run_locked(definition: dg.ExecutorDefinition) -> dg.ExecutorDefinition:
+    """Another executor that runs steps in their own processes or pods, made fit for the
+    refresh: it holds the writer lock for the run in its orchestrating process and runs the
+    DuckDB steps one at a time (its config must take `tag_concurrency_limits`, as Dagster's
+    multiprocess, dagster-k8s's `k8s_job_executor` and dagster-celery's do). E.g. on
+    Kubernetes: `executor=run_locked(k8s_job_executor)` (docs/SCALING.md)."""
+
+    @dg.executor(
+        name=f"govreports_{definition.name}",
+        config_schema=definition.config_schema.as_field(),
+        requirements=definition.get_requirements,
+    )
+    def _locked(init_context: dg.InitExecutorContext) -> dg.Executor:
+        return _run_locked(definition, init_context, dict(init_context.executor_config))
+
+    return _locked
+
+
+def _run_locked(
+    definition: dg.ExecutorDefinition, context: dg.InitExecutorContext, config: dict
+) -> RunLockedExecutor:
+    config = {
+        **config,
+        "tag_concurrency_limits": ONE_DUCKDB_STEP + (config.get("tag_concurrency_limits") or []),
+    }
+    return RunLockedExecutor(_create(definition, context, config))
 
 
 def _create(definition: dg.ExecutorDefinition, context: dg.InitExecutorContext, config):

@@ -353,3 +353,25 @@ def test_a_snapshot_started_by_several_processes_of_a_run_at_once(tmp_path):
     assert all(listing == seen[0] for listing in seen)  # each found the whole copy
     assert set(names) <= set(seen[0])
     assert sorted(p.name for p in layout.snapshots.iterdir()) == ["run-0", "run-1"]
+
+
+def test_another_executor_is_made_fit_for_the_refresh():
+    """`run_locked` (how a deployment uses dagster-k8s's executor, docs/SCALING.md): the run
+    holds the writer lock in its orchestrating process, the DuckDB steps one at a time."""
+    from pipelines.executors import ONE_DUCKDB_STEP, RunLockedExecutor, run_locked
+    from pipelines.fanout_run import refresh_job
+
+    locked = run_locked(dg.multiprocess_executor)
+    config = {"max_concurrent": 3, "retries": {"enabled": {}}}
+    executor = locked.executor_creation_fn(
+        dg.InitExecutorContext(
+            job=dg.reconstructable(refresh_job),
+            executor_def=locked,
+            executor_config=config,
+            instance=dg.DagsterInstance.ephemeral(),
+        )
+    )
+    assert isinstance(executor, RunLockedExecutor)
+    assert executor.inner._tag_concurrency_limits == ONE_DUCKDB_STEP
+    assert executor.inner._max_concurrent == 3
+    assert locked.get_requirements(config) == dg.multiprocess_executor.get_requirements(config)

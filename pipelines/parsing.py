@@ -262,11 +262,10 @@ class Prepared:
 
 
 def prepare(raw_dir: Path, manifest_path: Path, cache_dir: Path, max_bytes: int) -> Prepared:
-    """Before any shard: clean the cache (temporary files of killed runs, damaged parts,
-    other parser versions) and list the content hashes not parsed yet."""
+    """Before any shard: clean the cache (temporary files of killed runs, damaged parts)
+    and list the content hashes not parsed yet."""
     remove_stale_temp_files(cache_dir)
     damaged = verify_parts(cache_dir)
-    prune_other_versions(cache_dir)
     todo = pending(manifest_path, cache_dir)
     jobs = [
         Job(str(raw_dir), sha, tuple(sorted(paths)), max_bytes)
@@ -305,11 +304,12 @@ def parse_jobs(
 def finish(
     cache_dir: Path, skipped: list[tuple[str, str]], skips_path: Path, now: datetime
 ) -> list[Path]:
-    """After every shard: the run's skipped files, then the cache compacted; returns the
-    parts merged."""
+    """After every shard: the run's skipped files, then the cache of other parser versions
+    removed and this one compacted; returns the parts merged."""
     rows = [{"path": rel, "reason": reason} for rel, reason in sorted(skipped)]
     write_parquet(pa.Table.from_pylist(rows, schema=SKIPPED_SCHEMA), skips_path)
     checkpoint("parse")
+    prune_other_versions(cache_dir)
     return compact(cache_dir, now)
 
 

@@ -17,7 +17,9 @@ lines), plus the SQL models rebuilt directly in DuckDB. Prints a Markdown report
 to --out (default bench/out/results.md). `--profile` adds cProfile summaries of the parser and
 of a refresh. A PDF case (bench/pdf_bench.py) measures `parse_report` on PDF reports against
 PDFium's own text extraction of the same files, and (not with --smoke) an OCR case
-(bench/ocr_bench.py): the real PDFs scanned, their figures' accuracy and pages/s. No numbers are asserted: the targets are
+(bench/ocr_bench.py): the real PDFs scanned, their figures' accuracy and pages/s, and a
+fan-out case (bench/fanout_bench.py): N scanned reports through a refresh on the in-process,
+multiprocess (1 and 2 workers) and Dask executors. No numbers are asserted: the targets are
 reported ✅/❌.
 """
 
@@ -54,6 +56,8 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))  # reportgen.generator, bench.corpus
 
 from bench.corpus import spec, write_range  # noqa: E402
+from bench.fanout_bench import markdown as fanout_markdown  # noqa: E402
+from bench.fanout_bench import measure_fanout  # noqa: E402
 from bench.ocr_bench import markdown as ocr_markdown  # noqa: E402
 from bench.ocr_bench import measure_ocr  # noqa: E402
 from bench.pdf_bench import markdown as pdf_markdown  # noqa: E402
@@ -451,6 +455,7 @@ def step_group(step: str) -> str:
         "tidy_tables": "tidy",
         "agencies": "agencies",
     }
+    step = step.split(".", 1)[0]  # a step inside a graph asset: `parsed_reports.plan_parse`
     if step in groups:
         return groups[step]
     if step in _sql_names():
@@ -1090,6 +1095,13 @@ def main(argv: list[str] | None = None) -> str:
         action="store_true",
         help="only the parse throughput and floor cases (and the parser's profile): no refresh",
     )
+    ap.add_argument(
+        "--fanout-reports",
+        type=int,
+        default=6,
+        help="scanned reports parsed on each executor in the fan-out case (default 6; 0: "
+        "skip it; not with --smoke or --parse-only)",
+    )
     ap.add_argument("--workdir", help="keep the corpus and warehouses here (default: a temp dir)")
     ap.add_argument("--keep", action="store_true", help="do not delete the temp dir")
     ap.add_argument("--out", help="Markdown report (default bench/out/results.md, smoke.md)")
@@ -1140,10 +1152,13 @@ def main(argv: list[str] | None = None) -> str:
         mixed_statuses = next((r.statuses for r in parse if r.case == "mixed"), Counter())
         log("PDF reports: parse against PDFium's own text extraction")
         pdf = measure_pdf(12 if args.smoke else 120, args.workers, repeat)
-        ocr = None
+        ocr = fanout = None
         if not args.smoke:  # (minutes of OCR: not in the suite's smoke run)
             log("scanned reports: OCR accuracy and throughput")
             ocr = measure_ocr(150, args.workers, 1)
+            if not args.parse_only and args.fanout_reports:
+                log(f"the parse fanned out: {args.fanout_reports} scanned reports per executor")
+                fanout = measure_fanout(args.fanout_reports, 150, log)
         parse_step = []
         if not args.parse_only:
             log("the pipeline's parse step, stage by stage")
@@ -1170,6 +1185,8 @@ def main(argv: list[str] | None = None) -> str:
         report += "\n## PDF reports\n\n" + "\n".join(pdf_markdown(pdf)) + "\n"
         if ocr is not None:
             report += "\n## Scanned reports (OCR)\n\n" + ocr_markdown(ocr) + "\n"
+        if fanout is not None:
+            report += "\n## Parse fan-out (scanned reports)\n\n" + fanout_markdown(fanout) + "\n"
         raw = {
             "command": command,
             "machine": machine(),
@@ -1181,6 +1198,7 @@ def main(argv: list[str] | None = None) -> str:
             "parse_step": parse_step,
             "pdf": pdf,
             "ocr": ocr,
+            "fanout": fanout,
             "runs": [dataclasses.asdict(r) for r in runs],
         }
     finally:

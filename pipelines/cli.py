@@ -1,4 +1,5 @@
-"""`govreports`: `refresh` runs the Dagster asset graph in-process; `parse` prints JSON Lines;
+"""`govreports`: `refresh` runs the Dagster asset graph (in-process, or on the multiprocess
+or Dask executor); `parse` prints JSON Lines;
 `sql` and `shell` query the published warehouse read-only (`pipelines.analyst`).
 
 Dagster is imported only by `refresh`, so the others start fast.
@@ -39,7 +40,31 @@ def main(argv: list[str] | None = None) -> int:
         "--warehouse-dir", help=f"default: ${WAREHOUSE_DIR_ENV} or {DEFAULT_WAREHOUSE_DIR}"
     )
     refresh.add_argument(
-        "--workers", type=int, default=0, help="parser processes (default: one per CPU)"
+        "--workers",
+        type=int,
+        default=0,
+        help="processes parsing at once on this machine (default: one per CPU): in-process, "
+        "the pool inside each shard step; multiprocess, step processes; dask, the workers "
+        "of the LocalCluster started for the run",
+    )
+    refresh.add_argument(
+        "--executor",
+        choices=("in_process", "multiprocess", "dask"),
+        default="in_process",
+        help="where the steps run (default: in_process, every step in this process); "
+        "multiprocess and dask spread the parse shards over processes (docs/SCALING.md)",
+    )
+    refresh.add_argument(
+        "--shards",
+        type=int,
+        default=0,
+        help="content-hash ranges the parse is split into, one step each (default: 1 "
+        "in-process, two per worker otherwise)",
+    )
+    refresh.add_argument(
+        "--dask-address",
+        help="a running Dask scheduler (tcp://host:8786) for --executor dask; without it, a "
+        "LocalCluster of --workers workers is started for the run and stopped after",
     )
     refresh.add_argument(
         "--max-file-mb",
@@ -87,7 +112,19 @@ def main(argv: list[str] | None = None) -> int:
             return analyst.run_shell(layout)
         if args.command == "parse":
             return parse_files(args.files, args.summary, args.allow_rejected)
-        return refresh_warehouse(args.raw_dir, args.warehouse_dir, args.workers, args.max_file_mb)
+        if args.dask_address and args.executor != "dask":
+            parser.error("--dask-address goes with --executor dask")
+        if args.shards < 0 or args.workers < 0:
+            parser.error("--shards and --workers are counts (0: the default)")
+        return refresh_warehouse(
+            args.raw_dir,
+            args.warehouse_dir,
+            args.workers,
+            args.max_file_mb,
+            args.executor,
+            args.shards,
+            args.dask_address,
+        )
     except BrokenPipeError:  # `govreports parse … | head`
         sys.stderr.close()
         return 0
@@ -137,6 +174,9 @@ def refresh_warehouse(
     warehouse_arg: str | None,
     workers: int,
     max_file_mb: int = DEFAULT_MAX_FILE_MB,
+    executor: str = "in_process",
+    shards: int = 0,
+    dask_address: str | None = None,
 ) -> int:
     raw_dir = resolve_dir(raw_arg, RAW_DIR_ENV, DEFAULT_RAW_DIR)
     layout = WarehouseLayout(resolve_dir(warehouse_arg, WAREHOUSE_DIR_ENV, DEFAULT_WAREHOUSE_DIR))
@@ -166,7 +206,15 @@ def refresh_warehouse(
 
         from pipelines.runner import read_summary, run_refresh  # Dagster loads here
 
-        outcome = run_refresh(raw_dir, layout.root, workers, max_file_mb=max_file_mb)
+        outcome = run_refresh(
+            raw_dir,
+            layout.root,
+            workers,
+            max_file_mb=max_file_mb,
+            executor=executor,
+            shards=shards,
+            dask_address=dask_address,
+        )
         if not outcome.success:
             for step, message in outcome.failures or [("run", "failed")]:
                 where = "" if step in ("start", "run") else f"step {step} failed: "
@@ -262,8 +310,10 @@ def summary(
             manifest.get("files_removed", 0),
             manifest.get("files_unreadable", 0),
         ),
-        "parsing   {} parsed now with parser {} (unchanged bytes are not parsed again)".format(
-            parsed.get("parsed", 0), parsed.get("parser_version", "?")
+        "parsing   {} parsed now{} with parser {} (unchanged bytes are not parsed again)".format(
+            parsed.get("parsed", 0),
+            f" in {parsed['shards']} shards" if parsed.get("shards", 0) > 1 else "",
+            parsed.get("parser_version", "?"),
         ),
         *(
             f"repaired  {note}"

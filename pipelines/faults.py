@@ -7,7 +7,9 @@ at once. The points:
 
     manifest              the run's manifest is written (in its snapshot)
     parse:chunk           a parse worker (or the run itself, with one worker) starts a chunk
-    parse                 the parse-cache part of this run is written
+    parse:shard:<name>    shard <name> (e.g. h0000_5554) has parsed some of its reports, its
+                          part not complete (on a multi-process executor: in the shard's step)
+    parse                 every shard's parse-cache part is written, and the run's skips
     write:<file name>     a Parquet file is complete under its temporary name, not yet renamed
     model:<name>          a SQL model is built in the snapshot's DuckDB file
     publish:switch        the snapshot is complete and synced; `current` not switched yet

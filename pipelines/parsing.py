@@ -12,6 +12,11 @@ Memory does not grow with the number of reports: each worker parses a chunk of c
 hashes and sends back one Arrow record batch built from the reports' fields
 (`pipelines.parsed_rows`); the parent appends the batches to this run's part as they arrive
 (`PartWriter`: a temporary file, renamed into the cache only once complete and synced).
+
+A refresh parses in shards (`pipelines.shards`: ranges of content-hash prefixes), each a
+Dagster step of its own that writes its own part, so an executor can run them in several
+processes or on several machines: `prepare` (once, before any shard), `parse_jobs` (per
+shard), `finish` (once, after every shard). `parse_pending` does the three in one go.
 """
 
 from __future__ import annotations
@@ -250,6 +255,64 @@ def default_workers() -> int:
     return max(1, (os.cpu_count() or 1))
 
 
+@dataclass(frozen=True)
+class Prepared:
+    jobs: list[Job]  # in the order of their first path
+    parts_damaged: list[str]  # removed, their reports to be parsed again
+
+
+def prepare(raw_dir: Path, manifest_path: Path, cache_dir: Path, max_bytes: int) -> Prepared:
+    """Before any shard: clean the cache (temporary files of killed runs, damaged parts)
+    and list the content hashes not parsed yet."""
+    remove_stale_temp_files(cache_dir)
+    damaged = verify_parts(cache_dir)
+    todo = pending(manifest_path, cache_dir)
+    jobs = [
+        Job(str(raw_dir), sha, tuple(sorted(paths)), max_bytes)
+        for sha, paths in sorted(todo.items(), key=lambda item: min(item[1]))
+    ]
+    return Prepared(jobs, damaged)
+
+
+@dataclass(frozen=True)
+class PartStats:
+    parsed: int
+    by_status: dict[str, int]
+    skipped: list[tuple[str, str]]  # (path, reason not parsed)
+    part: str | None  # the part written (None when nothing was parsed)
+
+
+def parse_jobs(
+    jobs: list[Job], cache_dir: Path, workers: int, now: datetime, shard: str = "all"
+) -> PartStats:
+    """Parse `jobs` (the shard named `shard`) into one new part of the cache (`workers`
+    processes; 1 parses here)."""
+    skipped: list[tuple[str, str]] = []
+    by_status: dict[str, int] = {}
+    with PartWriter(part_path(cache_dir, now), PARSED_SCHEMA, sealed=True) as part:
+        for result in parse_all(jobs, workers, now):
+            skipped += result.skipped
+            for status, n in result.by_status.items():
+                by_status[status] = by_status.get(status, 0) + n
+            if result.batch is not None:
+                part.write(result.batch)
+                checkpoint(f"parse:shard:{shard}")  # some of the shard's rows are written
+        written = part.commit()
+    return PartStats(part.rows, by_status, skipped, written.name if written else None)
+
+
+def finish(
+    cache_dir: Path, skipped: list[tuple[str, str]], skips_path: Path, now: datetime
+) -> list[Path]:
+    """After every shard: the run's skipped files, then the cache of other parser versions
+    removed and this one compacted; returns the parts merged."""
+    rows = [{"path": rel, "reason": reason} for rel, reason in sorted(skipped)]
+    write_parquet(pa.Table.from_pylist(rows, schema=SKIPPED_SCHEMA), skips_path)
+    checkpoint("parse")
+    prune_other_versions(cache_dir)
+    return compact(cache_dir, now)
+
+
 def parse_pending(
     raw_dir: Path,
     manifest_path: Path,
@@ -259,35 +322,18 @@ def parse_pending(
     now: datetime,
     max_bytes: int,
 ) -> ParseStats:
-    remove_stale_temp_files(cache_dir)
-    damaged = verify_parts(cache_dir)
-    todo = pending(manifest_path, cache_dir)
-    jobs = [
-        Job(str(raw_dir), sha, tuple(sorted(paths)), max_bytes)
-        for sha, paths in sorted(todo.items(), key=lambda item: min(item[1]))
-    ]
-    skips, by_status = [], {}
-    with PartWriter(part_path(cache_dir, now), PARSED_SCHEMA, sealed=True) as part:
-        for result in parse_all(jobs, workers, now):
-            skips += [{"path": rel, "reason": reason} for rel, reason in result.skipped]
-            for status, n in result.by_status.items():
-                by_status[status] = by_status.get(status, 0) + n
-            if result.batch is not None:
-                part.write(result.batch)
-        written = part.commit()
-        parsed = part.rows
-    write_parquet(pa.Table.from_pylist(skips, schema=SKIPPED_SCHEMA), skips_path)
-    checkpoint("parse")
-    prune_other_versions(cache_dir)
-    merged = compact(cache_dir, now)
+    """Everything not parsed yet, as one shard."""
+    prepared = prepare(raw_dir, manifest_path, cache_dir, max_bytes)
+    stats = parse_jobs(prepared.jobs, cache_dir, workers, now)
+    merged = finish(cache_dir, stats.skipped, skips_path, now)
     return ParseStats(
-        len(todo),
-        parsed,
-        by_status,
-        len(skips),
-        written.name if written else None,
+        len(prepared.jobs),
+        stats.parsed,
+        stats.by_status,
+        len(stats.skipped),
+        stats.part,
         len(merged),
-        damaged,
+        prepared.parts_damaged,
     )
 
 

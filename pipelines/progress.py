@@ -14,12 +14,14 @@ _BAR = 24
 
 
 class Progress(logging.Handler):
-    """Counts finished steps; a bar on a terminal, one line per step otherwise, or silent."""
+    """Counts finished steps; a bar on a terminal, one line per step otherwise, or silent.
+    Without a `total` (a step process of a multi-process run, which sees its own steps
+    only), one line per step and no count."""
 
-    def __init__(self, total: int, stream: TextIO | None = sys.stderr):
+    def __init__(self, total: int | None, stream: TextIO | None = sys.stderr):
         super().__init__(logging.DEBUG)
         self.total, self.done, self.stream = total, 0, stream
-        self.tty = bool(stream and stream.isatty())
+        self.tty = bool(stream and stream.isatty()) and total is not None
         self.started: dict[str, float] = {}
 
     def emit(self, record: logging.LogRecord) -> None:
@@ -30,6 +32,8 @@ class Progress(logging.Handler):
             return
         kind = event.event_type_value
         if kind == "STEP_START":
+            if "[" in event.step_key and self.total is not None:
+                self.total += 1  # a step made by a dynamic output (a parse shard)
             self.started[event.step_key] = time.monotonic()
             self._show(event.step_key, "…")
         elif kind in ("STEP_SUCCESS", "STEP_FAILURE", "STEP_SKIPPED"):
@@ -40,6 +44,11 @@ class Progress(logging.Handler):
 
     def _show(self, step: str, state: str, final: bool = False) -> None:
         if self.stream is None:
+            return
+        if self.total is None:
+            if final:
+                self.stream.write(f"{step} {state}\n")
+                self.stream.flush()
             return
         counter = f"[{self.done:>2}/{self.total}]"
         if self.tty:

@@ -4,9 +4,11 @@ Each path is, in order: the resource's config (the CLI's --raw-dir/--warehouse-d
 environment (GOVREPORTS_RAW_DIR / GOVREPORTS_WAREHOUSE_DIR), the default relative to the
 working directory (data/raw, data/warehouse).
 
-A run holds the warehouse's writer lock from its start to its end (set up with the
-resource), and writes only into its own snapshot (`Warehouse.build`), which the `publish`
-asset switches readers to at the end.
+A run holds the warehouse's writer lock from its start to its end, and writes only into
+its own snapshot (`Warehouse.build`), which the `publish` asset switches readers to at the
+end. Under the in-process executor the resource takes the lock (in the run's process);
+under an executor that runs steps in other processes the orchestrating process holds it
+for the run (`pipelines.executors`), and each step's resource checks that it does.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import duckdb
 from pydantic import PrivateAttr
 
 from pipelines import duckdb_config, snapshots, writer_lock
+from pipelines.executors import executor_kind
 from pipelines.paths import (
     DEFAULT_RAW_DIR,
     DEFAULT_WAREHOUSE_DIR,
@@ -57,21 +60,29 @@ class Warehouse(dg.ConfigurableResource):
         # the raw dir this run reads: the raw_dir resource's config in the run config (the
         # CLI's --raw-dir), else the environment or the default, as `RawDir.root` resolves it
         run_config = (context.run.run_config if context.run else None) or {}
-        raw_config = run_config.get("resources", {}).get("raw_dir", {}).get("config") or {}
-        problem = warehouse_guard.check_dirs(RawDir(path=raw_config.get("path")).root, layout.root)
+        raw_root, _ = run_dirs(run_config)
+        problem = warehouse_guard.check_dirs(raw_root, layout.root)
         if problem:
             raise dg.Failure(problem)
+        run_id = context.run.run_id if context.run else None
         try:
             warehouse_guard.check_layout(layout)  # before the lock: it creates refresh.lock
-            self._lock = writer_lock.acquire(layout.lock)
-        except (writer_lock.WarehouseBusy, warehouse_guard.WarehouseLayoutError) as exc:
+            if run_id is None or executor_kind(run_config) == "in_process":
+                self._lock = writer_lock.acquire(layout.lock, run_id)
+            else:  # a step process: the run's orchestrating process holds the lock
+                self._lock = writer_lock.join_run(layout.lock, run_id)
+        except (
+            writer_lock.WarehouseBusy,
+            writer_lock.RunLockLost,
+            warehouse_guard.WarehouseLayoutError,
+        ) as exc:
             raise dg.Failure(str(exc)) from None
         if self._lock.stale_holder and context.log:
             context.log.warning(
                 f"a previous refresh did not finish ({self._lock.stale_holder}); "
                 "its partial snapshot is discarded"
             )
-        self._run_id = context.run.run_id if context.run else None
+        self._run_id = run_id
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
         self.close_connection()
@@ -123,3 +134,12 @@ class Warehouse(dg.ConfigurableResource):
         closer, self._connection, self._connection_closer = self._connection_closer, None, None
         if closer is not None:
             closer.__exit__(None, None, None)
+
+
+def run_dirs(run_config: dict | None) -> tuple[Path, WarehouseLayout]:
+    """(raw dir, warehouse layout) of a run, from its resources' config (else the
+    environment, else the defaults), as the two resources resolve them."""
+    resources = (run_config or {}).get("resources") or {}
+    raw = (resources.get("raw_dir") or {}).get("config") or {}
+    warehouse = (resources.get("warehouse") or {}).get("config") or {}
+    return RawDir(path=raw.get("path")).root, Warehouse(path=warehouse.get("path")).layout

@@ -1,4 +1,5 @@
-"""Run the refresh job in-process (the same job the schedule and the sensor launch)."""
+"""Run the refresh job (the same job the schedule and the sensor launch): in-process, or on
+the multiprocess or Dask executor (`pipelines.fanout_run`)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ import dagster as dg
 import duckdb
 
 from pipelines.definitions import defs as load_project_defs
+from pipelines.executors import EXECUTORS
 from pipelines.instance import project_instance
+from pipelines.parsing import default_workers
 from pipelines.progress import Progress, progress_logger
 from pipelines.reading import DEFAULT_MAX_FILE_MB
 
@@ -34,16 +37,39 @@ class Outcome:
     checks: dict[str, bool] = field(default_factory=dict)  # asset check → passed
 
 
-def run_config(raw_dir: Path, warehouse_dir: Path, workers: int, max_file_mb: int) -> dict:
-    return {
+def run_config(
+    raw_dir: Path,
+    warehouse_dir: Path,
+    workers: int,
+    max_file_mb: int,
+    executor: str = "in_process",
+    shards: int = 1,
+) -> dict:
+    """The refresh's run config. `workers`: parser processes inside each shard step under
+    the in-process executor; under the others, the executor's processes (step processes,
+    Dask workers), each shard then parsing in its step's own process."""
+    config = {
         "resources": {
             "raw_dir": {"config": {"path": str(raw_dir)}},
             "warehouse": {"config": {"path": str(warehouse_dir)}},
         },
-        "ops": {"parsed_reports": {"config": {"workers": workers, "max_file_mb": max_file_mb}}},
+        "ops": {
+            "parsed_reports": {
+                "config": {
+                    "workers": workers if executor == "in_process" else 1,
+                    "max_file_mb": max_file_mb,
+                    "shards": shards,
+                }
+            }
+        },
         # only the progress logger: it replaces Dagster's line-per-event console log
         "loggers": {"progress": {}},
     }
+    if executor == "multiprocess":
+        config["execution"] = {"config": {"multiprocess": {"max_concurrent": workers or None}}}
+    elif executor != "in_process":  # dask: the scheduler's address is filled in at launch
+        config["execution"] = {"config": {executor: {}}}
+    return config
 
 
 def run_refresh(
@@ -53,19 +79,45 @@ def run_refresh(
     instance: dg.DagsterInstance | None = None,
     show_progress: bool = True,
     max_file_mb: int = DEFAULT_MAX_FILE_MB,
+    executor: str = "in_process",
+    shards: int = 0,
+    dask_address: str | None = None,
 ) -> Outcome:
+    """Run the refresh job. `executor` in_process runs it here (today's default);
+    multiprocess and dask launch the same job through `pipelines.fanout_run` (a persistent
+    instance is needed). `shards` 0: 1 in-process, else two per worker."""
+    if executor not in EXECUTORS:
+        raise ValueError(f"executor must be one of {', '.join(EXECUTORS)}, not {executor!r}")
+    workers = workers or (0 if executor == "in_process" else default_workers())
+    shards = shards or (1 if executor == "in_process" else 2 * workers)
+    config = run_config(raw_dir, warehouse_dir, workers, max_file_mb, executor, shards)
+    instance = instance or project_instance()
+    if executor != "in_process":
+        from pipelines.fanout_run import execute
+
+        return outcome_of(execute(config, instance, workers, dask_address, show_progress))
     project = project_defs()
     job = project.resolve_job_def(JOB)
-    handler = Progress(len(job.nodes_in_topological_order), sys.stderr if show_progress else None)
+    handler = Progress(static_steps(job), sys.stderr if show_progress else None)
     defs = dg.Definitions.merge(
         project, dg.Definitions(loggers={"progress": progress_logger(handler)})
     )
-    instance = instance or project_instance()
     result = defs.resolve_job_def(JOB).execute_in_process(
-        run_config=run_config(raw_dir, warehouse_dir, workers, max_file_mb),
-        instance=instance,
-        raise_on_error=False,
+        run_config=config, instance=instance, raise_on_error=False
     )
+    return outcome_of(result)
+
+
+def static_steps(job: dg.JobDefinition) -> int:
+    """The job's steps known before it runs: its ops, less the one the parse shards are
+    mapped from (each shard adds a step as it starts)."""
+    nodes = {str(h) for h in job.graph.iterate_node_handles()}
+    ops = [n for n in nodes if not any(o.startswith(f"{n}.") for o in nodes)]
+    return len(ops) - 1
+
+
+def outcome_of(result) -> Outcome:
+    """What the CLI and the tests read of a finished run: failures, metadata, checks."""
     outcome = Outcome(success=result.success, run_id=result.run_id)
     run_error = None
     for event in result.all_events:

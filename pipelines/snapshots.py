@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import uuid
 from pathlib import Path
 
 from pipelines import seals
@@ -39,7 +40,13 @@ def published_snapshot(layout: WarehouseLayout) -> Path | None:
 
 
 def start(layout: WarehouseLayout, name: str) -> WarehouseFiles:
-    """The snapshot `name`, created on first use as a copy of the published one."""
+    """The snapshot `name`, created on first use as a copy of the published one.
+
+    Safe to call from several processes of one run at once (steps of the run on the
+    multiprocess or Dask executor): each process copies into a staging dir of its own
+    (`.starting-<name>-<pid>-<random>`), the first rename to `<name>` wins, and a process
+    that loses (the name is taken by then) removes its copy and uses the winner's. The
+    cleanup of other runs' snapshots spares everything of this run."""
     files = layout.snapshot(name)
     if files.root.is_dir():
         return files
@@ -47,14 +54,17 @@ def start(layout: WarehouseLayout, name: str) -> WarehouseFiles:
     source = published_snapshot(layout)
     # left by killed or failed runs, and the one before the published one (readers that had
     # it open keep their open files)
-    remove_other_snapshots(layout, {source} if source else set())
-    staging = layout.snapshots / f"{_STARTING}{name}"
-    if staging.exists():  # a refresh killed while starting this same run (re-executed)
-        shutil.rmtree(staging)
+    remove_other_snapshots(layout, {source} if source else set(), run=name)
+    staging = layout.snapshots / f"{_STARTING}{name}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     staging.mkdir()
-    if source is not None:
-        _carry_over(source, staging)
-    staging.rename(files.root)
+    try:
+        if source is not None:
+            _carry_over(source, staging)
+        staging.rename(files.root)
+    except OSError:
+        if not files.root.is_dir():  # not a lost race: a real error
+            raise
+        shutil.rmtree(staging, ignore_errors=True)  # another process of the run was first
     return files
 
 
@@ -141,10 +151,14 @@ def make_read_only(path: Path) -> None:
         os.chmod(path, 0o444)
 
 
-def remove_other_snapshots(layout: WarehouseLayout, keep: set[Path]) -> None:
+def remove_other_snapshots(
+    layout: WarehouseLayout, keep: set[Path], run: str | None = None
+) -> None:
     """Snapshots of killed or older refreshes (the writer lock makes this safe). Links are
     never followed: `snapshots` itself must be a directory, and a link in it is removed, not
-    what it points to (`warehouse_guard.check_layout` refuses both before a refresh)."""
+    what it points to (`warehouse_guard.check_layout` refuses both before a refresh).
+    With `run`, that run's snapshot and staging copies are kept as well (another process
+    of the run may be making them)."""
     import stat
 
     from pipelines.warehouse_guard import WarehouseLayoutError, describe, lstat
@@ -156,9 +170,16 @@ def remove_other_snapshots(layout: WarehouseLayout, keep: set[Path]) -> None:
         raise WarehouseLayoutError(
             layout.snapshots, describe(layout.snapshots, st), "a directory of snapshots"
         )
+    ours = (run, f"{_STARTING}{run}-") if run else None
     for child in layout.snapshots.iterdir():
-        if not stat.S_ISDIR(child.lstat().st_mode):
-            child.unlink()
+        try:
+            mode = child.lstat().st_mode
+        except FileNotFoundError:  # renamed or removed by another process of the run
+            continue
+        if ours and (child.name == ours[0] or child.name.startswith(ours[1])):
+            continue
+        if not stat.S_ISDIR(mode):
+            child.unlink(missing_ok=True)
         elif child.resolve() not in keep:
             shutil.rmtree(child)  # removes links inside, never what they point to
 

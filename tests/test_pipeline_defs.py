@@ -8,6 +8,7 @@ import re
 import dagster as dg
 
 from pipelines.definitions import defs
+from pipelines.executors import DUCKDB_TAG, ONE_DUCKDB_STEP, executor_kind, refresh_executor
 from pipelines.paths import SQL_DIR
 from pipelines.sqlmodels import discover
 
@@ -16,9 +17,28 @@ def test_definitions_load_and_validate():
     loaded = defs()
     dg.Definitions.validate_loadable(loaded)
     job = loaded.resolve_job_def("refresh")
-    assert job.executor_def is dg.in_process_executor  # one DuckDB writer at a time
+    # the executor is chosen per run; without a choice, in-process (as before shards)
+    assert job.executor_def is refresh_executor
+    assert refresh_executor.config_schema.as_field().default_value == {"in_process": {}}
+    assert executor_kind({}) == "in_process"
+    assert executor_kind({"execution": {"config": {"dask": {}}}}) == "dask"
     assert loaded.resolve_schedule_def("nightly_refresh").job_name == "refresh"
     assert loaded.resolve_sensor_def("raw_dir_sensor").job_name == "refresh"
+
+
+def test_steps_that_open_duckdb_run_one_at_a_time_on_any_executor():
+    """Every step that opens the snapshot's DuckDB database carries the tag that the
+    multiprocess and Dask executors limit to one at a time (DuckDB: one writing process);
+    the parse shards do not (they are what the executors spread)."""
+    from dagster._core.execution.api import create_execution_plan
+
+    plan = create_execution_plan(defs().resolve_job_def("refresh"))
+    tagged = {s.key for s in plan.get_all_steps_in_topo_order() if s.tags.get(DUCKDB_TAG)}
+    models = {m.name for m in discover(SQL_DIR)}
+    assert models | {"consistency_checks", "published_warehouse"} == tagged
+    assert ONE_DUCKDB_STEP == [{"key": DUCKDB_TAG, "value": "open", "limit": 1}]
+    shard_steps = [s for s in plan.step_keys_to_execute if "parse_shard" in s]
+    assert shard_steps == ["parsed_reports.parse_shard[?]"]  # a dynamic output's steps
 
 
 def test_one_asset_per_sql_file_with_its_hash_as_code_version():

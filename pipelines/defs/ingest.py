@@ -5,18 +5,22 @@ shared by all runs. Metadata paths name the published files readers open.
 """
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import dagster as dg
 
 from parsers import PARSER_VERSION
+from pipelines import parsing, shards
+from pipelines.executors import executor_kind
 from pipelines.faults import checkpoint
 from pipelines.manifest import refresh_manifest
-from pipelines.parsing import default_workers, parse_pending
+from pipelines.parsing import default_workers, prepare
 from pipelines.paths import TIDY_TABLES, tidy_asset
 from pipelines.rawfiles import has_entries
 from pipelines.reading import DEFAULT_MAX_FILE_MB, MB
 from pipelines.regions import write_agencies
 from pipelines.resources import RawDir, Warehouse
+from pipelines.shards import ParsePlan, Shard, ShardResult
 from pipelines.snapshots import not_carried
 from pipelines.tables import parse_cache_key
 from pipelines.tidy import build_tidy_tables
@@ -27,9 +31,14 @@ GROUP = "ingest"
 
 class ParseConfig(dg.Config):
     workers: int = 0
-    """Parser processes; 0 means one per CPU, 1 parses in the run's own process."""
+    """Parser processes inside each shard step: 0 means one per CPU under the in-process
+    executor and 1 under the others (where the executor's own processes are the
+    parallelism); 1 parses in the step's own process."""
     max_file_mb: int = DEFAULT_MAX_FILE_MB
     """Larger files are not parsed: their `reports` row is `rejected`, saying so."""
+    shards: int = 1
+    """Ranges of content-hash prefixes, each parsed by a step of its own (only the ranges
+    holding reports not parsed yet become steps)."""
 
 
 def parse_cache_dir(warehouse: Warehouse):
@@ -72,44 +81,99 @@ def raw_manifest(
     )
 
 
-@dg.asset(
-    group_name=GROUP,
-    deps=[raw_manifest],
-    code_version=PARSER_VERSION,
-    kinds={"python", "parquet"},
+@dg.op(
+    ins={"after": dg.In(dg.Nothing)},
+    out={
+        "shards": dg.DynamicOut(Shard, description="one per prefix range with work"),
+        "plan": dg.Out(ParsePlan, description="what every shard shares"),
+    },
 )
-def parsed_reports(
-    context: dg.AssetExecutionContext, config: ParseConfig, raw_dir: RawDir, warehouse: Warehouse
-) -> dg.MaterializeResult:
-    """Parse cache: bytes not parsed yet by this parser version are parsed in a process pool."""
+def plan_parse(
+    context: dg.OpExecutionContext, config: ParseConfig, raw_dir: RawDir, warehouse: Warehouse
+):
+    """The content hashes not parsed yet by this parser version, split into shards."""
     build = warehouse.build()
-    stats = parse_pending(
-        raw_dir.root,
-        build.manifest,
-        parse_cache_dir(warehouse),
-        build.parse_skips,
-        config.workers or default_workers(),
-        datetime.now(UTC),
-        config.max_file_mb * MB,
+    cache_dir = parse_cache_dir(warehouse)
+    now = datetime.now(UTC)
+    prepared = prepare(raw_dir.root, build.manifest, cache_dir, config.max_file_mb * MB)
+    workers = config.workers or (
+        default_workers() if executor_kind(context.run.run_config) == "in_process" else 1
     )
-    for name in stats.parts_damaged:
+    split = shards.split(prepared.jobs, config.shards)
+    for name, jobs in split:
+        yield dg.DynamicOutput(
+            Shard(name, jobs, str(cache_dir), workers, now), output_name="shards", mapping_key=name
+        )
+    yield dg.Output(
+        ParsePlan(len(prepared.jobs), prepared.parts_damaged, now, len(split)), output_name="plan"
+    )
+
+
+@dg.op
+def parse_shard(shard: Shard) -> ShardResult:
+    """One shard's reports parsed into a parse-cache part of its own."""
+    stats = parsing.parse_jobs(
+        shard.jobs, Path(shard.cache_dir), shard.workers, shard.parsed_at, shard.name
+    )
+    return ShardResult(shard.name, stats.parsed, stats.by_status, stats.skipped, stats.part)
+
+
+@dg.op
+def finish_parse(
+    context: dg.OpExecutionContext,
+    plan: ParsePlan,
+    results: list[ShardResult],
+    warehouse: Warehouse,
+) -> None:
+    """The run's skipped files, then the cache compacted; the parse's figures."""
+    for name in plan.parts_damaged:
         context.log.warning(f"damaged parse-cache part removed, its reports reparsed: {name}")
-    return dg.MaterializeResult(
-        metadata={
+    skipped = [skip for result in results for skip in result.skipped]
+    cache_dir = parse_cache_dir(warehouse)
+    merged = parsing.finish(cache_dir, skipped, warehouse.build().parse_skips, plan.parsed_at)
+    by_status: dict[str, int] = {}
+    for result in results:
+        for status, n in result.by_status.items():
+            by_status[status] = by_status.get(status, 0) + n
+    parts = sorted(r.part for r in results if r.part)
+    context.add_output_metadata(
+        {
             "parser_version": PARSER_VERSION,
-            "to_parse": stats.to_parse,
-            "parsed": stats.parsed,
-            "skipped": stats.skipped,
-            **{f"parsed_{status}": n for status, n in sorted(stats.by_status.items())},
-            "cache_part": stats.part or "",
-            "cache_parts_merged": stats.parts_merged,
+            "to_parse": plan.to_parse,
+            "parsed": sum(r.parsed for r in results),
+            "skipped": len(skipped),
+            **{f"parsed_{status}": n for status, n in sorted(by_status.items())},
+            "shards": plan.shards,
+            "cache_part": "\n".join(parts),
+            "cache_parts_merged": len(merged),
             "damaged_rebuilt": "\n".join(
                 f"parse cache {name}: damaged (bytes differ from its name's digest); "
                 "its reports were parsed again"
-                for name in stats.parts_damaged
+                for name in plan.parts_damaged
             ),
         }
     )
+
+
+@dg.config_mapping
+def parse_config(config: ParseConfig) -> dict:
+    """The asset's config (`ops: parsed_reports: config:`) is the planning step's."""
+    return {"plan_parse": {"config": config.model_dump()}}
+
+
+@dg.graph_asset(
+    group_name=GROUP,
+    ins={"raw_manifest": dg.AssetIn(dagster_type=dg.Nothing)},
+    code_version=PARSER_VERSION,
+    kinds={"python", "parquet"},
+    config=parse_config,
+)
+def parsed_reports(raw_manifest):
+    """Parse cache: bytes not parsed yet by this parser version, parsed shard by shard (each
+    shard a step of its own, which the run's executor places; in-process, a process pool
+    inside each shard)."""
+    shard_outputs, plan = plan_parse(raw_manifest)
+    return finish_parse(plan, shard_outputs.map(parse_shard).collect())
 
 
 @dg.multi_asset(

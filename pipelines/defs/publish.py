@@ -9,6 +9,7 @@ does not publish: its snapshot would hold new files beside old ones.
 import dagster as dg
 
 from pipelines.defs.sql_models import MODELS
+from pipelines.executors import DUCKDB_STEP
 from pipelines.paths import TIDY_ASSETS
 from pipelines.resources import Warehouse
 from pipelines.snapshots import publish
@@ -35,6 +36,7 @@ PUBLISHES = [
     group_name=GROUP,
     deps=PUBLISHES,
     kinds={"duckdb", "parquet"},
+    op_tags=DUCKDB_STEP,
 )
 def published_warehouse(
     context: dg.AssetExecutionContext, warehouse: Warehouse
@@ -74,5 +76,10 @@ def _not_built_by(context: dg.AssetExecutionContext) -> list[str]:
     if run.asset_selection:  # (empty, or None, for a run of the whole job)
         return sorted(k.to_user_string() for k in PUBLISHES if k not in run.asset_selection)
     if run.step_keys_to_execute is not None:
-        return sorted({node.name for node in context.job_def.nodes} - set(run.step_keys_to_execute))
+        # a step key is its op's path (`parsed_reports.plan_parse` inside a graph asset),
+        # a mapped step's with `[<mapping key>]` (the parse shards): every op must run
+        ran = {key.split("[", 1)[0] for key in run.step_keys_to_execute}
+        nodes = {str(h) for h in context.job_def.graph.iterate_node_handles()}
+        ops = {n for n in nodes if not any(o.startswith(f"{n}.") for o in nodes)}
+        return sorted({op.split(".", 1)[0] for op in ops - ran})
     return []

@@ -7,6 +7,7 @@ import re
 
 import dagster as dg
 
+from pipelines.executors import DUCKDB_STEP
 from pipelines.faults import checkpoint
 from pipelines.paths import SQL_DIR, TIDY_TABLES, tidy_asset
 from pipelines.resources import Warehouse
@@ -45,6 +46,7 @@ def sql_asset(model: SqlModel, names: set[str]) -> dg.AssetsDefinition:
         description=model.description or None,
         kinds={"duckdb", "sql"},
         metadata={"sql_file": str(model.path.relative_to(SQL_DIR.parent))},
+        op_tags=DUCKDB_STEP,
     )
     def _build(warehouse: Warehouse) -> dg.MaterializeResult:
         files = warehouse.build()
@@ -71,6 +73,7 @@ CHECKS = [m for m in MODELS if m.folder == "checks" and m.name.startswith(CHECK_
 
 
 @dg.multi_asset_check(
+    op_tags=DUCKDB_STEP,
     specs=[
         dg.AssetCheckSpec(
             m.name.removeprefix(CHECK_PREFIX),
@@ -79,7 +82,7 @@ CHECKS = [m for m in MODELS if m.folder == "checks" and m.name.startswith(CHECK_
             description=m.description or None,
         )
         for m in CHECKS
-    ]
+    ],
 )
 def consistency_checks(warehouse: Warehouse):
     """Each check passes when it raised no error or warning flag (info flags are counted)."""

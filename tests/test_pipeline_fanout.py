@@ -36,13 +36,8 @@ from pipelines.parsing import Job
 from pipelines.paths import PROJECT_ROOT, WarehouseLayout
 from pipelines.runner import run_refresh
 from pipelines.tables import parse_cache_key
-from tests.pipeline_support import (
-    GOVREPORTS,
-    assert_same_state,
-    cli_env,
-    leftovers,
-    warehouse_state,
-)
+from reportgen.refresh_subprocess import GOVREPORTS, cli_env
+from tests.pipeline_support import assert_same_state, leftovers, warehouse_state
 
 SAMPLE = PROJECT_ROOT / "data" / "raw"
 SHARDS = 3

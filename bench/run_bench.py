@@ -651,9 +651,9 @@ def time_sql_models(warehouse_dir: Path) -> dict[str, tuple[str, float, float]]:
     of the published database: model → (view|table, seconds to build, seconds of a row count
     alone; `build` counts a table's rows from storage and does not count views)."""
     import duckdb
+    from pipelines.sqlmodels import build, discover
 
     import pipelines.paths as paths
-    from pipelines.sqlmodels import build, discover
 
     files_class = getattr(paths, "WarehouseFiles", None) or paths.WarehouseLayout
     models = discover(paths.SQL_DIR)

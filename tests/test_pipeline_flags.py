@@ -352,7 +352,7 @@ def test_marts_exported_as_parquet(warehouse):
             wh, f"SELECT count(*) FROM {mart}"
         )
     # the table both marts are read from is kept in the warehouse, not exported
-    dims = [p.stem for p in (SQL_DIR / "marts").glob("dim_*.sql")]
+    dims = [p.stem for p in (SQL_DIR / "models" / "marts").glob("dim_*.sql")]
     assert len(dims) == 5
     assert sorted(p.name for p in (wh / "marts").iterdir()) == sorted(
         f"{m}.parquet" for m in ("mart_agency_year", *GRAIN_MARTS, "reports", *dims)

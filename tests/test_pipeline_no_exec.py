@@ -10,8 +10,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from pipelines.defs.sql_models import _table
+
 from pipelines.paths import PROJECT_ROOT
 from tests.pipeline_support import SHIPPED_SEEDS, query, refresh
 

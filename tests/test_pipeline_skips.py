@@ -8,12 +8,12 @@ import os
 import shutil
 
 import duckdb
+from pipelines.defs.sql_models import BY_NAME, MODELS, UPSTREAM
+from pipelines.sqlmodels import input_fingerprint, is_current
 
 from pipelines import seals
 from pipelines.defs import ingest
-from pipelines.defs.sql_models import BY_NAME, MODELS, UPSTREAM
 from pipelines.paths import TIDY_ASSETS, WarehouseLayout
-from pipelines.sqlmodels import input_fingerprint, is_current
 from tests.pipeline_support import (
     TWO_AGENCIES_WITH_A_COPY,
     assert_same_state,

@@ -8,11 +8,14 @@ snapshot holds now (`plan`):
 
 - `sql/` changed, no record, or a model missing from the database: everything, the
   incremental fact tables rebuilt in full (`--full-refresh`);
-- a source file changed: everything; the fact tables incrementally (the rows of new
-  reports inserted, those of reports gone deleted) unless the generation of their rows
-  changed (a new parser version or new tidy queries: `--full-refresh`);
-- nothing changed: only what reads the raw manifest (its `last_seen` moves every refresh)
-  and any mart whose Parquet file is missing (the copied database holds the rest).
+- a source file changed: what reads it, directly or not (`source:govreports.<file>+`;
+  not the seed and the dimension tables, which only `sql/` changes); the fact tables
+  incrementally (the rows of new reports inserted, those of reports gone deleted) unless
+  the generation of their rows changed (a new parser version or new tidy queries:
+  `--full-refresh`);
+- always: what reads the raw manifest (its `last_seen` moves every refresh), and any mart
+  whose Parquet file is missing; nothing else when nothing changed (the copied database
+  holds it).
 
 No Dagster here.
 """
@@ -105,14 +108,19 @@ def plan(
         return Plan((), True, f"not in the database: {', '.join(sorted(missing_models))}")
     full = recorded.rows_generation is None or recorded.rows_generation != now.rows_generation
     changed = sorted(n for n in SOURCES if recorded.sources.get(n) != now.sources.get(n))
-    if changed or full:
-        why = f"changed: {', '.join(changed)}" if changed else "the fact rows' generation changed"
-        return Plan((), full, why)
-    select = (EVERY_REFRESH, *sorted(missing_exports))
-    why = "nothing new" + (
-        f"; Parquet file missing: {', '.join(sorted(missing_exports))}" if missing_exports else ""
+    if full:  # (a new generation comes with new files)
+        changed = sorted({*changed, *FACT_SOURCES})
+    select = (
+        *(f"source:govreports.{name}+" for name in changed),
+        EVERY_REFRESH,
+        *sorted(missing_exports),
     )
-    return Plan(select, False, why)
+    why = f"changed: {', '.join(changed)}" if changed else "nothing new"
+    if full:
+        why += " (a new generation of the fact rows)"
+    if missing_exports:
+        why += f"; Parquet file missing: {', '.join(sorted(missing_exports))}"
+    return Plan(select, full, why)
 
 
 def missing_exports(files: WarehouseFiles, exported: set[str]) -> set[str]:

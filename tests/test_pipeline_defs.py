@@ -66,8 +66,9 @@ def test_no_directive_comments_and_no_own_placeholders_left():
 
 
 def test_every_check_file_is_an_asset_check_and_names_itself():
-    """Each chk_<name> model has the dbt test `no_flags_raised` named <name>: the Dagster
-    asset check <name> on that model, which a failing check never stops (severity warn)."""
+    """Each chk_<name> model's flags have the dbt test `no_flags_raised` named <name> on
+    consistency_flags: the Dagster asset check <name> on that table, as before dbt, which a
+    failing check never stops (severity warn)."""
     loaded = defs()
     check_keys = loaded.resolve_asset_graph().asset_check_keys
     flags_sql = (MODELS / "checks" / "consistency_flags.sql").read_text() + (
@@ -83,8 +84,9 @@ def test_every_check_file_is_an_asset_check_and_names_itself():
     assert len(checks) == 12 and len(tests) == 12
     for path in checks:
         name = path.stem.removeprefix("chk_")
-        assert dg.AssetCheckKey(dg.AssetKey(path.stem), name) in check_keys
+        assert dg.AssetCheckKey(dg.AssetKey("consistency_flags"), name) in check_keys
         assert tests[name]["config"]["severity"].lower() == "warn"
+        assert tests[name]["test_metadata"]["kwargs"]["check"] == name
         assert f"'{name}' AS check_name" in path.read_text(), path.name
         assert re.search(rf"\bFROM {{{{ ref\('{path.stem}'\) }}}}", flags_sql), (
             f"{path.stem} not in consistency_flags"

@@ -45,10 +45,11 @@ class Translator(DagsterDbtTranslator):
         spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
         if spec is None:
             return None
+        test = manifest["nodes"][unique_id]
         return dg.AssetCheckSpec(
             name=spec.name,
             asset=spec.asset_key,
-            description=spec.description,
+            description=test.get("description") or spec.description,
             additional_deps=spec.additional_deps,
             metadata=spec.metadata,
             blocking=False,
@@ -157,7 +158,7 @@ def sql_models(context: dg.AssetExecutionContext, warehouse: Warehouse) -> Itera
                     mart_export.export(con, name, path, columns, node.get("description"))
                 meta["parquet"] = str(warehouse.layout.marts / f"{name}.parquet")
         check_results = list(_check_results(context, con, statuses))
-    if plan.everything:
+    if selected == set(nodes):  # (what the database holds now was built from `now`)
         dbt_build.record(files, now)
     for uid in TOPOLOGICAL:
         if uid not in selected:

@@ -9,7 +9,9 @@ at once. The points:
     parse:chunk           a parse worker (or the run itself, with one worker) starts a chunk
     parse                 the parse-cache part of this run is written
     write:<file name>     a Parquet file is complete under its temporary name, not yet renamed
-    model:<name>          a SQL model is built in the snapshot's DuckDB file
+    model:<name>          dbt has built the model <name> in the snapshot's DuckDB file
+                          (called from dbt's event callback, in the middle of `dbt build`)
+    dbt:built             `dbt build` is done; the marts' Parquet files are not written yet
     publish:switch        the snapshot is complete and synced; `current` not switched yet
     publish:cleanup       `current` is switched; older snapshots not removed yet
 """

@@ -125,7 +125,7 @@ def check_layout(layout: WarehouseLayout) -> None:
     _expect_children_dirs(layout.snapshots, "snapshot directories only")
     _expect_link(layout.current, _is_snapshot_link, f"a link to {layout.snapshots.name}/<run id>")
     for name in PUBLISHED:
-        old_layout = stat.S_ISDIR if name == "marts" else stat.S_ISREG
+        old_layout = stat.S_ISDIR if name in ("marts", "docs") else stat.S_ISREG
         _expect_link(
             root / name,
             lambda target, name=name: target == f"{layout.current.name}/{name}",

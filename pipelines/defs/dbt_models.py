@@ -10,7 +10,9 @@ name the published files.
 """
 
 import json
+import os
 import re
+import shutil
 from collections.abc import Iterator, Mapping
 from graphlib import TopologicalSorter
 from typing import Any
@@ -159,7 +161,11 @@ def sql_models(context: dg.AssetExecutionContext, warehouse: Warehouse) -> Itera
                 meta["parquet"] = str(warehouse.layout.marts / f"{name}.parquet")
         check_results = list(_check_results(context, con, statuses))
     if selected == set(nodes):  # (what the database holds now was built from `now`)
+        if plan.select != (dbt_build.EVERY_REFRESH,) or not files.docs.is_file():
+            warehouse.close_connection()  # dbt opens the file to read its catalog
+            _generate_docs(files)
         dbt_build.record(files, now)
+    shutil.rmtree(files.root / dbt_project.RUN_TARGET_NAME, ignore_errors=True)
     for uid in TOPOLOGICAL:
         if uid not in selected:
             continue
@@ -205,6 +211,21 @@ def _build(files, plan: dbt_build.Plan, context) -> _Statuses:
     if not result.success or any(s in ("error", "fail", "skipped") for s in statuses.values()):
         raise dg.Failure(f"dbt build failed: {dbt_project.failure_text(result)}")
     return statuses
+
+
+def _generate_docs(files) -> None:
+    """`dbt docs generate --static` on the snapshot: one HTML file holding the manifest and
+    the catalog (every model, column and test, with the lineage), published as
+    docs/index.html. No compile: dbt reuses the manifest."""
+    result = dbt_project.run(["docs", "generate", "--static", "--no-compile"], files)
+    if not result.success:
+        raise dg.Failure(f"dbt docs generate failed: {dbt_project.failure_text(result)}")
+    page = files.root / dbt_project.RUN_TARGET_NAME / "static_index.html"
+    files.docs.parent.mkdir(exist_ok=True)
+    tmp = files.docs.with_name(f".{files.docs.name}.tmp")
+    shutil.copyfile(page, tmp)
+    os.replace(tmp, files.docs)
+    checkpoint("dbt:docs")
 
 
 def _statuses(result) -> dict[str, str]:

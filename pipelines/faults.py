@@ -11,7 +11,9 @@ at once. The points:
                           part not complete (on a multi-process executor: in the shard's step)
     parse                 every shard's parse-cache part is written, and the run's skips
     write:<file name>     a Parquet file is complete under its temporary name, not yet renamed
-    model:<name>          a SQL model is built in the snapshot's DuckDB file
+    model:<name>          dbt has built the model <name> in the snapshot's DuckDB file
+                          (called from dbt's event callback, in the middle of `dbt build`)
+    dbt:built             `dbt build` is done; the marts' Parquet files are not written yet
     publish:switch        the snapshot is complete and synced; `current` not switched yet
     publish:cleanup       `current` is switched; older snapshots not removed yet
 """

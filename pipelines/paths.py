@@ -44,6 +44,7 @@ PUBLISHED = (
     "raw_manifest.parquet",
     "agencies.parquet",
     "marts",
+    "docs",  # docs/index.html: the dbt docs of the warehouse (one file, opens in a browser)
 )
 
 
@@ -69,6 +70,12 @@ class WarehouseFiles:
     @property
     def marts(self) -> Path:
         return self.root / "marts"
+
+    @property
+    def docs(self) -> Path:
+        """The dbt docs site of the warehouse, one self-contained page (`dbt docs generate
+        --static`): every model, column and test, with the lineage."""
+        return self.root / "docs" / "index.html"
 
     @property
     def agencies(self) -> Path:

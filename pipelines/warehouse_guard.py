@@ -70,6 +70,10 @@ def _escape(char: str) -> str:
     return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
+def _never(_mode: int) -> bool:
+    return False
+
+
 def describe(path: Path, st: os.stat_result) -> str:
     """What is at `path` (from its lstat), in words: "a symbolic link to …", "a directory"."""
     mode = st.st_mode
@@ -125,7 +129,8 @@ def check_layout(layout: WarehouseLayout) -> None:
     _expect_children_dirs(layout.snapshots, "snapshot directories only")
     _expect_link(layout.current, _is_snapshot_link, f"a link to {layout.snapshots.name}/<run id>")
     for name in PUBLISHED:
-        old_layout = stat.S_ISDIR if name == "marts" else stat.S_ISREG
+        # (the layout before snapshots: plain files and a marts/ dir; it had no docs)
+        old_layout = {"marts": stat.S_ISDIR, "docs": _never}.get(name, stat.S_ISREG)
         _expect_link(
             root / name,
             lambda target, name=name: target == f"{layout.current.name}/{name}",

@@ -107,7 +107,7 @@ def test_refresh_runs_the_graph_and_prints_a_summary(tmp_path, dagster_home, cap
     assert "inputs    text 2 (parsed 1, rejected 1) · docx 1 (parsed 1) · pdf 1 (parsed 1)" in out
     assert "not_parsed" in out
     assert "mart_agency_year" in out
-    assert "raw_manifest ok" in err and "mart_national_year ok" in err  # progress on stderr
+    assert "raw_manifest ok" in err and "sql_models ok" in err  # progress on stderr (dbt: one step)
     assert (tmp_path / "wh" / "warehouse.duckdb").exists()
     for table in ("reports", "applications", "active_disclosure", "review_litigation"):
         assert (tmp_path / "wh" / f"{table}.parquet").exists()

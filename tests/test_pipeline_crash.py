@@ -35,7 +35,8 @@ SEEDS_A = sorted(SHIPPED_SEEDS.glob("*.txt"))[:3]
 KILL_BEFORE_SWITCH = [
     "parse",  # the new manifest and a parse-cache part (shared by later runs) are written
     "write:applications.parquet",  # a tidy table is complete under its temporary name
-    "model:consistency_flags",  # the snapshot's DuckDB file is half rebuilt
+    "model:consistency_flags",  # dbt is half way through the snapshot's DuckDB file
+    "dbt:built",  # dbt is done; the marts' Parquet files not written yet
     "publish:switch",  # the snapshot is complete and synced, `current` not switched yet
 ]
 KILL_AFTER_SWITCH = "publish:cleanup"  # switched; older snapshots not removed yet

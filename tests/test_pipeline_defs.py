@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 
 import dagster as dg
 
 from pipelines.definitions import defs
+from pipelines.defs.dbt_models import MANIFEST
 from pipelines.executors import DUCKDB_TAG, ONE_DUCKDB_STEP, executor_kind, refresh_executor
 from pipelines.paths import SQL_DIR
-from pipelines.sqlmodels import discover
+
+MODELS = SQL_DIR / "models"
 
 
 def test_definitions_load_and_validate():
@@ -34,25 +35,28 @@ def test_steps_that_open_duckdb_run_one_at_a_time_on_any_executor():
 
     plan = create_execution_plan(defs().resolve_job_def("refresh"))
     tagged = {s.key for s in plan.get_all_steps_in_topo_order() if s.tags.get(DUCKDB_TAG)}
-    models = {m.name for m in discover(SQL_DIR)}
-    assert models | {"consistency_checks", "published_warehouse"} == tagged
+    assert {"sql_models", "published_warehouse"} == tagged  # (the dbt models: one step)
     assert ONE_DUCKDB_STEP == [{"key": DUCKDB_TAG, "value": "open", "limit": 1}]
     shard_steps = [s for s in plan.step_keys_to_execute if "parse_shard" in s]
     assert shard_steps == ["parsed_reports.parse_shard[?]"]  # a dynamic output's steps
 
 
-def test_one_asset_per_sql_file_with_its_hash_as_code_version():
+def test_one_asset_per_dbt_model_and_seed_with_exact_lineage():
+    """Every sql/models/<folder>/<name>.sql and the seed are assets of their folder, with
+    the dependencies dbt reads from ref() and source() (no word in a string or a CTE's
+    name makes an edge)."""
     graph = defs().resolve_asset_graph()
-    models = discover(SQL_DIR)
-    assert models
-    for model in models:
-        node = graph.get(dg.AssetKey(model.name))
-        assert node.code_version == hashlib.sha256(model.path.read_bytes()).hexdigest()[:16]
-        assert node.group_name == model.folder
+    files = sorted(MODELS.glob("*/*.sql"))
+    assert len(files) > 40
+    for path in files:
+        node = graph.get(dg.AssetKey(path.stem))
+        assert node.group_name == path.parent.name
+        assert node.code_version  # dbt's: changes with the file
+    assert graph.get(dg.AssetKey("code_labels")).group_name == "seeds"
     for key in ("raw_manifest", "parsed_reports", "tidy_reports", "tidy_applications", "agencies"):
         assert graph.has(dg.AssetKey(key))
-    # staging reads the tidy files; the analysts' names read the standing reports; marts
-    # read the flags
+    # staging reads the tidy files (dbt sources); the analysts' names read the standing
+    # reports; marts read the flags
     parents = graph.get(dg.AssetKey("applications_all_files")).parent_keys
     assert parents == {dg.AssetKey("tidy_applications")}
     assert graph.get(dg.AssetKey("applications")).parent_keys == {
@@ -63,19 +67,47 @@ def test_one_asset_per_sql_file_with_its_hash_as_code_version():
         dg.AssetKey("consistency_flags")
         in graph.get(dg.AssetKey("agency_year_figures")).parent_keys
     )
+    # the edges the identifier regex of the old build drew from string literals and CTEs
+    assert graph.get(dg.AssetKey("stg_cells")).parent_keys == {
+        dg.AssetKey(f"{t}_all_files")
+        for t in ("applications", "active_disclosure", "review_litigation")
+    }
+    assert dg.AssetKey("applications") not in graph.get(dg.AssetKey("chk_narrative")).parent_keys
+    assert dg.AssetKey("dim_agency_level") in graph.get(dg.AssetKey("code_labels")).child_keys
+
+
+def test_no_directive_comments_and_no_own_placeholders_left():
+    """How a model is built is dbt configuration, never a comment of our own."""
+    for path in sorted(MODELS.glob("*/*.sql")):
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"^--\s*(materialized|exported|incremental by):", text, re.M), path
+        assert "{{warehouse_dir}}" not in text and "{{snapshot_id}}" not in text, path
 
 
 def test_every_check_file_is_an_asset_check_and_names_itself():
+    """Each chk_<name> model's flags have the dbt test `no_flags_raised` named <name> on
+    consistency_flags: the Dagster asset check <name> on that table, as before dbt, which a
+    failing check never stops (severity warn)."""
     loaded = defs()
-    check_keys = {key.name for key in loaded.resolve_asset_graph().asset_check_keys}
-    flags_sql = (SQL_DIR / "checks" / "consistency_flags.sql").read_text() + (
-        SQL_DIR / "checks" / "flags_per_report.sql"
+    check_keys = loaded.resolve_asset_graph().asset_check_keys
+    flags_sql = (MODELS / "checks" / "consistency_flags.sql").read_text() + (
+        MODELS / "checks" / "flags_per_report.sql"
     ).read_text()
-    for path in sorted((SQL_DIR / "checks").glob("chk_*.sql")):
+    tests = {
+        node["name"]: node
+        for node in MANIFEST["nodes"].values()
+        if node["resource_type"] == "test"
+        and (node.get("test_metadata") or {}).get("name") == "no_flags_raised"
+    }
+    checks = sorted((MODELS / "checks").glob("chk_*.sql"))
+    assert len(checks) == 12 and len(tests) == 12
+    for path in checks:
         name = path.stem.removeprefix("chk_")
-        assert name in check_keys
+        assert dg.AssetCheckKey(dg.AssetKey("consistency_flags"), name) in check_keys
+        assert tests[name]["config"]["severity"].lower() == "warn"
+        assert tests[name]["test_metadata"]["kwargs"]["check"] == name
         assert f"'{name}' AS check_name" in path.read_text(), path.name
-        assert re.search(rf"\bFROM {path.stem}\b", flags_sql), (
+        assert re.search(rf"\bFROM {{{{ ref\('{path.stem}'\) }}}}", flags_sql), (
             f"{path.stem} not in consistency_flags"
         )
 
@@ -109,6 +141,6 @@ def test_the_code_list_in_the_repository_covers_every_code_the_parser_writes():
     assert codes["applicant_type"] == set(APPLICANT_TYPES)
     assert codes["active_disclosure_cell"] == cells
     assert codes["review_litigation_cell"] == {f"{p}/{o}" for p in PROCEEDINGS for o in OUTCOMES}
-    agencies_sql = (SQL_DIR / "staging" / "stg_agencies.sql").read_text(encoding="utf-8")
+    agencies_sql = (MODELS / "staging" / "stg_agencies.sql").read_text(encoding="utf-8")
     levels = set(re.findall(r"(?:THEN|ELSE) '([a-z_]+)'", agencies_sql))
     assert len(levels) == 8 and codes["agency_level"] == levels

@@ -352,7 +352,7 @@ def test_marts_exported_as_parquet(warehouse):
             wh, f"SELECT count(*) FROM {mart}"
         )
     # the table both marts are read from is kept in the warehouse, not exported
-    dims = [p.stem for p in (SQL_DIR / "marts").glob("dim_*.sql")]
+    dims = [p.stem for p in (SQL_DIR / "models" / "marts").glob("dim_*.sql")]
     assert len(dims) == 5
     assert sorted(p.name for p in (wh / "marts").iterdir()) == sorted(
         f"{m}.parquet" for m in ("mart_agency_year", *GRAIN_MARTS, "reports", *dims)
@@ -362,6 +362,19 @@ def test_marts_exported_as_parquet(warehouse):
         "SELECT table_type FROM information_schema.tables WHERE table_name = 'figures_with_rates'",
     )
     assert kind == "BASE TABLE"
+    # every column's description (dbt schema files) is in its Parquet field's metadata, the
+    # model's in the file's, for a BI tool to show
+    import pyarrow.parquet as pq
+
+    for path in (wh / "marts").iterdir():
+        schema = pq.read_schema(path)
+        assert schema.metadata[b"description"], path.name
+        for field in schema:
+            assert (field.metadata or {}).get(b"description"), f"{path.name}: {field.name}"
+    fields = pq.read_schema(wh / "marts" / "mart_national_year.parquet")
+    assert fields.field("received_new").metadata[b"description"].decode() == (
+        "Table 3: applications received this year (新收, 总计 column)."
+    )
 
 
 def test_outlier_against_peers_of_the_same_level_and_year(tmp_path, monkeypatch):

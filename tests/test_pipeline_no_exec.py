@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.defs.sql_models import _table
+from pipelines.defs.dbt_models import _table
 from pipelines.paths import PROJECT_ROOT
 from tests.pipeline_support import SHIPPED_SEEDS, query, refresh
 
@@ -41,11 +41,7 @@ REVIEWED_SQL_VALUES = {
     "query": "a SELECT composed in pipelines/ from the values listed here",
     "source": "read_parquet([...]) of quoted cache paths, or the name of a registered table",
     "files": "cache part paths, each quoted by sql_string",
-    "kind": "TABLE or VIEW, from the model's folder or directive",
-    "name": "sql_identifier(model name); model names are sql/ file names, checked identifiers",
-    "model.select(files)": "the text of a sql/ file; {{warehouse_dir}} quoted for its literal",
-    "select": "model.select(files) (above)",
-    "key": "sql_identifier(the identifier of a sql/ file's `-- incremental by:` line)",
+    "kind": "TABLE or VIEW, from information_schema.tables.table_type",
     "FLAGS_TABLE": "the constant 'consistency_flags'",
     "table": "a key of FACT_KEYS (a constant)",
     "key1": "a value of FACT_KEYS (a constant)",

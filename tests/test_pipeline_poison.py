@@ -11,11 +11,10 @@ import time
 from pathlib import Path
 
 import dagster as dg
-import duckdb
 import pytest
 
 from parsers import parse_report
-from pipelines import manifest, parsing, sqlmodels
+from pipelines import manifest, parsing
 from pipelines.defs.automation import raw_dir_fingerprint
 from pipelines.paths import WarehouseLayout
 from pipelines.rawfiles import fs_name, path_key
@@ -309,30 +308,6 @@ def test_a_subset_run_does_not_publish_a_mix(clean, tmp_path):
         failure.step_failure_data.error.message
     )
     assert WarehouseLayout(wh).current.resolve() == published
-
-
-# --- messages that say what went wrong -------------------------------------------------
-
-
-class CommitFails:
-    """A connection whose COMMIT ends the transaction and then fails, as a full disk does."""
-
-    def __init__(self, con):
-        self.con = con
-
-    def execute(self, sql, *args):
-        if sql == "COMMIT":
-            self.con.execute("COMMIT")
-            raise duckdb.IOException('Could not write file "x.duckdb": No space left on device')
-        return self.con.execute(sql, *args)
-
-
-def test_a_failed_commit_shows_its_cause_not_the_rollback(tmp_path):
-    con = duckdb.connect(str(tmp_path / "w.duckdb"))
-    model = sqlmodels.SqlModel("m", "checks", tmp_path / "m.sql", "SELECT 1 AS a")
-    files = WarehouseLayout(tmp_path)
-    with pytest.raises(duckdb.IOException, match="No space left on device"):
-        sqlmodels.build(CommitFails(con), model, files)
 
 
 # --- workers die with the refresh ------------------------------------------------------

@@ -3,17 +3,15 @@ steps it affects: a skip never leaves a table that differs from a clean rebuild.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import shutil
 
 import duckdb
 
-from pipelines import seals
+from pipelines import dbt_build, dbt_project, seals
 from pipelines.defs import ingest
-from pipelines.defs.sql_models import BY_NAME, MODELS, UPSTREAM
-from pipelines.paths import TIDY_ASSETS, WarehouseLayout
-from pipelines.sqlmodels import input_fingerprint, is_current
+from pipelines.defs.dbt_models import RELATION_NAMES
+from pipelines.paths import SQL_DIR, TIDY_ASSETS, WarehouseLayout
 from tests.pipeline_support import (
     TWO_AGENCIES_WITH_A_COPY,
     assert_same_state,
@@ -52,14 +50,16 @@ def assert_incremental(outcome) -> None:
     assert {k for k, v in how(outcome).items() if v == "incremental"} == INCREMENTAL
 
 
-#: Models built from the repository alone (the code list and the dims read from it): a
-#: change of the raw files does not touch them.
-FROM_THE_REPOSITORY = {m.name for m in MODELS if m.is_seed or m.name.startswith("dim_")}
+#: Built from the repository alone (the code list and the dims read from it): a change of
+#: the raw files does not touch them, a change of sql/ does.
+FROM_THE_REPOSITORY = {n for n in RELATION_NAMES if n == "code_labels" or n.startswith("dim_")}
 
 
 def assert_all_rebuilt(outcome, but: set[str] = frozenset()) -> None:
+    """Every step rebuilt its output: the Python assets, and `dbt build` every model that
+    reads a source file (directly or not)."""
     flags = rebuilt(outcome)
-    assert set(flags) >= {*TIDY_ASSETS, "agencies", *(m.name for m in MODELS)}
+    assert set(flags) >= {*TIDY_ASSETS, "agencies", *RELATION_NAMES}
     assert {k for k, v in flags.items() if not v} - FROM_THE_REPOSITORY == set(but)
 
 
@@ -135,49 +135,70 @@ def test_a_new_parser_version_rebuilds_everything(tmp_path, monkeypatch):
     outcome = refresh(raw, wh)
     assert outcome.metadata["parsed_reports"]["parsed"] == 2
     assert_all_rebuilt(outcome)
-    # a report's rows may differ: no update (the code list and its dims do not depend on it)
-    assert {v for k, v in how(outcome).items() if k not in FROM_THE_REPOSITORY} == {"full"}
+    # a report's rows may differ: no update, the fact tables are rebuilt in full
+    assert how(outcome) == dict.fromkeys(INCREMENTAL, "full")
     assert query(wh, "SELECT DISTINCT parser_version FROM reports_all_files") == [("99.0",)]
     assert query(wh, "SELECT count(*) FROM applications_all_files") == query(
         wh, "SELECT count(*) FROM read_parquet(?)", [str(wh / "applications.parquet")]
     )
 
 
-def test_an_edited_sql_file_rebuilds_that_model_and_the_ones_that_read_it(tmp_path, monkeypatch):
+def test_an_edited_sql_file_changes_the_projects_key_and_rebuilds_everything(tmp_path, monkeypatch):
+    """Any edit of sql/ (a model, a schema file, a macro, the seed) changes the project's
+    key, recorded with each snapshot's build: the next refresh builds the whole project,
+    the fact tables in full."""
+    copy = tmp_path / "sql"
+    shutil.copytree(SQL_DIR, copy, ignore=shutil.ignore_patterns("target"))
+    monkeypatch.setattr(dbt_project, "PROJECT_DIR", copy)
+    before = dbt_project.project_key()
+    for rel in ("models/staging/applications_all_files.sql", "seeds/code_labels.csv"):
+        path = copy / rel
+        original = path.read_bytes()
+        path.write_bytes(original + b"\n")
+        assert dbt_project.project_key() != before, rel
+        path.write_bytes(original)
+    assert dbt_project.project_key() == before
+    (copy / "target").mkdir()
+    (copy / "target" / "anything").write_text("dbt output is not part of the project")
+    assert dbt_project.project_key() == before
+
+    inputs = dbt_build.Inputs("k", {"reports": "r", "agencies": "a"}, "g")
+    same = dbt_build.plan(inputs, inputs, set(), set())
+    assert (same.select, same.full_refresh) == (("source:govreports.raw_manifest+",), False)
+    edited = dbt_build.plan(inputs, dbt_build.Inputs("k2", inputs.sources, "g"), set(), set())
+    assert (edited.everything, edited.full_refresh) == (True, True)
+    new_file = dbt_build.plan(
+        inputs, dbt_build.Inputs("k", {"reports": "r2", "agencies": "a"}, "g"), set(), set()
+    )
+    assert (new_file.select, new_file.full_refresh) == (
+        ("source:govreports.reports+", "source:govreports.raw_manifest+"),
+        False,
+    )
+    new_parser = dbt_build.plan(inputs, dbt_build.Inputs("k", inputs.sources, "g2"), set(), set())
+    assert new_parser.full_refresh and "source:govreports.applications+" in new_parser.select
+    damaged = dbt_build.plan(inputs, inputs, {"reports"}, set())
+    assert (damaged.everything, damaged.full_refresh) == (True, True)
+    lost_mart = dbt_build.plan(inputs, inputs, set(), {"mart_agency_year"})
+    assert lost_mart.select == ("source:govreports.raw_manifest+", "mart_agency_year")
+
+
+def test_an_edited_model_is_rebuilt_by_the_next_refresh(tmp_path, monkeypatch):
+    """The same end to end: a refresh after sql/ changed (here: the key recorded with the
+    published build differs) rebuilds every model, though no raw file changed."""
     install_fake_parser(monkeypatch)
     raw, wh = tmp_path / "raw", tmp_path / "wh"
     write_specs(raw, SPECS)
     refresh(raw, wh)
     published = WarehouseLayout(wh).current.resolve()
-    copy = tmp_path / "copy"
-    shutil.copytree(published, copy)
-    files = WarehouseLayout(copy)
-
-    edited = dataclasses.replace(
-        BY_NAME["applications_all_files"],
-        text=BY_NAME["applications_all_files"].text + "\n-- edited",
+    recorded = dbt_build.recorded_inputs(WarehouseLayout(published))
+    assert recorded is not None and recorded.project == dbt_project.project_key()
+    dbt_build.record(
+        WarehouseLayout(published), dbt_build.Inputs("an older sql/", recorded.sources, None)
     )
-    models = {**BY_NAME, edited.name: edited}
-    con = duckdb.connect(str(files.duckdb), read_only=True)
-    try:
-        changed = set()
-        for model in MODELS:
-            before = input_fingerprint(model, BY_NAME, UPSTREAM, files)
-            after = input_fingerprint(models[model.name], models, UPSTREAM, files)
-            if model.name not in EVERY_RUN:
-                assert is_current(con, model, files, before), model.name
-            if before != after:
-                changed.add(model.name)
-                assert not is_current(con, models[model.name], files, after)
-    finally:
-        con.close()
-    assert {
-        "applications_all_files",
-        "stg_cells",
-        "consistency_flags",
-        "mart_agency_year",
-    } <= changed
-    assert "reports_all_files" not in changed and "stg_agencies" not in changed
+    seals.seal(published)  # (as if that refresh had written it)
+    outcome = refresh(raw, wh)
+    assert {k for k, v in rebuilt(outcome).items() if v} >= set(RELATION_NAMES)  # the seed too
+    assert how(outcome) == dict.fromkeys(INCREMENTAL, "full")
 
 
 def test_an_update_that_does_not_add_up_falls_back_to_a_full_rebuild(tmp_path, monkeypatch):

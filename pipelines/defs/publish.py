@@ -8,12 +8,12 @@ does not publish: its snapshot would hold new files beside old ones.
 
 import dagster as dg
 
-from pipelines.defs.sql_models import MODELS
+from pipelines.defs.dbt_models import RELATION_NAMES, sql_models
 from pipelines.executors import DUCKDB_STEP
 from pipelines.paths import TIDY_ASSETS
 from pipelines.resources import Warehouse
 from pipelines.snapshots import publish
-from pipelines.sqlmodels import drop_unmanaged
+from pipelines.unmanaged import drop_unmanaged
 
 GROUP = "publish"
 
@@ -26,9 +26,8 @@ PUBLISHES = [
         "parsed_reports",
         *TIDY_ASSETS,
         "agencies",
-        *(m.name for m in MODELS),
     )
-]
+] + sorted(sql_models.keys, key=lambda key: key.to_user_string())
 
 
 @dg.asset(
@@ -49,10 +48,10 @@ def published_warehouse(
             f"does not build {', '.join(unbuilt)}. Materialize all assets (the refresh job); "
             "the published warehouse is unchanged"
         )
-    # the snapshot holds exactly the models of sql/: none renamed or removed since, and
-    # nothing else that came with the copy of the published database
+    # the snapshot holds exactly the models and seeds of sql/: none renamed or removed
+    # since, and nothing else that came with the copy of the published database
     with warehouse.connect() as con:
-        dropped = drop_unmanaged(con, MODELS)
+        dropped = drop_unmanaged(con, RELATION_NAMES)
     if dropped:
         context.log.info(f"dropped from the database (not made by sql/): {', '.join(dropped)}")
     layout = warehouse.layout

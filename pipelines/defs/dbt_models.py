@@ -1,0 +1,312 @@
+"""The dbt project in `sql/` as Dagster assets (dagster-dbt): one asset per model and seed,
+with exact `ref()`/`source()` lineage, one asset check per dbt data test.
+
+The step runs `dbt build` in this process on the run's snapshot (`pipelines.dbt_project`),
+as much of it as `pipelines.dbt_build.plan` says, then writes the marts' Parquet files
+(`pipelines.mart_export`) and yields a materialization for every model and seed
+(`rebuilt`: whether this run built it; the database copied from the published snapshot
+holds the others as they were) and a check result for every test that ran. Metadata paths
+name the published files.
+"""
+
+import json
+import os
+import re
+import shutil
+from collections.abc import Iterator, Mapping
+from graphlib import TopologicalSorter
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, dbt_assets
+from dagster_dbt.asset_utils import get_asset_check_key_for_test
+
+from pipelines import dbt_build, dbt_project, mart_export
+from pipelines.executors import DUCKDB_STEP
+from pipelines.faults import checkpoint
+from pipelines.resources import Warehouse
+from pipelines.tables import sql_identifier
+
+MANIFEST_PATH = dbt_project.manifest_path()
+MANIFEST: dict[str, Any] = json.loads(MANIFEST_PATH.read_text(encoding="utf-8"))
+#: The test that makes a consistency check (sql/models/checks/chk_*.sql) an asset check.
+FLAGS_TEST = "no_flags_raised"
+FLAGS_TABLE = "consistency_flags"
+
+
+class Translator(DagsterDbtTranslator):
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        """The folder: staging, checks, marts (seeds: seeds)."""
+        if dbt_resource_props["resource_type"] == "seed":
+            return "seeds"
+        fqn = dbt_resource_props.get("fqn", [])
+        return fqn[1] if len(fqn) > 2 else None
+
+    def get_asset_check_spec(self, asset_spec, manifest, unique_id, project):
+        """Not blocking: a test of severity error that fails fails the whole step (no
+        published warehouse), and a run with nothing new runs no test at all."""
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        if spec is None:
+            return None
+        test = manifest["nodes"][unique_id]
+        return dg.AssetCheckSpec(
+            name=spec.name,
+            asset=spec.asset_key,
+            description=test.get("description") or spec.description,
+            additional_deps=spec.additional_deps,
+            metadata=spec.metadata,
+            blocking=False,
+        )
+
+
+TRANSLATOR = Translator()
+
+
+def relations() -> dict[str, dict[str, Any]]:
+    """unique_id → node, for every model and seed (what the database holds)."""
+    return {
+        uid: node
+        for uid, node in MANIFEST["nodes"].items()
+        if node["resource_type"] in ("model", "seed")
+    }
+
+
+def relation_name(node: Mapping[str, Any]) -> str:
+    return node.get("alias") or node["name"]
+
+
+def exported(node: Mapping[str, Any]) -> bool:
+    """A table of marts/ whose meta says export (marts/<name>.parquet)."""
+    config = node.get("config", {})
+    return bool(config.get("meta", {}).get("export")) and config.get("materialized") in (
+        "table",
+        "incremental",
+    )
+
+
+def is_table(node: Mapping[str, Any]) -> bool:
+    return node["resource_type"] == "seed" or node["config"].get("materialized") in (
+        "table",
+        "incremental",
+    )
+
+
+#: Every model and seed name: what the published database holds (publish drops the rest).
+RELATION_NAMES = frozenset(relation_name(n) for n in relations().values())
+#: Models and seeds, each after those it reads (the order Dagster takes their results in).
+TOPOLOGICAL = tuple(
+    TopologicalSorter(
+        {
+            uid: set(n.get("depends_on", {}).get("nodes", [])) & set(relations())
+            for uid, n in relations().items()
+        }
+    ).static_order()
+)
+
+
+@dbt_assets(
+    manifest=MANIFEST, dagster_dbt_translator=TRANSLATOR, name="sql_models", op_tags=DUCKDB_STEP
+)
+def sql_models(context: dg.AssetExecutionContext, warehouse: Warehouse) -> Iterator[Any]:
+    """`dbt build` in the run's snapshot (as much as has to be), then the marts' Parquet
+    files, the docs."""
+    files = warehouse.build()
+    nodes = relations()
+    key_of = {uid: TRANSLATOR.get_asset_spec(MANIFEST, uid, None).key for uid in nodes}
+    selected = {uid for uid, key in key_of.items() if key in context.selected_asset_keys}
+    with warehouse.connect() as con:
+        present = {
+            name
+            for (name,) in con.execute(
+                "SELECT table_name FROM information_schema.tables "
+                "WHERE table_catalog = current_database() AND table_schema = 'main'"
+            ).fetchall()
+        }
+    warehouse.close_connection()  # dbt opens the file next
+    exports = {relation_name(n) for n in nodes.values() if exported(n)}
+    project = dbt_project.project_key()
+    now = dbt_build.current_inputs(files, project)
+    plan = dbt_build.plan(
+        dbt_build.recorded_inputs(files),
+        now,
+        {relation_name(nodes[uid]) for uid in selected} - present,
+        dbt_build.missing_exports(files, exports),
+    )
+    if selected != set(nodes):  # a subset run: only what it selected
+        names = sorted(relation_name(nodes[uid]) for uid in selected)
+        plan = dbt_build.Plan(tuple(names), False, "the run's selection")
+    context.log.info(f"dbt {' '.join(plan.args())} ({plan.why})")
+
+    statuses = _build(files, plan, context)
+    built = {
+        uid for uid, status in statuses.items() if uid in nodes and status in ("success", "pass")
+    }
+    checkpoint("dbt:built")
+    metadata: dict[str, dict[str, Any]] = {uid: {} for uid in selected}
+    with warehouse.connect() as con:
+        for uid in selected:
+            node = nodes[uid]
+            name = relation_name(node)
+            meta = metadata[uid]
+            meta["materialized"] = node["config"].get("materialized", "seed")
+            meta["rebuilt"] = uid in built
+            if node["config"].get("materialized") == "incremental" and uid in built:
+                meta["how"] = "full" if plan.full_refresh or uid in statuses.full else "incremental"
+            if is_table(node):
+                meta["rows"] = con.execute(
+                    f"SELECT count(*) FROM {sql_identifier(name)}"
+                ).fetchone()[0]
+            if exported(node):
+                path = dbt_build.mart_path(files, name)
+                if uid in built or not path.is_file():
+                    columns = {c: v.get("description") or "" for c, v in node["columns"].items()}
+                    mart_export.export(con, name, path, columns, node.get("description"))
+                meta["parquet"] = str(warehouse.layout.marts / f"{name}.parquet")
+        check_results = list(_check_results(context, con, statuses))
+    if selected == set(nodes):  # (what the database holds now was built from `now`)
+        if plan.select != (dbt_build.EVERY_REFRESH,) or not files.docs.is_file():
+            warehouse.close_connection()  # dbt opens the file to read its catalog
+            _generate_docs(files)
+        dbt_build.record(files, now)
+    shutil.rmtree(files.root / dbt_project.RUN_TARGET_NAME, ignore_errors=True)
+    for uid in TOPOLOGICAL:
+        if uid not in selected:
+            continue
+        yield dg.MaterializeResult(asset_key=key_of[uid], metadata=metadata[uid])
+    yield from check_results
+
+
+class _Statuses(dict):
+    """unique_id → dbt status of every node a build ran; `full`: incremental models that a
+    fallback rebuilt in full."""
+
+    full: set[str]
+
+
+def _build(files, plan: dbt_build.Plan, context) -> _Statuses:
+    statuses = _Statuses()
+    statuses.full = set()
+
+    def on_event(event) -> None:
+        if event.info.name == "NodeFinished":
+            node = event.data.node_info
+            if node.resource_type == "model" and node.node_status == "success":
+                checkpoint(f"model:{node.node_name}")
+
+    result = dbt_project.run(plan.args(), files, [on_event])
+    statuses.update(_statuses(result))
+    # an incremental table whose rows do not add up to its source's: rebuilt in full
+    mismatched = [
+        uid
+        for uid, status in statuses.items()
+        if status == "fail" and _test_name(uid) == "rows_match_source"
+    ]
+    if mismatched:
+        models = sorted({_attached(uid) for uid in mismatched})
+        names = [MANIFEST["nodes"][m]["name"] for m in models]
+        context.log.warning(
+            f"rows do not add up to their source's: {', '.join(names)}; rebuilt in full"
+        )
+        retry = dbt_build.Plan(tuple(f"{n}+" for n in names), True, "rows do not add up")
+        result = dbt_project.run(retry.args(), files, [on_event])
+        statuses.update(_statuses(result))
+        statuses.full.update(models)
+    if not result.success or any(s in ("error", "fail", "skipped") for s in statuses.values()):
+        raise dg.Failure(f"dbt build failed: {dbt_project.failure_text(result)}")
+    return statuses
+
+
+def _generate_docs(files) -> None:
+    """`dbt docs generate --static` on the snapshot: one HTML file holding the manifest and
+    the catalog (every model, column and test, with the lineage), published as
+    docs/index.html. No compile: dbt reuses the manifest."""
+    result = dbt_project.run(["docs", "generate", "--static", "--no-compile"], files)
+    if not result.success:
+        raise dg.Failure(f"dbt docs generate failed: {dbt_project.failure_text(result)}")
+    page = files.root / dbt_project.RUN_TARGET_NAME / "static_index.html"
+    files.docs.parent.mkdir(exist_ok=True)
+    tmp = files.docs.with_name(f".{files.docs.name}.tmp")
+    shutil.copyfile(page, tmp)
+    os.replace(tmp, files.docs)
+    checkpoint("dbt:docs")
+
+
+def _statuses(result) -> dict[str, str]:
+    if result.result is None:
+        raise dg.Failure(f"dbt build failed: {dbt_project.failure_text(result)}")
+    return {r.node.unique_id: str(r.status) for r in result.result.results}
+
+
+def _test_name(uid: str) -> str | None:
+    node = MANIFEST["nodes"].get(uid, {})
+    return (node.get("test_metadata") or {}).get("name")
+
+
+def _attached(test_uid: str) -> str:
+    return MANIFEST["nodes"][test_uid]["attached_node"]
+
+
+def _check_results(context, con, statuses: Mapping[str, str]) -> Iterator[dg.AssetCheckResult]:
+    wanted = context.selected_asset_check_keys
+    for uid, status in sorted(statuses.items()):
+        if not uid.startswith("test."):
+            continue
+        key = get_asset_check_key_for_test(MANIFEST, TRANSLATOR, uid, None)
+        if key is None or key not in wanted:
+            continue
+        passed = status == "pass"
+        metadata: dict[str, Any] = {"dbt_status": status}
+        severity = dg.AssetCheckSeverity.ERROR
+        if _test_name(uid) == FLAGS_TEST:
+            metadata.update(_flag_metadata(con, key.name))
+            if "error_flags" not in metadata:
+                severity = dg.AssetCheckSeverity.WARN
+        elif status == "warn":
+            severity = dg.AssetCheckSeverity.WARN
+        yield dg.AssetCheckResult(
+            asset_key=key.asset_key,
+            check_name=key.name,
+            passed=passed,
+            severity=severity,
+            metadata=metadata,
+        )
+
+
+def _flag_metadata(con, check: str) -> dict[str, Any]:
+    """The flags' counts by severity and the five largest deviations (as the UI shows them)."""
+    counts = con.execute(
+        "SELECT severity, n_flags, n_reports FROM flags_by_check WHERE check_name = ?", [check]
+    ).fetchall()
+    worst = con.execute(
+        f"""SELECT source_path, scope, expected, actual, detail FROM {FLAGS_TABLE}
+            WHERE check_name = ?
+            ORDER BY abs(coalesce(actual, 0) - coalesce(expected, 0)) DESC, source_path
+            LIMIT 5""",
+        [check],
+    ).fetchall()
+    metadata: dict[str, Any] = {}
+    for severity, n_flags, n_reports in sorted(counts):
+        metadata[f"{severity}_flags"] = n_flags
+        metadata[f"{severity}_reports"] = n_reports
+    metadata["worst"] = dg.MetadataValue.md(_table(worst)) if worst else "none"
+    return metadata
+
+
+def _table(rows: list[tuple]) -> str:
+    """A Markdown table for the Dagster UI; cells (file names, parser reasons) are text from
+    the input, so they are escaped: no link, image, HTML or table structure can come from them."""
+    lines = ["| file | scope | expected | actual | detail |", "|---|---|---|---|---|"]
+    lines += ["| " + " | ".join(markdown_text(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
+
+
+def markdown_text(value: object) -> str:
+    """`value` as literal Markdown text on one line."""
+    if value is None:
+        return ""
+    text = " ".join(str(value).split())
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)

@@ -1,0 +1,42 @@
+WITH columns_ AS (
+    SELECT
+        report_id,
+        applicant_type,
+        count(*) FILTER (WHERE category = 'result.total') AS n_total_rows,
+        count(*) FILTER (WHERE starts_with(category, 'result.other.')) > 0 AS has_other_parts,
+        count(value) FILTER (WHERE category <> 'result.total') AS n_rows,
+        count(value) FILTER (WHERE category = 'result.other') AS n_subtotal,
+        coalesce(max(value) FILTER (WHERE category = 'result.total'), 0) AS printed,
+        sum(coalesce(value, 0)) FILTER (WHERE category <> 'result.total') AS summed_rows,
+        coalesce(sum(value) FILTER (WHERE category = 'result.other'), 0) AS subtotal,
+        -- read by OCR: the least sure cell of the identity and its confidence
+        min(confidence) AS ocr_confidence,
+        arg_min(category || '/' || applicant_type, confidence) AS ocr_cell,
+        max(line) FILTER (WHERE category = 'result.total') AS line,
+        max(page) FILTER (WHERE category = 'result.total') AS page
+    FROM {{ ref('applications_all_files') }}
+    WHERE starts_with(category, 'result.')
+    GROUP BY report_id, applicant_type
+),
+checked AS (
+    SELECT
+        *,
+        n_rows - CASE WHEN has_other_parts THEN n_subtotal ELSE 0 END AS n_parts,
+        summed_rows - CASE WHEN has_other_parts THEN subtotal ELSE 0 END AS summed
+    FROM columns_
+)
+SELECT
+    report_id,
+    'result_total' AS check_name,
+    'error' AS severity,
+    applicant_type AS scope,
+    summed::DOUBLE AS expected,
+    printed::DOUBLE AS actual,
+    line,
+    page,
+    format('{}: the result rows add up to {} but (七)总计 is {}', applicant_type, summed, printed) || CASE WHEN ocr_cell IS NULL THEN '' ELSE format(
+        '; figures read by OCR: least sure cell {} (confidence {:.3f}), a misread is likely',
+        ocr_cell, ocr_confidence) END
+        AS detail
+FROM checked
+WHERE n_total_rows = 1 AND n_parts > 0 AND summed <> printed

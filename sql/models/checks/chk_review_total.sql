@@ -1,0 +1,31 @@
+WITH groups_ AS (
+    SELECT
+        report_id,
+        proceeding,
+        count(*) FILTER (WHERE outcome = 'total') AS n_total_cells,
+        count(value) FILTER (WHERE outcome <> 'total') AS n_parts,
+        coalesce(max(value) FILTER (WHERE outcome = 'total'), 0) AS printed,
+        coalesce(sum(value) FILTER (WHERE outcome <> 'total'), 0) AS summed,
+        -- read by OCR: the least sure cell of the identity and its confidence
+        min(confidence) AS ocr_confidence,
+        arg_min(proceeding || '/' || outcome, confidence) AS ocr_cell,
+        max(line) FILTER (WHERE outcome = 'total') AS line,
+        max(page) FILTER (WHERE outcome = 'total') AS page
+    FROM {{ ref('review_litigation_all_files') }}
+    GROUP BY report_id, proceeding
+)
+SELECT
+    report_id,
+    'review_total' AS check_name,
+    'error' AS severity,
+    proceeding AS scope,
+    summed::DOUBLE AS expected,
+    printed::DOUBLE AS actual,
+    line,
+    page,
+    format('{}: 维持 + 纠正 + 其他 + 尚未审结 = {} but 总计 is {}', proceeding, summed, printed) || CASE WHEN ocr_cell IS NULL THEN '' ELSE format(
+        '; figures read by OCR: least sure cell {} (confidence {:.3f}), a misread is likely',
+        ocr_cell, ocr_confidence) END
+        AS detail
+FROM groups_
+WHERE n_total_cells = 1 AND n_parts > 0 AND summed <> printed

@@ -1,0 +1,31 @@
+WITH rows_ AS (
+    SELECT
+        report_id,
+        category,
+        count(*) FILTER (WHERE applicant_type = 'total') AS n_total_cells,
+        count(value) FILTER (WHERE applicant_type <> 'total') AS n_parts,
+        coalesce(max(value) FILTER (WHERE applicant_type = 'total'), 0) AS printed,
+        coalesce(sum(value) FILTER (WHERE applicant_type <> 'total'), 0) AS summed,
+        -- read by OCR: the least sure cell of the identity and its confidence
+        min(confidence) AS ocr_confidence,
+        arg_min(category || '/' || applicant_type, confidence) AS ocr_cell,
+        max(line) FILTER (WHERE applicant_type = 'total') AS line,
+        max(page) FILTER (WHERE applicant_type = 'total') AS page
+    FROM {{ ref('applications_all_files') }}
+    GROUP BY report_id, category
+)
+SELECT
+    report_id,
+    'row_total' AS check_name,
+    'error' AS severity,
+    category AS scope,
+    summed::DOUBLE AS expected,
+    printed::DOUBLE AS actual,
+    line,
+    page,
+    format('{}: the six applicant columns add up to {} but 总计 is {}', category, summed, printed) || CASE WHEN ocr_cell IS NULL THEN '' ELSE format(
+        '; figures read by OCR: least sure cell {} (confidence {:.3f}), a misread is likely',
+        ocr_cell, ocr_confidence) END
+        AS detail
+FROM rows_
+WHERE n_total_cells = 1 AND n_parts > 0 AND summed <> printed

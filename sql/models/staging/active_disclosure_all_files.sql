@@ -1,0 +1,11 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_reports_gone(source('govreports', 'active_disclosure')) }}",
+) }}
+SELECT *
+FROM {{ source('govreports', 'active_disclosure') }}
+{% if is_incremental() %}
+-- the reports not in the table yet (those gone from the file were deleted by the pre-hook)
+WHERE report_id NOT IN (SELECT report_id FROM {{ this }})
+{% endif %}

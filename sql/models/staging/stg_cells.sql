@@ -1,0 +1,11 @@
+SELECT report_id, 'applications' AS table_name, category || '/' || applicant_type AS cell,
+    value::DOUBLE AS value, raw, line, method, page, confidence
+FROM {{ ref('applications_all_files') }}
+UNION ALL
+SELECT report_id, 'active_disclosure', item || '/' || measure, value, raw, line, method, page,
+    confidence
+FROM {{ ref('active_disclosure_all_files') }}
+UNION ALL
+SELECT report_id, 'review_litigation', proceeding || '/' || outcome, value::DOUBLE, raw, line,
+    method, page, confidence
+FROM {{ ref('review_litigation_all_files') }}

@@ -1,0 +1,3 @@
+{{ config(materialized='table') }}
+SELECT *
+FROM {{ source('govreports', 'raw_manifest') }}

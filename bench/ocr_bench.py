@@ -89,7 +89,7 @@ def report_cells(report) -> dict[tuple[str, str, str], tuple[float | None, float
 def broken_cells(cells: dict) -> set[tuple[str, str, str]]:
     """Cells that take part in an identity the figures break (row totals, column totals,
     the balance of table 3, table 4's group totals): what the warehouse's error flags
-    name. (The same identities as sql/checks, blanks counting as 0.)"""
+    name. (The same identities as sql/models/checks, blanks counting as 0.)"""
     from parsers import APPLICANT_TYPES, OUTCOMES
 
     def v(key):

@@ -6,7 +6,7 @@ refresh publishing meanwhile does not change what a session reads) with
 message, never lands in the published warehouse. A published `warehouse.duckdb` is also
 read-only on disk (`snapshots.publish`), so a read-write `duckdb.connect` by anyone but
 root fails too, and a refresh drops whatever no `sql/` model made
-(`sqlmodels.drop_unmanaged`). No Dagster here: both start fast.
+(`unmanaged.drop_unmanaged`). No Dagster here: both start fast.
 """
 
 from __future__ import annotations

@@ -86,7 +86,7 @@ class Plan:
         return not self.select
 
     def args(self) -> list[str]:
-        args = ["build"]
+        args = ["build", "--no-write-json"]  # (results come back in the call, not in files)
         if self.select:
             args += ["--select", *self.select]
         if self.full_refresh:

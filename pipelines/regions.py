@@ -1,7 +1,7 @@
 """Province, city and county of each agency name, from the administrative-division package.
 
 Only the lookup lives here; the agency level (township, county department, …) is derived
-from these columns in `sql/staging/stg_agencies.sql`.
+from these columns in `sql/models/staging/stg_agencies.sql`.
 """
 
 from __future__ import annotations

@@ -220,6 +220,9 @@ def _generate_docs(files) -> None:
     """`dbt docs generate --static` on the snapshot: one HTML file holding the manifest and
     the catalog (every model, column and test, with the lineage), published as
     docs/index.html. No compile: dbt reuses the manifest."""
+    target = files.root / dbt_project.RUN_TARGET_NAME
+    target.mkdir(exist_ok=True)  # (--no-compile reads the manifest there: the parsed one)
+    shutil.copyfile(MANIFEST_PATH, target / "manifest.json")
     result = dbt_project.run(["docs", "generate", "--static", "--no-compile"], files)
     if not result.success:
         raise dg.Failure(f"dbt docs generate failed: {dbt_project.failure_text(result)}")

@@ -39,7 +39,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from parsers.inputs import UnreadableInput
-from parsers.ocr_cells import PageCells, missed_boxes, page_cells, placed
+from parsers.ocr_cells import (
+    PageCells,
+    inked,
+    merged_in_cells,
+    missed_boxes,
+    page_cells,
+    placed,
+)
 from parsers.pdf_text import MAX_PAGES, _blank_page_numbers, _Char, _join, _line_groups, _text_size
 
 #: Render scale of a PDF page for recognition (2 = 144 dpi: a 10.5 pt digit is ~28 px high).
@@ -302,7 +309,7 @@ def _read_pages(engine: Any, images) -> OcrText:
         boxes, unit, cells = _page_boxes(engine, image)
         keep, dropped = _table_boxes(boxes, image.shape[1], first_page=index == 0)
         skipped_paragraphs += dropped
-        texts = _recognise(engine, image, keep, unit)
+        texts = _recognise(engine, image, keep, unit, cells)
         chars, char_conf, vertical = _chars(keep, placed(cells, keep, unit), texts, unit)
         size = _text_size(chars) if chars else 1.0
         groups = _lines_with_labels(chars, vertical, size)
@@ -343,13 +350,14 @@ def _read_pages(engine: Any, images) -> OcrText:
 def _page_boxes(
     engine: Any, image
 ) -> tuple[list[tuple[float, float, float, float]], float, PageCells | None]:
-    """The boxes of text on a page: detected, cut at the rulings, and what the detector
-    missed in the table's cells; the height of one line's box; the page's table cells
+    """The boxes of text on a page: detected, cut at the rulings, overlapping ones in a cell
+    made one, those holding ink, and what the detector missed in the table's cells; the height of one line's box; the page's table cells
     (`parsers.ocr_cells`)."""
     found = _detect(engine, image)
     unit = _line_height(found)
     cells = page_cells(image)
-    boxes = missed_boxes(cells, _split_at_rulings(image, found, unit))
+    boxes = _split_at_rulings(cells, found, unit)
+    boxes = missed_boxes(cells, inked(cells, merged_in_cells(cells, boxes)))
     return boxes, unit, cells
 
 
@@ -406,36 +414,36 @@ def _detect(engine: Any, image) -> list[tuple[float, float, float, float]]:
     return out
 
 
-def _split_at_rulings(image, boxes, unit: float):
+def _split_at_rulings(cells: PageCells | None, boxes, unit: float):
     """Boxes cut where a table's vertical ruling runs through them. The detector, at its
     scale, joins neighbouring cells' figures (`1 | 0 | 1` as one box, read `10丨1|0`); a
-    ruling is a column dark over the box's whole height and beyond it, above and below,
-    which no character is (the box reaches above and below its characters)."""
+    ruling (`parsers.ocr_cells`) runs through the box's whole height and on above and
+    below it, which no character's stroke does (the box reaches past its characters, and a
+    heading's tall stroke is no longer than its box)."""
     import numpy as np
 
+    if cells is None:
+        return boxes
     out = []
+    height = cells.vertical.shape[0]
     for box in boxes:
         left, top, right, bottom = box
-        if _is_vertical(box, unit):
+        if _is_vertical(box, unit) or right - left < 6:
             out.append(box)
             continue
-        reach = max(3, int((bottom - top) * 0.25))  # (a ruling goes on above and below)
-        y0, y1 = int(top) - reach, int(np.ceil(bottom)) + reach
-        if y0 < 0 or y1 > image.shape[0] or right - left < 6:
-            out.append(box)
-            continue
-        crop = image[y0:y1, int(left) : int(np.ceil(right))]
-        dark = (crop < 128).mean(axis=0) >= 0.95
-        xs = np.flatnonzero(dark)
+        reach = max(3, int((bottom - top) * 0.25))
+        y0, y1 = max(0, int(top) - reach), min(height, int(np.ceil(bottom)) + reach)
+        crop = cells.vertical[y0:y1, int(left) : int(np.ceil(right))]
+        xs = np.flatnonzero(crop.mean(axis=0) >= 0.9) if crop.size else ()
         if not len(xs):
             out.append(box)
             continue
         start = left
         for run in np.split(xs, np.flatnonzero(np.diff(xs) > 1) + 1):
-            a, b = left + run[0], left + run[-1] + 1
+            a, b = int(left) + run[0], int(left) + run[-1] + 1
             if a - start >= 3:
-                out.append((start, top, a, bottom))
-            start = b
+                out.append((start, top, float(a), bottom))
+            start = float(b)
         if right - start >= 3:
             out.append((start, top, right, bottom))
     return out
@@ -495,18 +503,61 @@ def _is_vertical(box, unit: float) -> bool:
 
 
 def _recognise(
-    engine: Any, image, boxes, unit: float
+    engine: Any, image, boxes, unit: float, cells: PageCells | None = None
 ) -> list[tuple[str, list[float], list[float]]]:
     """Per box: its text, each character's probability and its position along the box
-    (0..1)."""
+    (0..1). A lone figure read unsure or not at all is looked at again (`_second_look`)."""
+    crops = [_crop(image, box, _is_vertical(box, unit)) for box in boxes]
+    results = _read_crops(engine, crops)
+    again = [i for i, box in enumerate(boxes) if _unsure_figure(box, results[i], unit)]
+    if again and cells is not None:
+        clean = cells.without_rulings(image)
+        second = _read_crops(engine, [cells.with_margin(clean, boxes[i]) for i in again])
+        for i, other in zip(again, second, strict=True):
+            results[i] = _second_look(results[i], other)
+    return results
+
+
+#: A lone figure read with a character less probable than this is looked at again.
+SECOND_LOOK = 0.5
+
+
+def _unsure_figure(box, result: tuple[str, list[float], list[float]], unit: float) -> bool:
+    """A box of one short line (a cell's figure) read as nothing, or as a figure with a
+    character less probable than `SECOND_LOOK`. (The detector's box of a lone digit is
+    sometimes cut close to the ink above and below, which the recogniser reads badly.)"""
+    left, top, right, bottom = box
+    if bottom - top > 1.5 * unit or right - left > 2 * unit or _is_vertical(box, unit):
+        return False
+    text, probs, _ = result
+    return not text or (_DIGITISH.issuperset(text) and min(probs) < SECOND_LOOK)
+
+
+def _second_look(first, second):
+    """The reading of a lone figure from its box, and from its ink with a margin around it
+    on the page without its rulings (`PageCells.with_margin`): a figure read by the second
+    where the first read nothing; where both read a figure and they differ, the surer of
+    them, with the lower of the two's probabilities (the recogniser wavered between them)."""
+    if not second[0] or not _DIGITISH.issuperset(second[0]):
+        return first
+    if not first[0]:
+        return second
+    if first[0] == second[0]:
+        return first[0], [max(a, b) for a, b in zip(first[1], second[1], strict=True)], first[2]
+    surer, other = (first, second) if min(first[1]) >= min(second[1]) else (second, first)
+    low = min(other[1])
+    return surer[0], [min(c, low) for c in surer[1]], surer[2]
+
+
+def _read_crops(engine: Any, crops: list) -> list[tuple[str, list[float], list[float]]]:
+    """Each crop recognised: batched by width, padded only to the widest of its batch."""
     import cv2
     import numpy as np
 
     rec = engine.text_rec
     keys = rec.postprocess_op.character
     prepared: list[Any] = []
-    for box in boxes:
-        crop = _crop(image, box, _is_vertical(box, unit))
+    for crop in crops:
         ch, cw = crop.shape[:2]
         if ch < 2 or cw < 2:
             prepared.append(None)
@@ -517,7 +568,7 @@ def _recognise(
     order = sorted(
         (i for i, p in enumerate(prepared) if p is not None), key=lambda i: prepared[i].shape[1]
     )
-    results: list[tuple[str, list[float], list[float]]] = [("", [], [])] * len(boxes)
+    results: list[tuple[str, list[float], list[float]]] = [("", [], [])] * len(crops)
     for start in range(0, len(order), REC_BATCH):
         batch = order[start : start + REC_BATCH]
         width = max(prepared[i].shape[1] for i in batch) + 8

@@ -47,7 +47,7 @@ from parsers.ocr_cells import (
     page_cells,
     placed,
 )
-from parsers.pdf_text import MAX_PAGES, _blank_page_numbers, _Char, _join, _line_groups, _text_size
+from parsers.pdf_text import MAX_PAGES, _blank_page_numbers, _Char, _join, _text_size
 
 #: Render scale of a PDF page for recognition (2 = 144 dpi: a 10.5 pt digit is ~28 px high).
 RENDER_SCALE = 2.0
@@ -59,8 +59,9 @@ DET_THICKEN = 3
 DET_BOX_THRESH = 0.3
 #: Height in pixels of a box given to the recogniser (its models' input height).
 REC_HEIGHT = 48
-#: Boxes recognised in one batch (padded to the widest of them).
+#: Boxes recognised in one batch, and the step their padded widths are rounded up to.
 REC_BATCH = 8
+REC_WIDTH_STEP = 16
 #: An image larger than this (pixels, either side) is scaled down first.
 MAX_IMAGE_SIDE = 4000
 #: An image larger than this (pixels) is no page scan (an A4 page at 600 dpi is 35M): it is
@@ -368,13 +369,12 @@ def _ENDS_TABLES(line: str) -> bool:  # noqa: N802 - a predicate table of one en
 
 
 def _lines_with_labels(chars: list[_Char], vertical: set[int], size: float):
-    """Lines of the horizontal boxes' characters (`_line_groups`, as for a text PDF); then
-    each character of a label printed one per line (a tall box) joins the line nearest its
+    """Lines of the horizontal boxes' characters (`_line_groups`); then each character of a label printed one per line (a tall box) joins the line nearest its
     middle, or makes a line of its own when none is within 0.4 of the text size. (Grouped
     with the rest, such a character would anchor a line between two rows and pull in a
     figure of the row below that sits a pixel higher than its neighbours.)"""
     flat = [c for c in chars if id(c) not in vertical]
-    groups = _line_groups(flat, size) if flat else []
+    groups = _line_groups(flat, size)
     middles = [sorted(c[3] + c[4] for c in g)[len(g) // 2] / 2 for g in groups]
     for c in chars:
         if id(c) not in vertical:
@@ -388,6 +388,26 @@ def _lines_with_labels(chars: list[_Char], vertical: set[int], size: float):
             middles.append(m)
     order = sorted(range(len(groups)), key=lambda k: -middles[k])
     return [groups[k] for k in order]
+
+
+def _line_groups(chars: list[_Char], size: float) -> list[list[_Char]]:
+    """Characters grouped into lines by their vertical middles, top line first: a line ends
+    where the next middle down is more than 0.4 of the text size lower. (Not as a text PDF's
+    lines are made, `parsers.pdf_text._line_groups`, from the line's first character: a
+    row's figures, centred in cells two label lines high, sit about that far below the
+    label's first line, and some of them, a pixel lower than the others, would make a line
+    of their own.)"""
+    ordered = sorted(chars, key=lambda c: -(c[3] + c[4]))  # by middle, top first (×2)
+    groups: list[list[_Char]] = []
+    previous = None
+    for c in ordered:
+        middle = c[3] + c[4]
+        if previous is None or previous - middle > 0.8 * size:
+            groups.append([c])
+        else:
+            groups[-1].append(c)
+        previous = middle
+    return groups
 
 
 def _detect(engine: Any, image) -> list[tuple[float, float, float, float]]:
@@ -550,7 +570,10 @@ def _second_look(first, second):
 
 
 def _read_crops(engine: Any, crops: list) -> list[tuple[str, list[float], list[float]]]:
-    """Each crop recognised: batched by width, padded only to the widest of its batch."""
+    """Each crop recognised. Crops are batched by width, each padded to its width rounded
+    up to `REC_WIDTH_STEP` (the batch's width): a crop is then read the same whatever else
+    is on the page (padded to the widest of a batch of mixed widths, a lone digit's reading
+    changed with its neighbours in the batch)."""
     import cv2
     import numpy as np
 
@@ -565,24 +588,26 @@ def _read_crops(engine: Any, crops: list) -> list[tuple[str, list[float], list[f
         new_w = max(REC_HEIGHT // 2, int(np.ceil(REC_HEIGHT * cw / ch)))
         resized = cv2.resize(crop, (new_w, REC_HEIGHT), interpolation=cv2.INTER_AREA)
         prepared.append(resized)
-    order = sorted(
-        (i for i, p in enumerate(prepared) if p is not None), key=lambda i: prepared[i].shape[1]
-    )
+    groups: dict[int, list[int]] = {}
+    for i, p in enumerate(prepared):
+        if p is not None:
+            width = -(-(p.shape[1] + 8) // REC_WIDTH_STEP) * REC_WIDTH_STEP
+            groups.setdefault(width, []).append(i)
     results: list[tuple[str, list[float], list[float]]] = [("", [], [])] * len(crops)
-    for start in range(0, len(order), REC_BATCH):
-        batch = order[start : start + REC_BATCH]
-        width = max(prepared[i].shape[1] for i in batch) + 8
-        # (padded with 0 after normalising, mid-grey: what the model was trained with)
-        tensor = np.zeros((len(batch), 3, REC_HEIGHT, width), dtype=np.float32)
-        for k, i in enumerate(batch):
-            img = prepared[i].astype(np.float32) / 127.5 - 1.0
-            tensor[k, :, :, 4 : 4 + img.shape[1]] = img[None, :, :]
-        preds = rec.session(tensor)[0]
-        for k, i in enumerate(batch):
-            used = (prepared[i].shape[1] + 8) / width
-            results[i] = _decode(preds[k], keys, used)
-            if _DIGITISH.issuperset(results[i][0]):  # (a figure, or nothing read)
-                results[i] = _decode_figure(preds[k], keys, used, results[i])
+    for width, members in sorted(groups.items()):
+        for start in range(0, len(members), REC_BATCH):
+            batch = members[start : start + REC_BATCH]
+            # (padded with 0 after normalising, mid-grey: what the model was trained with)
+            tensor = np.zeros((len(batch), 3, REC_HEIGHT, width), dtype=np.float32)
+            for k, i in enumerate(batch):
+                img = prepared[i].astype(np.float32) / 127.5 - 1.0
+                tensor[k, :, :, 4 : 4 + img.shape[1]] = img[None, :, :]
+            preds = rec.session(tensor)[0]
+            for k, i in enumerate(batch):
+                used = (prepared[i].shape[1] + 8) / width
+                results[i] = _decode(preds[k], keys, used)
+                if _DIGITISH.issuperset(results[i][0]):  # (a figure, or nothing read)
+                    results[i] = _decode_figure(preds[k], keys, used, results[i])
     return results
 
 

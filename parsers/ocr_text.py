@@ -8,11 +8,18 @@ Each page goes through RapidOCR's two models, called here one step at a time:
 
 1. **detection** on the page scaled down to `DET_WIDTH` pixels wide (enough to tell one
    table cell from the next, and several times cheaper than the full page), giving the
-   boxes of text;
+   boxes of text. The page's table cells are found from its rulings (`parsers.ocr_cells`):
+   a box reaching across a vertical ruling is cut there, boxes of one cell overlapping on
+   one line are made one, a box holding no ink but rulings is dropped, and ink in a cell
+   that no box covers (a lone `1` or `0` the detector lost) becomes a box of its own;
 2. **recognition** of each box, cut from the full-resolution page. Boxes are batched by
-   width and padded only to the widest of their batch (RapidOCR pads every box to 320
-   pixels; a table is mostly one- and two-digit cells, so this is most of the saving);
-   every character comes with the model's probability for it.
+   width, each padded to its width rounded up to `REC_WIDTH_STEP` (RapidOCR pads every
+   box to 320 pixels; a table is mostly one- and two-digit cells, so this is most of the
+   saving; and a box reads the same whatever else is on the page); every character comes
+   with the model's probability for it. A box read as a figure, or as nothing, is read
+   among the digits, each digit's probability that of all the shapes it is taken for (a
+   lone `0` wavers between `0`, `o` and `O`); a lone figure still unsure or unread is read
+   again from its ink with a margin round it, the rulings painted out (`_second_look`).
 
 Wide boxes standing alone on their line (narrative paragraphs, half a page wide or more)
 are not recognised on the pages after the first: nothing in them is a figure of the tables,
@@ -20,12 +27,14 @@ the title is on the first page, and they cost as much as a table. Pages after th
 where the outline's 五、 heading (what follows table 4) is read are not recognised at all.
 Both are said in the warnings.
 
-The recognised boxes become characters with boxes (a box's characters spread over its
-width; a tall box, a label printed one character per line, down its height), and lines are
-rebuilt from them by the same step that rebuilds a text PDF's lines (`parsers.pdf_text`):
-what comes out is the same space-aligned text, which the grid model reads. Each line keeps
-its characters' probabilities, so a figure read from it can say how sure the recogniser was
-(`OcrText.confidence_of`).
+The recognised boxes become characters with boxes: a box's characters spread over its ink
+(`parsers.ocr_cells.placed`: two figures either side of a ruling stand apart), a one-row
+cell's one line of text set on its cell's middle (a label set high in its cell is on its
+row's line), a tall box (a label printed one character per line) down its height. Lines
+are rebuilt from them where the characters' middles part (`_line_groups`), and joined with
+a text PDF's spacing (`parsers.pdf_text`): what comes out is the same space-aligned text,
+which the grid model reads. Each line keeps its characters' probabilities, so a figure read
+from it can say how sure the recogniser was (`OcrText.confidence_of`).
 
 The OCR packages are imported on first use only (text parsing never pays for them); ONNX
 Runtime runs one thread per session (a worker process per core). When they are missing, the
@@ -113,6 +122,11 @@ class OcrText:
             found[nth] if nth < len(found) else min(found, key=lambda se: min(confs[se[0] : se[1]]))
         )
         return round(min(confs[s:e]), 4) if e > s else None
+
+    def recognised(self, line: int) -> bool:
+        """Was `line` (1-based) recognised (not a document's own text beside its pictures,
+        `document_text`)?"""
+        return 1 <= line <= len(self.char_confidences) and bool(self.char_confidences[line - 1])
 
     @property
     def text_lines(self) -> list[str]:
@@ -239,20 +253,42 @@ def image_pages_text(data: bytes, what: str) -> OcrText:
     return result
 
 
-def images_text(images: list[bytes], what: str) -> OcrText:
-    """OCR of several image files as consecutive pages (the images of a `.docx`)."""
+def document_text(parts: list[str | bytes], what: str) -> OcrText:
+    """A document's text lines and pictures in their order (`parsers.word_docx.
+    docx_pictures`: a `.docx` whose tables are pictures) → one text: each text line as it
+    is (no confidence: it was not recognised), each picture's frames recognised as pages.
+    A "page" starts with each picture (the text before the first belongs to the first): a
+    figure's `page` is then its picture's ordinal. A picture that cannot be decoded is
+    skipped, and said."""
     engine = _engine()
-    frames = []
-    for data in images:
-        try:
-            frames.extend(_image_frames(data, "image"))
-        except UnreadableInput:
+    lines: list[str] = []
+    confs: list[list[float]] = []
+    page_starts: list[int] = []
+    warnings: list[str] = []
+    skipped = pictures = 0
+    for part in parts:
+        if isinstance(part, str):
+            lines.append(part)
+            confs.append([])
             continue
-    if not frames:
-        raise UnreadableInput(f"{what}: no readable image")
-    result = _read_pages(engine, iter(frames))
-    result.warnings.insert(0, f"read by OCR ({what})")
-    return result
+        try:
+            frames = _image_frames(part, "picture")
+        except UnreadableInput:
+            skipped += 1
+            continue
+        for frame in frames:
+            page_lines, page_confs, _ = _page_text(engine, frame, first_page=True)
+            page_starts.append(len(lines) + 1)
+            lines.extend([*page_lines, ""])
+            confs.extend([*page_confs, []])
+            pictures += 1
+    if not pictures:
+        raise UnreadableInput(f"{what}: no picture could be decoded")
+    page_starts[0] = 1
+    warnings.append(f"read by OCR ({what}: {pictures} picture(s))")
+    if skipped:
+        warnings.append(f"{skipped} picture(s) could not be decoded: not read")
+    return OcrText("\n".join(lines), tuple(page_starts), confs, warnings, pictures)
 
 
 def _image_frames(data: bytes, what: str) -> list[Any]:
@@ -307,22 +343,8 @@ def _read_pages(engine: Any, images) -> OcrText:
     for index, image in enumerate(images):
         if stopped:
             break
-        boxes, unit, cells = _page_boxes(engine, image)
-        keep, dropped = _table_boxes(boxes, image.shape[1], first_page=index == 0)
+        page_lines, page_confs, dropped = _page_text(engine, image, first_page=index == 0)
         skipped_paragraphs += dropped
-        texts = _recognise(engine, image, keep, unit, cells)
-        chars, char_conf, vertical = _chars(keep, placed(cells, keep, unit), texts, unit)
-        size = _text_size(chars) if chars else 1.0
-        groups = _lines_with_labels(chars, vertical, size)
-        page_lines = [_join(g, size, None) for g in groups]
-        page_confs = [
-            [char_conf[id(c)] for c in g]  # (g is sorted left to right by _join)
-            for g in groups
-        ]
-        _blank_page_numbers(page_lines, chars)
-        for k, ln in enumerate(page_lines):
-            if not ln:
-                page_confs[k] = []
         page_starts.append(len(lines) + 1)
         lines.extend(page_lines)
         confs.extend(page_confs)
@@ -348,12 +370,33 @@ def _read_pages(engine: Any, images) -> OcrText:
     return OcrText("\n".join(lines), tuple(page_starts), confs, warnings, n_read)
 
 
+def _page_text(engine: Any, image, first_page: bool) -> tuple[list[str], list[list[float]], int]:
+    """One page's lines, each line's characters' probabilities, and how many lines of
+    running text were not recognised (`_table_boxes`)."""
+    boxes, unit, cells = _page_boxes(engine, image)
+    keep, dropped = _table_boxes(boxes, image.shape[1], first_page=first_page)
+    texts = _recognise(engine, image, keep, unit, cells)
+    chars, char_conf, vertical = _chars(keep, placed(cells, keep, unit), texts, unit)
+    size = _text_size(chars) if chars else 1.0
+    groups = _lines_with_labels(chars, vertical, size)
+    page_lines = [_join(g, size, None) for g in groups]
+    page_confs = [
+        [char_conf[id(c)] for c in g]  # (g is sorted left to right by _join)
+        for g in groups
+    ]
+    _blank_page_numbers(page_lines, chars)
+    for k, ln in enumerate(page_lines):
+        if not ln:
+            page_confs[k] = []
+    return page_lines, page_confs, dropped
+
+
 def _page_boxes(
     engine: Any, image
 ) -> tuple[list[tuple[float, float, float, float]], float, PageCells | None]:
     """The boxes of text on a page: detected, cut at the rulings, overlapping ones in a cell
-    made one, those holding ink, and what the detector missed in the table's cells; the height of one line's box; the page's table cells
-    (`parsers.ocr_cells`)."""
+    made one, those holding ink, and what the detector missed in the table's cells; the
+    height of one line's box; the page's table cells (`parsers.ocr_cells`)."""
     found = _detect(engine, image)
     unit = _line_height(found)
     cells = page_cells(image)
@@ -369,8 +412,8 @@ def _ENDS_TABLES(line: str) -> bool:  # noqa: N802 - a predicate table of one en
 
 
 def _lines_with_labels(chars: list[_Char], vertical: set[int], size: float):
-    """Lines of the horizontal boxes' characters (`_line_groups`); then each character of a label printed one per line (a tall box) joins the line nearest its
-    middle, or makes a line of its own when none is within 0.4 of the text size. (Grouped
+    """Lines of the horizontal boxes' characters (`_line_groups`); then each character of a
+    label printed one per line (a tall box) joins the line nearest its middle, or makes a line of its own when none is within 0.4 of the text size. (Grouped
     with the rest, such a character would anchor a line between two rows and pull in a
     figure of the row below that sits a pixel higher than its neighbours.)"""
     flat = [c for c in chars if id(c) not in vertical]

@@ -119,6 +119,48 @@ def test_figures_either_side_of_a_ruling_stay_apart(ocr_on) -> None:
     assert figures == ["10 1 0 0 0 0 0 0 0 0 5 0 0 0 0"], figures
 
 
+def _docx_with_a_picture() -> bytes:
+    """A Word document whose table is a picture: a title, and the scanned page 3 of hongze's
+    2024 report cut to its table 3 (to its row 本机关不掌握相关政府信息)."""
+    import io
+
+    import docx
+    from docx.shared import Cm
+    from PIL import Image
+
+    picture = io.BytesIO()
+    with Image.open(FIXTURES / "hongze_2024_p3.png") as page:
+        page.crop((0, 750, page.width, 1650)).save(picture, "PNG")
+    picture.seek(0)
+    document = docx.Document()
+    document.add_paragraph("淮安市洪泽区2024年政府信息公开工作年度报告")
+    document.add_picture(picture, width=Cm(16))
+    document.add_paragraph("五、存在的主要问题及改进情况")
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def test_the_pictures_of_a_word_document_are_read_by_ocr(ocr_on) -> None:
+    report = parse_report(_docx_with_a_picture(), "reports/hongze_2024.docx")
+    assert report.input_kind == "docx"
+    assert (report.agency, report.year) == ("淮安市洪泽区", 2024)  # (from its text)
+    assert "read by OCR (pictures of a Word document: 1 picture(s))" in report.warnings
+    assert report.status == "partial", report.status_reason  # (table 3 cut short, no 2, 4)
+    _assert_figures_exact(report, at_least=84)
+    assert {f.page for f in report.applications} == {1}  # (the picture's ordinal)
+
+
+def test_a_word_document_of_pictures_without_ocr_is_rejected_saying_so(monkeypatch) -> None:
+    monkeypatch.setenv("GOVREPORTS_OCR", "off")
+    report = parse_report(_docx_with_a_picture(), "hongze_2024.docx")
+    assert report.status == "rejected" and report.input_kind == "docx"
+    assert report.status_reason == (
+        "Word document (.docx): its tables are pictures (none in its text); OCR turned off "
+        "(GOVREPORTS_OCR=off)"
+    )
+
+
 def test_without_the_ocr_engine_a_scan_is_rejected_saying_so(monkeypatch) -> None:
     monkeypatch.setitem(sys.modules, "onnxruntime", None)  # (its import then fails)
     monkeypatch.delenv("GOVREPORTS_OCR", raising=False)

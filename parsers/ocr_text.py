@@ -283,7 +283,7 @@ def document_text(parts: list[str | bytes], what: str) -> OcrText:
             confs.extend([*page_confs, []])
             pictures += 1
     if not pictures:
-        raise UnreadableInput(f"{what}: no picture could be decoded")
+        raise UnreadableInput(f"{what}: none of its {skipped} picture(s) could be decoded")
     page_starts[0] = 1
     warnings.append(f"read by OCR ({what}: {pictures} picture(s))")
     if skipped:

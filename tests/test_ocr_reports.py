@@ -151,6 +151,24 @@ def test_the_pictures_of_a_word_document_are_read_by_ocr(ocr_on) -> None:
     assert {f.page for f in report.applications} == {1}  # (the picture's ordinal)
 
 
+def test_a_word_documents_text_and_pictures_come_in_document_order() -> None:
+    from parsers.word_docx import docx_pictures
+
+    parts = docx_pictures(_docx_with_a_picture())
+    assert [type(p) for p in parts] == [str, bytes, str]
+    assert parts[0] == "淮安市洪泽区2024年政府信息公开工作年度报告"
+    assert parts[1].startswith(b"\x89PNG") and parts[2] == "五、存在的主要问题及改进情况"
+    import io
+
+    import docx
+
+    plain = docx.Document()
+    plain.add_paragraph("no picture")
+    out = io.BytesIO()
+    plain.save(out)
+    assert docx_pictures(out.getvalue()) == []
+
+
 def test_a_word_document_of_pictures_without_ocr_is_rejected_saying_so(monkeypatch) -> None:
     monkeypatch.setenv("GOVREPORTS_OCR", "off")
     report = parse_report(_docx_with_a_picture(), "hongze_2024.docx")

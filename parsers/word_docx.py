@@ -37,6 +37,7 @@ import posixpath
 import zipfile
 import zlib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from parsers.grid import Cell, Row
@@ -107,17 +108,24 @@ MAX_PICTURE_BYTES = 40 * 1024 * 1024
 
 def rows_from_docx(data: bytes) -> list[Row]:
     """Grid rows of a `.docx` (see the module docstring). Raises `UnreadableInput`."""
-    try:
+    with _refused_when_damaged():
         body = _body(data)
         reader = _Reader()
         reader.blocks(body, 0)
+    return reader.rows
+
+
+@contextmanager
+def _refused_when_damaged() -> Iterator[None]:
+    """Any damage met reading a `.docx` becomes `UnreadableInput` (a refusal, never a crash)."""
+    try:
+        yield
     except UnreadableInput:
         raise
     except RecursionError:
         raise UnreadableInput("Word document (.docx) unreadable: nested too deeply") from None
     except Exception as exc:  # noqa: BLE001 - any damage is a refusal, never a crash
         raise UnreadableInput(f"Word document (.docx) unreadable: {_cause(exc)}") from None
-    return reader.rows
 
 
 def docx_pictures(data: bytes) -> list[str | bytes]:
@@ -130,14 +138,9 @@ def docx_pictures(data: bytes) -> list[str | bytes]:
     VML images (`v:imagedata r:id`) point to, through `word/_rels/document.xml.rels`; an
     external link is no picture of the document. Each is checked for size before it is
     inflated."""
-    try:
-        return _pictures(data)
-    except UnreadableInput:
-        raise
-    except RecursionError:
-        raise UnreadableInput("Word document (.docx) unreadable: nested too deeply") from None
-    except Exception as exc:  # noqa: BLE001 - any damage is a refusal, never a crash
-        raise UnreadableInput(f"Word document (.docx) unreadable: {_cause(exc)}") from None
+    with _refused_when_damaged():
+        pictures = _pictures(data)
+    return pictures
 
 
 def _pictures(data: bytes) -> list[str | bytes]:

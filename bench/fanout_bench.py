@@ -4,7 +4,8 @@ on each executor, the parse's throughput measured from the run's own step events
 The reports are image-only versions of the real PDFs (bench/ocr_bench.py's
 `scanned_versions`), the k-th copy of a PDF made distinct by a trailing PDF comment (a
 different content hash: each copy is parsed, none is a cache hit; PDFium ignores bytes
-after `%%EOF`). Each case is `govreports refresh --executor … --workers W --shards S` into
+after `%%EOF`). The scans carry their creation time, so the hashes, and with them how the
+reports fall into shards, differ from run to run (the table says how many shard steps ran). Each case is `govreports refresh --executor … --workers W --shards S` into
 an empty warehouse, in a subprocess with its own persistent Dagster instance (SQLite), OCR
 on:
 

@@ -279,23 +279,35 @@ def main(argv: list[str] | None = None) -> None:
 
 def write_fixtures(out: Path = REPO / "tests" / "fixtures" / "ocr", dpi: int = 150) -> None:
     """The image-only fixtures tests/test_ocr_reports.py reads (small: 8-bit grey at `dpi`):
-    page 3 of huaian_hongze_district_2024.pdf as a PNG (the end of table 2, the start of table
-    3), and its pages 1, 3 and 4 (the title; tables 3 and 4) as a scanned PDF."""
-    import pypdfium2 as pdfium
 
+    - page 3 of huaian_hongze_district_2024.pdf as a PNG (the end of table 2, the start of
+      table 3), and its pages 1, 3 and 4 (the title; tables 3 and 4) as a scanned PDF;
+    - pages 4 and 5 of huaian_city_2024.pdf (all of table 3, a dense table of lone `0`s and
+      `1`s; table 4) as a scanned PDF;
+    - page 4 of huaian_hongze_district_2023.pdf (table 4: `10 | 1 | 0` in adjacent cells)
+      as a scanned PDF."""
     out.mkdir(parents=True, exist_ok=True)
-    doc = pdfium.PdfDocument((PDFS / "huaian_hongze_district_2024.pdf").read_bytes())
-    try:
-        pages = [
-            doc[i].render(scale=dpi / 72, grayscale=True).to_pil().convert("L") for i in (0, 2, 3)
-        ]
-    finally:
-        doc.close()
-    pages[1].save(out / "hongze_2024_p3.png", "PNG", optimize=True)
-    pages[0].save(
-        out / "hongze_2024_p1_p3_p4.scan.pdf", "PDF", save_all=True, append_images=pages[1:],
-        resolution=dpi,
-    )  # fmt: skip
+
+    def pages(name: str, numbers: tuple[int, ...]):
+        import pypdfium2 as pdfium
+
+        doc = pdfium.PdfDocument((PDFS / name).read_bytes())
+        try:
+            return [
+                doc[i - 1].render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
+                for i in numbers
+            ]
+        finally:
+            doc.close()
+
+    def scanned_pdf(images, path: Path) -> None:
+        images[0].save(path, "PDF", save_all=True, append_images=images[1:], resolution=dpi)
+
+    hongze_2024 = pages("huaian_hongze_district_2024.pdf", (1, 3, 4))
+    hongze_2024[1].save(out / "hongze_2024_p3.png", "PNG", optimize=True)
+    scanned_pdf(hongze_2024, out / "hongze_2024_p1_p3_p4.scan.pdf")
+    scanned_pdf(pages("huaian_city_2024.pdf", (4, 5)), out / "city_2024_p4_p5.scan.pdf")
+    scanned_pdf(pages("huaian_hongze_district_2023.pdf", (4,)), out / "hongze_2023_p4.scan.pdf")
 
 
 if __name__ == "__main__":

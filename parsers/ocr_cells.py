@@ -33,6 +33,12 @@ V_RULING_SHARE = 1 / 60
 #: Missed ink at least this share of the detected boxes' usual height is printing; less
 #: is a speck of dust or a bit of a ruling.
 MIN_INK_HEIGHT = 0.35
+#: A box with fewer pixels of ink than this, rulings left out, holds no printing (the
+#: detector boxes a crossing of rulings, or a stroke's edge beside it).
+MIN_BOX_INK = 5
+#: The margin round a figure's ink for a second look at it, a share of its height (the
+#: recogniser reads a digit best with about a third of its height of white round it).
+MARGIN = 0.35
 #: A region larger than this share of the page is no cell (the page around the tables).
 MAX_CELL_SHARE = 0.5
 #: A cell at most this many lines of text high is one table row (its one line of text is
@@ -47,6 +53,7 @@ class PageCells:
     """A page's ink, rulings and cells (label images of the page's size)."""
 
     ink: Any  # uint8 mask: ink that is no ruling
+    vertical: Any  # uint8 mask: the vertical rulings (and a pixel either side)
     cells: Any  # int32: the cell each pixel is in (0: a ruling)
     stats: Any  # per cell: left, top, width, height, area
     is_cell: Any  # per cell: closed and of a cell's size (not the page around the tables)
@@ -58,23 +65,48 @@ class PageCells:
         cell = int(self.cells[y, x])
         return cell if self.is_cell[cell] else 0
 
+    def without_rulings(self, image: Any) -> Any:
+        """The page with its rulings painted white."""
+        import numpy as np
+
+        return np.where(self.cells == 0, np.uint8(255), image)
+
+    def with_margin(self, image: Any, box: Box) -> Any:
+        """A box's ink with a margin of `MARGIN` of its height all round (and at least the
+        box), cut from `image`."""
+        import numpy as np
+
+        h, w = image.shape[:2]
+        left, top = int(box[0]), int(box[1])
+        right, bottom = int(np.ceil(box[2])), int(np.ceil(box[3]))
+        ink = self.ink[top:bottom, left:right]
+        ys, xs = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+        if len(ys):
+            pad = max(2, round(MARGIN * (ys[-1] + 1 - ys[0])))
+            left, right = min(left, left + xs[0] - pad), max(right, left + xs[-1] + 1 + pad)
+            top, bottom = min(top, top + ys[0] - pad), max(bottom, top + ys[-1] + 1 + pad)
+        return image[max(0, top) : min(h, bottom), max(0, left) : min(w, right)]
+
 
 def page_cells(image: Any) -> PageCells | None:
-    """The page's cells; None when it has no rulings (no ruled table)."""
+    """The page's cells; None when it has no rulings (no ruled table). (The rulings are
+    thickened by a pixel, so that a region's edge does not keep a ruling's grey fringe.)"""
     import cv2
     import numpy as np
 
     h, w = image.shape[:2]
     dark = (image < INK).astype(np.uint8)
-    lines = _rulings(dark)
-    if not lines.any():
+    horizontal, vertical = _rulings(dark)
+    if not (horizontal.any() or vertical.any()):
         return None
+    lines = cv2.dilate(np.maximum(horizontal, vertical), np.ones((3, 3), np.uint8))
     # the regions the rulings close: cells (a character's pixels belong to its cell)
     _, cells, stats, _ = cv2.connectedComponentsWithStats(1 - lines, connectivity=4)
     is_cell = (stats[:, 2] < MAX_CELL_SHARE * w) | (stats[:, 3] < MAX_CELL_SHARE * h)
     is_cell &= (stats[:, 2] * stats[:, 3]) < MAX_CELL_SHARE * w * h
     is_cell[0] = False  # (the rulings themselves)
-    return PageCells(dark & (1 - lines), cells, stats, is_cell)
+    vertical = cv2.dilate(vertical, np.ones((1, 3), np.uint8))
+    return PageCells(dark & (1 - lines), vertical, cells, stats, is_cell)
 
 
 def missed_boxes(page: PageCells | None, boxes: list[Box]) -> list[Box]:
@@ -124,6 +156,51 @@ def missed_boxes(page: PageCells | None, boxes: list[Box]) -> list[Box]:
     return out
 
 
+def merged_in_cells(page: PageCells | None, boxes: list[Box]) -> list[Box]:
+    """Boxes of one cell that overlap on one line made one: the detector sometimes boxes a
+    figure, and again the same figure with its neighbours (`10` and `0 | 1 | 0`); cut at
+    the rulings, the second leaves a piece holding part of the first (read `0`, `10` and
+    `0` would make `100`)."""
+    if page is None or len(boxes) < 2:
+        return boxes
+    by_cell: dict[int, list[Box]] = {}
+    out: list[Box] = []
+    for b in boxes:
+        cell = page.cell_of(b)
+        if cell:
+            by_cell.setdefault(cell, []).append(b)
+        else:
+            out.append(b)
+    for members in by_cell.values():
+        members.sort()
+        merged: list[Box] = []
+        for b in members:
+            for k, m in enumerate(merged):
+                overlap_x = min(m[2], b[2]) - max(m[0], b[0])
+                overlap_y = min(m[3], b[3]) - max(m[1], b[1])
+                if overlap_x > 0 and overlap_y > 0.5 * min(m[3] - m[1], b[3] - b[1]):
+                    merged[k] = (min(m[0], b[0]), min(m[1], b[1]), max(m[2], b[2]), max(m[3], b[3]))
+                    break
+            else:
+                merged.append(b)
+        out.extend(merged)
+    return out
+
+
+def inked(page: PageCells | None, boxes: list[Box]) -> list[Box]:
+    """The boxes that hold ink besides the rulings (`MIN_BOX_INK` pixels)."""
+    import numpy as np
+
+    if page is None:
+        return boxes
+    return [
+        b
+        for b in boxes
+        if page.ink[int(b[1]) : int(np.ceil(b[3])), int(b[0]) : int(np.ceil(b[2]))].sum()
+        >= MIN_BOX_INK
+    ]
+
+
 def placed(page: PageCells | None, boxes: list[Box], unit: float) -> list[Box]:
     """Where each box's characters sit: its ink's left and right (the box itself when it
     holds no ink); its top and bottom moved so that its middle is its cell's when it is the
@@ -161,20 +238,17 @@ def placed(page: PageCells | None, boxes: list[Box], unit: float) -> list[Box]:
     return out
 
 
-def _rulings(dark: Any) -> Any:
-    """The page's horizontal and vertical rulings as a mask (thickened by a pixel, so that
-    a region's edge does not keep a ruling's grey fringe)."""
+def _rulings(dark: Any) -> tuple[Any, Any]:
+    """The page's horizontal and vertical rulings, as masks."""
     import cv2
-    import numpy as np
 
     h, w = dark.shape
     horizontal = cv2.getStructuringElement(cv2.MORPH_RECT, (max(20, int(w * H_RULING_SHARE)), 1))
     vertical = cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(20, int(h * V_RULING_SHARE))))
-    lines = np.maximum(
+    return (
         cv2.morphologyEx(dark, cv2.MORPH_OPEN, horizontal),
         cv2.morphologyEx(dark, cv2.MORPH_OPEN, vertical),
     )
-    return cv2.dilate(lines, np.ones((3, 3), np.uint8))
 
 
 def _lines(parts: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int, int]]:

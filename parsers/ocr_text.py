@@ -8,11 +8,18 @@ Each page goes through RapidOCR's two models, called here one step at a time:
 
 1. **detection** on the page scaled down to `DET_WIDTH` pixels wide (enough to tell one
    table cell from the next, and several times cheaper than the full page), giving the
-   boxes of text;
+   boxes of text. The page's table cells are found from its rulings (`parsers.ocr_cells`):
+   a box reaching across a vertical ruling is cut there, boxes of one cell overlapping on
+   one line are made one, a box holding no ink but rulings is dropped, and ink in a cell
+   that no box covers (a lone `1` or `0` the detector lost) becomes a box of its own;
 2. **recognition** of each box, cut from the full-resolution page. Boxes are batched by
-   width and padded only to the widest of their batch (RapidOCR pads every box to 320
-   pixels; a table is mostly one- and two-digit cells, so this is most of the saving);
-   every character comes with the model's probability for it.
+   width, each padded to its width rounded up to `REC_WIDTH_STEP` (RapidOCR pads every
+   box to 320 pixels; a table is mostly one- and two-digit cells, so this is most of the
+   saving; and a box reads the same whatever else is on the page); every character comes
+   with the model's probability for it. A box read as a figure, or as nothing, is read
+   among the digits, each digit's probability that of all the shapes it is taken for (a
+   lone `0` wavers between `0`, `o` and `O`); a lone figure still unsure or unread is read
+   again from its ink with a margin round it, the rulings painted out (`_second_look`).
 
 Wide boxes standing alone on their line (narrative paragraphs, half a page wide or more)
 are not recognised on the pages after the first: nothing in them is a figure of the tables,
@@ -20,12 +27,14 @@ the title is on the first page, and they cost as much as a table. Pages after th
 where the outline's 五、 heading (what follows table 4) is read are not recognised at all.
 Both are said in the warnings.
 
-The recognised boxes become characters with boxes (a box's characters spread over its
-width; a tall box, a label printed one character per line, down its height), and lines are
-rebuilt from them by the same step that rebuilds a text PDF's lines (`parsers.pdf_text`):
-what comes out is the same space-aligned text, which the grid model reads. Each line keeps
-its characters' probabilities, so a figure read from it can say how sure the recogniser was
-(`OcrText.confidence_of`).
+The recognised boxes become characters with boxes: a box's characters spread over its ink
+(`parsers.ocr_cells.placed`: two figures either side of a ruling stand apart), a one-row
+cell's one line of text set on its cell's middle (a label set high in its cell is on its
+row's line), a tall box (a label printed one character per line) down its height. Lines
+are rebuilt from them where the characters' middles part (`_line_groups`), and joined with
+a text PDF's spacing (`parsers.pdf_text`): what comes out is the same space-aligned text,
+which the grid model reads. Each line keeps its characters' probabilities, so a figure read
+from it can say how sure the recogniser was (`OcrText.confidence_of`).
 
 The OCR packages are imported on first use only (text parsing never pays for them); ONNX
 Runtime runs one thread per session (a worker process per core). When they are missing, the
@@ -39,8 +48,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from parsers.inputs import UnreadableInput
-from parsers.ocr_cells import PageCells, missed_boxes, page_cells, placed
-from parsers.pdf_text import MAX_PAGES, _blank_page_numbers, _Char, _join, _line_groups, _text_size
+from parsers.ocr_cells import (
+    PageCells,
+    inked,
+    merged_in_cells,
+    missed_boxes,
+    page_cells,
+    placed,
+)
+from parsers.pdf_text import MAX_PAGES, _blank_page_numbers, _Char, _join, _text_size
 
 #: Render scale of a PDF page for recognition (2 = 144 dpi: a 10.5 pt digit is ~28 px high).
 RENDER_SCALE = 2.0
@@ -52,8 +68,9 @@ DET_THICKEN = 3
 DET_BOX_THRESH = 0.3
 #: Height in pixels of a box given to the recogniser (its models' input height).
 REC_HEIGHT = 48
-#: Boxes recognised in one batch (padded to the widest of them).
+#: Boxes recognised in one batch, and the step their padded widths are rounded up to.
 REC_BATCH = 8
+REC_WIDTH_STEP = 16
 #: An image larger than this (pixels, either side) is scaled down first.
 MAX_IMAGE_SIDE = 4000
 #: An image larger than this (pixels) is no page scan (an A4 page at 600 dpi is 35M): it is
@@ -105,6 +122,11 @@ class OcrText:
             found[nth] if nth < len(found) else min(found, key=lambda se: min(confs[se[0] : se[1]]))
         )
         return round(min(confs[s:e]), 4) if e > s else None
+
+    def recognised(self, line: int) -> bool:
+        """Was `line` (1-based) recognised (not a document's own text beside its pictures,
+        `document_text`)?"""
+        return 1 <= line <= len(self.char_confidences) and bool(self.char_confidences[line - 1])
 
     @property
     def text_lines(self) -> list[str]:
@@ -231,20 +253,42 @@ def image_pages_text(data: bytes, what: str) -> OcrText:
     return result
 
 
-def images_text(images: list[bytes], what: str) -> OcrText:
-    """OCR of several image files as consecutive pages (the images of a `.docx`)."""
+def document_text(parts: list[str | bytes], what: str) -> OcrText:
+    """A document's text lines and pictures in their order (`parsers.word_docx.
+    docx_pictures`: a `.docx` whose tables are pictures) → one text: each text line as it
+    is (no confidence: it was not recognised), each picture's frames recognised as pages.
+    A "page" starts with each picture (the text before the first belongs to the first): a
+    figure's `page` is then its picture's ordinal. A picture that cannot be decoded is
+    skipped, and said."""
     engine = _engine()
-    frames = []
-    for data in images:
-        try:
-            frames.extend(_image_frames(data, "image"))
-        except UnreadableInput:
+    lines: list[str] = []
+    confs: list[list[float]] = []
+    page_starts: list[int] = []
+    warnings: list[str] = []
+    skipped = pictures = 0
+    for part in parts:
+        if isinstance(part, str):
+            lines.append(part)
+            confs.append([])
             continue
-    if not frames:
-        raise UnreadableInput(f"{what}: no readable image")
-    result = _read_pages(engine, iter(frames))
-    result.warnings.insert(0, f"read by OCR ({what})")
-    return result
+        try:
+            frames = _image_frames(part, "picture")
+        except UnreadableInput:
+            skipped += 1
+            continue
+        for frame in frames:
+            page_lines, page_confs, _ = _page_text(engine, frame, first_page=True)
+            page_starts.append(len(lines) + 1)
+            lines.extend([*page_lines, ""])
+            confs.extend([*page_confs, []])
+            pictures += 1
+    if not pictures:
+        raise UnreadableInput(f"{what}: none of its {skipped} picture(s) could be decoded")
+    page_starts[0] = 1
+    warnings.append(f"read by OCR ({what}: {pictures} picture(s))")
+    if skipped:
+        warnings.append(f"{skipped} picture(s) could not be decoded: not read")
+    return OcrText("\n".join(lines), tuple(page_starts), confs, warnings, pictures)
 
 
 def _image_frames(data: bytes, what: str) -> list[Any]:
@@ -299,22 +343,8 @@ def _read_pages(engine: Any, images) -> OcrText:
     for index, image in enumerate(images):
         if stopped:
             break
-        boxes, unit, cells = _page_boxes(engine, image)
-        keep, dropped = _table_boxes(boxes, image.shape[1], first_page=index == 0)
+        page_lines, page_confs, dropped = _page_text(engine, image, first_page=index == 0)
         skipped_paragraphs += dropped
-        texts = _recognise(engine, image, keep, unit)
-        chars, char_conf, vertical = _chars(keep, placed(cells, keep, unit), texts, unit)
-        size = _text_size(chars) if chars else 1.0
-        groups = _lines_with_labels(chars, vertical, size)
-        page_lines = [_join(g, size, None) for g in groups]
-        page_confs = [
-            [char_conf[id(c)] for c in g]  # (g is sorted left to right by _join)
-            for g in groups
-        ]
-        _blank_page_numbers(page_lines, chars)
-        for k, ln in enumerate(page_lines):
-            if not ln:
-                page_confs[k] = []
         page_starts.append(len(lines) + 1)
         lines.extend(page_lines)
         confs.extend(page_confs)
@@ -340,16 +370,38 @@ def _read_pages(engine: Any, images) -> OcrText:
     return OcrText("\n".join(lines), tuple(page_starts), confs, warnings, n_read)
 
 
+def _page_text(engine: Any, image, first_page: bool) -> tuple[list[str], list[list[float]], int]:
+    """One page's lines, each line's characters' probabilities, and how many lines of
+    running text were not recognised (`_table_boxes`)."""
+    boxes, unit, cells = _page_boxes(engine, image)
+    keep, dropped = _table_boxes(boxes, image.shape[1], first_page=first_page)
+    texts = _recognise(engine, image, keep, unit, cells)
+    chars, char_conf, vertical = _chars(keep, placed(cells, keep, unit), texts, unit)
+    size = _text_size(chars) if chars else 1.0
+    groups = _lines_with_labels(chars, vertical, size)
+    page_lines = [_join(g, size, None) for g in groups]
+    page_confs = [
+        [char_conf[id(c)] for c in g]  # (g is sorted left to right by _join)
+        for g in groups
+    ]
+    _blank_page_numbers(page_lines, chars)
+    for k, ln in enumerate(page_lines):
+        if not ln:
+            page_confs[k] = []
+    return page_lines, page_confs, dropped
+
+
 def _page_boxes(
     engine: Any, image
 ) -> tuple[list[tuple[float, float, float, float]], float, PageCells | None]:
-    """The boxes of text on a page: detected, cut at the rulings, and what the detector
-    missed in the table's cells; the height of one line's box; the page's table cells
-    (`parsers.ocr_cells`)."""
+    """The boxes of text on a page: detected, cut at the rulings, overlapping ones in a cell
+    made one, those holding ink, and what the detector missed in the table's cells; the
+    height of one line's box; the page's table cells (`parsers.ocr_cells`)."""
     found = _detect(engine, image)
     unit = _line_height(found)
     cells = page_cells(image)
-    boxes = missed_boxes(cells, _split_at_rulings(image, found, unit))
+    boxes = _split_at_rulings(cells, found, unit)
+    boxes = missed_boxes(cells, inked(cells, merged_in_cells(cells, boxes)))
     return boxes, unit, cells
 
 
@@ -360,13 +412,12 @@ def _ENDS_TABLES(line: str) -> bool:  # noqa: N802 - a predicate table of one en
 
 
 def _lines_with_labels(chars: list[_Char], vertical: set[int], size: float):
-    """Lines of the horizontal boxes' characters (`_line_groups`, as for a text PDF); then
-    each character of a label printed one per line (a tall box) joins the line nearest its
-    middle, or makes a line of its own when none is within 0.4 of the text size. (Grouped
+    """Lines of the horizontal boxes' characters (`_line_groups`); then each character of a
+    label printed one per line (a tall box) joins the line nearest its middle, or makes a line of its own when none is within 0.4 of the text size. (Grouped
     with the rest, such a character would anchor a line between two rows and pull in a
     figure of the row below that sits a pixel higher than its neighbours.)"""
     flat = [c for c in chars if id(c) not in vertical]
-    groups = _line_groups(flat, size) if flat else []
+    groups = _line_groups(flat, size)
     middles = [sorted(c[3] + c[4] for c in g)[len(g) // 2] / 2 for g in groups]
     for c in chars:
         if id(c) not in vertical:
@@ -380,6 +431,26 @@ def _lines_with_labels(chars: list[_Char], vertical: set[int], size: float):
             middles.append(m)
     order = sorted(range(len(groups)), key=lambda k: -middles[k])
     return [groups[k] for k in order]
+
+
+def _line_groups(chars: list[_Char], size: float) -> list[list[_Char]]:
+    """Characters grouped into lines by their vertical middles, top line first: a line ends
+    where the next middle down is more than 0.4 of the text size lower. (Not as a text PDF's
+    lines are made, `parsers.pdf_text._line_groups`, from the line's first character: a
+    row's figures, centred in cells two label lines high, sit about that far below the
+    label's first line, and some of them, a pixel lower than the others, would make a line
+    of their own.)"""
+    ordered = sorted(chars, key=lambda c: -(c[3] + c[4]))  # by middle, top first (×2)
+    groups: list[list[_Char]] = []
+    previous = None
+    for c in ordered:
+        middle = c[3] + c[4]
+        if previous is None or previous - middle > 0.8 * size:
+            groups.append([c])
+        else:
+            groups[-1].append(c)
+        previous = middle
+    return groups
 
 
 def _detect(engine: Any, image) -> list[tuple[float, float, float, float]]:
@@ -406,36 +477,36 @@ def _detect(engine: Any, image) -> list[tuple[float, float, float, float]]:
     return out
 
 
-def _split_at_rulings(image, boxes, unit: float):
+def _split_at_rulings(cells: PageCells | None, boxes, unit: float):
     """Boxes cut where a table's vertical ruling runs through them. The detector, at its
     scale, joins neighbouring cells' figures (`1 | 0 | 1` as one box, read `10丨1|0`); a
-    ruling is a column dark over the box's whole height and beyond it, above and below,
-    which no character is (the box reaches above and below its characters)."""
+    ruling (`parsers.ocr_cells`) runs through the box's whole height and on above and
+    below it, which no character's stroke does (the box reaches past its characters, and a
+    heading's tall stroke is no longer than its box)."""
     import numpy as np
 
+    if cells is None:
+        return boxes
     out = []
+    height = cells.vertical.shape[0]
     for box in boxes:
         left, top, right, bottom = box
-        if _is_vertical(box, unit):
+        if _is_vertical(box, unit) or right - left < 6:
             out.append(box)
             continue
-        reach = max(3, int((bottom - top) * 0.25))  # (a ruling goes on above and below)
-        y0, y1 = int(top) - reach, int(np.ceil(bottom)) + reach
-        if y0 < 0 or y1 > image.shape[0] or right - left < 6:
-            out.append(box)
-            continue
-        crop = image[y0:y1, int(left) : int(np.ceil(right))]
-        dark = (crop < 128).mean(axis=0) >= 0.95
-        xs = np.flatnonzero(dark)
+        reach = max(3, int((bottom - top) * 0.25))
+        y0, y1 = max(0, int(top) - reach), min(height, int(np.ceil(bottom)) + reach)
+        crop = cells.vertical[y0:y1, int(left) : int(np.ceil(right))]
+        xs = np.flatnonzero(crop.mean(axis=0) >= 0.9) if crop.size else ()
         if not len(xs):
             out.append(box)
             continue
         start = left
         for run in np.split(xs, np.flatnonzero(np.diff(xs) > 1) + 1):
-            a, b = left + run[0], left + run[-1] + 1
+            a, b = int(left) + run[0], int(left) + run[-1] + 1
             if a - start >= 3:
-                out.append((start, top, a, bottom))
-            start = b
+                out.append((start, top, float(a), bottom))
+            start = float(b)
         if right - start >= 3:
             out.append((start, top, right, bottom))
     return out
@@ -495,18 +566,64 @@ def _is_vertical(box, unit: float) -> bool:
 
 
 def _recognise(
-    engine: Any, image, boxes, unit: float
+    engine: Any, image, boxes, unit: float, cells: PageCells | None = None
 ) -> list[tuple[str, list[float], list[float]]]:
     """Per box: its text, each character's probability and its position along the box
-    (0..1)."""
+    (0..1). A lone figure read unsure or not at all is looked at again (`_second_look`)."""
+    crops = [_crop(image, box, _is_vertical(box, unit)) for box in boxes]
+    results = _read_crops(engine, crops)
+    again = [i for i, box in enumerate(boxes) if _unsure_figure(box, results[i], unit)]
+    if again and cells is not None:
+        clean = cells.without_rulings(image)
+        second = _read_crops(engine, [cells.with_margin(clean, boxes[i]) for i in again])
+        for i, other in zip(again, second, strict=True):
+            results[i] = _second_look(results[i], other)
+    return results
+
+
+#: A lone figure read with a character less probable than this is looked at again.
+SECOND_LOOK = 0.5
+
+
+def _unsure_figure(box, result: tuple[str, list[float], list[float]], unit: float) -> bool:
+    """A box of one short line (a cell's figure) read as nothing, or as a figure with a
+    character less probable than `SECOND_LOOK`. (The detector's box of a lone digit is
+    sometimes cut close to the ink above and below, which the recogniser reads badly.)"""
+    left, top, right, bottom = box
+    if bottom - top > 1.5 * unit or right - left > 2 * unit or _is_vertical(box, unit):
+        return False
+    text, probs, _ = result
+    return not text or (_DIGITISH.issuperset(text) and min(probs) < SECOND_LOOK)
+
+
+def _second_look(first, second):
+    """The reading of a lone figure from its box, and from its ink with a margin around it
+    on the page without its rulings (`PageCells.with_margin`): a figure read by the second
+    where the first read nothing; where both read a figure and they differ, the surer of
+    them, with the lower of the two's probabilities (the recogniser wavered between them)."""
+    if not second[0] or not _DIGITISH.issuperset(second[0]):
+        return first
+    if not first[0]:
+        return second
+    if first[0] == second[0]:
+        return first[0], [max(a, b) for a, b in zip(first[1], second[1], strict=True)], first[2]
+    surer, other = (first, second) if min(first[1]) >= min(second[1]) else (second, first)
+    low = min(other[1])
+    return surer[0], [min(c, low) for c in surer[1]], surer[2]
+
+
+def _read_crops(engine: Any, crops: list) -> list[tuple[str, list[float], list[float]]]:
+    """Each crop recognised. Crops are batched by width, each padded to its width rounded
+    up to `REC_WIDTH_STEP` (the batch's width): a crop is then read the same whatever else
+    is on the page (padded to the widest of a batch of mixed widths, a lone digit's reading
+    changed with its neighbours in the batch)."""
     import cv2
     import numpy as np
 
     rec = engine.text_rec
     keys = rec.postprocess_op.character
     prepared: list[Any] = []
-    for box in boxes:
-        crop = _crop(image, box, _is_vertical(box, unit))
+    for crop in crops:
         ch, cw = crop.shape[:2]
         if ch < 2 or cw < 2:
             prepared.append(None)
@@ -514,24 +631,26 @@ def _recognise(
         new_w = max(REC_HEIGHT // 2, int(np.ceil(REC_HEIGHT * cw / ch)))
         resized = cv2.resize(crop, (new_w, REC_HEIGHT), interpolation=cv2.INTER_AREA)
         prepared.append(resized)
-    order = sorted(
-        (i for i, p in enumerate(prepared) if p is not None), key=lambda i: prepared[i].shape[1]
-    )
-    results: list[tuple[str, list[float], list[float]]] = [("", [], [])] * len(boxes)
-    for start in range(0, len(order), REC_BATCH):
-        batch = order[start : start + REC_BATCH]
-        width = max(prepared[i].shape[1] for i in batch) + 8
-        # (padded with 0 after normalising, mid-grey: what the model was trained with)
-        tensor = np.zeros((len(batch), 3, REC_HEIGHT, width), dtype=np.float32)
-        for k, i in enumerate(batch):
-            img = prepared[i].astype(np.float32) / 127.5 - 1.0
-            tensor[k, :, :, 4 : 4 + img.shape[1]] = img[None, :, :]
-        preds = rec.session(tensor)[0]
-        for k, i in enumerate(batch):
-            used = (prepared[i].shape[1] + 8) / width
-            results[i] = _decode(preds[k], keys, used)
-            if _DIGITISH.issuperset(results[i][0]):  # (a figure, or nothing read)
-                results[i] = _decode_figure(preds[k], keys, used, results[i])
+    groups: dict[int, list[int]] = {}
+    for i, p in enumerate(prepared):
+        if p is not None:
+            width = -(-(p.shape[1] + 8) // REC_WIDTH_STEP) * REC_WIDTH_STEP
+            groups.setdefault(width, []).append(i)
+    results: list[tuple[str, list[float], list[float]]] = [("", [], [])] * len(crops)
+    for width, members in sorted(groups.items()):
+        for start in range(0, len(members), REC_BATCH):
+            batch = members[start : start + REC_BATCH]
+            # (padded with 0 after normalising, mid-grey: what the model was trained with)
+            tensor = np.zeros((len(batch), 3, REC_HEIGHT, width), dtype=np.float32)
+            for k, i in enumerate(batch):
+                img = prepared[i].astype(np.float32) / 127.5 - 1.0
+                tensor[k, :, :, 4 : 4 + img.shape[1]] = img[None, :, :]
+            preds = rec.session(tensor)[0]
+            for k, i in enumerate(batch):
+                used = (prepared[i].shape[1] + 8) / width
+                results[i] = _decode(preds[k], keys, used)
+                if _DIGITISH.issuperset(results[i][0]):  # (a figure, or nothing read)
+                    results[i] = _decode_figure(preds[k], keys, used, results[i])
     return results
 
 

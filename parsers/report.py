@@ -19,7 +19,7 @@ from parsers.pdf_text import NeedsOcr, pdf_text
 from parsers.read import Losses, read_tables
 from parsers.segment import find_sections, narrative_figures
 from parsers.word_doc import rows_from_doc
-from parsers.word_docx import rows_from_docx
+from parsers.word_docx import docx_pictures, rows_from_docx
 
 #: The release line, set by hand when what the parser promises changes (docs/PARSER.md).
 PARSER_RELEASE = "0.8"  # 0.8: OCR of scans and images, method `ocr`, `confidence`
@@ -116,7 +116,17 @@ def _parse_into(report: Report, data: bytes) -> None:
                 pdf = ocr = _ocr_or_refuse(
                     reason, lambda: _ocr_module().pdf_pages_text(data, reason.split(" (")[0])
                 )  # (`pdf`: the same kind of text, read from the rendered pages)
-        if kind in ("pdf", "image"):  # paged text, from its text layer or by OCR
+        if kind == "docx":
+            rows = rows_from_docx(data)
+            if not _prints_tables(rows):  # its tables may be pictures: read by OCR
+                parts = docx_pictures(data)
+                if parts:
+                    reason = "Word document (.docx): its tables are pictures (none in its text)"
+                    pdf = ocr = _ocr_or_refuse(
+                        reason,
+                        lambda: _ocr_module().document_text(parts, "pictures of a Word document"),
+                    )
+        if kind in ("pdf", "image") or ocr is not None:  # paged text: text layer or OCR
             report.encoding, report.encoding_confidence = None, 1.0
             report.warnings.extend(pdf.warnings)
             page_starts = pdf.page_starts
@@ -125,9 +135,7 @@ def _parse_into(report: Report, data: bytes) -> None:
             meta_lines = lines
             layout = detect_layout(lines, rows)
         elif kind in ("docx", "ole2"):
-            if kind == "docx":
-                rows = rows_from_docx(data)
-            else:
+            if kind == "ole2":
                 rows = rows_from_doc(data)  # raises UnreadableInput when it is no Word file
                 report.input_kind = "doc"
             report.encoding, report.encoding_confidence = None, 1.0
@@ -255,6 +263,8 @@ def _mark_ocr(report: Report, ocr) -> None:
     seen: Counter[tuple[int, str]] = Counter()
 
     def marked(fact):
+        if fact.line is not None and not ocr.recognised(fact.line):
+            return fact  # (a `.docx`'s own text line beside its pictures)
         confidence = None
         if fact.line is not None and fact.raw:
             key = (fact.line, fact.raw.strip())
@@ -361,6 +371,16 @@ def detect_layout(lines: list[str], rows: list[Row]) -> str:
     if not kinds:
         return "cell_per_line"
     return kinds.most_common(1)[0][0]
+
+
+def _prints_tables(rows: list[Row]) -> bool:
+    """Does the text hold the statutory tables (a marker of the form, or their rows)?"""
+    text = "\n".join(r.text.replace(" ", "") for r in rows)
+    return (
+        any(p.search(text) for p in FORMAT_MARKERS.values())
+        or "第二十条" in text
+        or "本年新收" in text
+    )
 
 
 def detect_format(rows: list[Row], year: int | None) -> str:

@@ -33,9 +33,11 @@ cells before it is read.
 from __future__ import annotations
 
 import io
+import posixpath
 import zipfile
 import zlib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from parsers.grid import Cell, Row
@@ -94,21 +96,105 @@ _SKIP_IN_PARAGRAPH = frozenset(
     }
 )
 _OFF = frozenset({"0", "false", "off"})
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_BLIP = "{http://schemas.openxmlformats.org/drawingml/2006/main}blip"
+_IMAGEDATA = "{urn:schemas-microsoft-com:vml}imagedata"
+_RELATIONSHIP = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+#: Pictures read at most from one document, and the largest one read (uncompressed): a
+#: report's pages pasted as scans are a few dozen, each a few megabytes at most.
+MAX_PICTURES = 50
+MAX_PICTURE_BYTES = 40 * 1024 * 1024
 
 
 def rows_from_docx(data: bytes) -> list[Row]:
     """Grid rows of a `.docx` (see the module docstring). Raises `UnreadableInput`."""
-    try:
+    with _refused_when_damaged():
         body = _body(data)
         reader = _Reader()
         reader.blocks(body, 0)
+    return reader.rows
+
+
+@contextmanager
+def _refused_when_damaged() -> Iterator[None]:
+    """Any damage met reading a `.docx` becomes `UnreadableInput` (a refusal, never a crash)."""
+    try:
+        yield
     except UnreadableInput:
         raise
     except RecursionError:
         raise UnreadableInput("Word document (.docx) unreadable: nested too deeply") from None
     except Exception as exc:  # noqa: BLE001 - any damage is a refusal, never a crash
         raise UnreadableInput(f"Word document (.docx) unreadable: {_cause(exc)}") from None
-    return reader.rows
+
+
+def docx_pictures(data: bytes) -> list[str | bytes]:
+    """The body of a `.docx` whose tables are pictures, as OCR reads it: each paragraph's
+    text (a one-line string per printed line; the paragraphs of table cells too) and each
+    picture it shows (the image file's bytes, each picture once, `MAX_PICTURES` at most),
+    in document order. No picture: []. Raises `UnreadableInput` as `rows_from_docx` does.
+
+    The pictures are the package's parts the body's drawings (`a:blip r:embed`) and legacy
+    VML images (`v:imagedata r:id`) point to, through `word/_rels/document.xml.rels`; an
+    external link is no picture of the document. Each is checked for size before it is
+    inflated."""
+    with _refused_when_damaged():
+        pictures = _pictures(data)
+    return pictures
+
+
+def _pictures(data: bytes) -> list[str | bytes]:
+    from docx.oxml.parser import parse_xml
+
+    body = _body(data)
+    out: list[str | bytes] = []
+    wanted: list[tuple[int, str]] = []  # (index in out, relationship id)
+    for el in body.iter(_P, _BLIP, _IMAGEDATA):
+        if el.tag == _P:
+            if next(el.iterancestors(_P), None) is None:  # (a text box's: read with its own)
+                for row in paragraph_rows("".join(_text_parts(el)), 0):
+                    out.append(row.text)
+            continue
+        rel = el.get(f"{{{_REL}}}embed") or el.get(f"{{{_REL}}}id")
+        if rel and rel not in {r for _, r in wanted}:
+            wanted.append((len(out), rel))
+            out.append(b"")
+    if not wanted:
+        return []
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        try:
+            rels = parse_xml(_member(zf, "word/_rels/document.xml.rels", MAX_DOCUMENT_XML))
+        except KeyError:
+            return []
+        targets = {
+            r.get("Id"): r.get("Target", "")
+            for r in rels.iter(_RELATIONSHIP)
+            if r.get("TargetMode", "Internal") != "External"
+        }
+        seen: set[str] = set()
+        for index, rel in wanted[:MAX_PICTURES]:
+            target = targets.get(rel)
+            if not target:
+                continue
+            path = target.lstrip("/") if target.startswith("/") else f"word/{target}"
+            path = posixpath.normpath(path)
+            if path in seen:
+                continue
+            seen.add(path)
+            try:
+                out[index] = _member(zf, path, MAX_PICTURE_BYTES)
+            except (KeyError, UnreadableInput):
+                continue  # (a picture missing or too large: the others are read)
+    return [part for part in out if part != b""]
+
+
+def _member(zf: zipfile.ZipFile, name: str, limit: int) -> bytes:
+    """A ZIP member's bytes, its size checked before it is inflated (`KeyError`: none)."""
+    info = zf.getinfo(name)
+    if info.file_size > limit or info.flag_bits & 0x1:
+        raise UnreadableInput(f"Word document (.docx): {name} too large or encrypted")
+    with zf.open(info) as member:
+        return member.read(limit + 1)
 
 
 def _body(data: bytes) -> XmlElement:

@@ -181,7 +181,16 @@ def remove_other_snapshots(
         if not stat.S_ISDIR(mode):
             child.unlink(missing_ok=True)
         elif child.resolve() not in keep:
-            shutil.rmtree(child)  # removes links inside, never what they point to
+            # removes links inside, never what they point to; another process of the run
+            # may be removing the same tree at the same time: what it removed is gone already
+            shutil.rmtree(child, onerror=_ignore_gone)
+
+
+def _ignore_gone(func, path, exc_info) -> None:
+    """`shutil.rmtree`'s error handler: an entry already removed (by another process of the
+    run removing the same tree) is no error; anything else is raised."""
+    if not issubclass(exc_info[0], FileNotFoundError):
+        raise exc_info[1]
 
 
 def _publish_link(layout: WarehouseLayout, entry: str) -> None:

@@ -52,7 +52,7 @@ class Cell:
         return f"Cell(text={self.text!r}, line={self.line}, rowspan={self.rowspan}, colspan={self.colspan})"
 
     def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
+        if not isinstance(other, Cell) or other.__class__ is not self.__class__:
             return NotImplemented
         return (self.text, self.line, self.rowspan, self.colspan, self.value) == (
             other.text,

@@ -14,6 +14,7 @@ reason.
 from __future__ import annotations
 
 import json
+import re
 import struct
 import sys
 import zlib
@@ -234,7 +235,9 @@ def _check(sql_name: str, rows: list[tuple]) -> list[tuple]:
         "page INTEGER, confidence DOUBLE)"
     )
     con.executemany("INSERT INTO applications_all_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-    sql = (REPO / "sql" / "checks" / sql_name).read_text(encoding="utf-8")
+    model = (REPO / "sql" / "models" / "checks" / sql_name).read_text(encoding="utf-8")
+    # the model's one dbt reference, to the table made above
+    sql = re.sub(r"\{\{\s*ref\('(\w+)'\)\s*\}\}", r"\1", model)
     return con.execute(f"SELECT severity, detail FROM ({sql})").fetchall()
 
 

@@ -15,8 +15,10 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/govreports refresh
 
+# Two pytest processes (TEST_WORKERS=1 for one), each test file kept on one of them.
+TEST_WORKERS ?= 2
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 # The Dagster UI on http://localhost:3000 (reads ./dagster.yaml; history in .dagster_home/).
 dev: $(STAMP)

@@ -21,9 +21,9 @@ import dagster as dg
 import duckdb
 from pydantic import PrivateAttr
 
-from pipelines import duckdb_config, snapshots, writer_lock
+from pipelines.core import duckdb_config, snapshots, writer_lock
 from pipelines.executors import executor_kind
-from pipelines.paths import (
+from pipelines.core.paths import (
     DEFAULT_RAW_DIR,
     DEFAULT_WAREHOUSE_DIR,
     RAW_DIR_ENV,
@@ -54,7 +54,7 @@ class Warehouse(dg.ConfigurableResource):
     _connection_closer: AbstractContextManager | None = PrivateAttr(default=None)
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
-        from pipelines import warehouse_guard
+        from pipelines.core import warehouse_guard
 
         layout = self.layout
         # the raw dir this run reads: the raw_dir resource's config in the run config (the

@@ -14,9 +14,9 @@ import duckdb
 from pipelines.definitions import defs as load_project_defs
 from pipelines.executors import EXECUTORS
 from pipelines.instance import project_instance
-from pipelines.parsing import default_workers
+from pipelines.core.parse_step import default_workers
 from pipelines.progress import Progress, progress_logger
-from pipelines.reading import DEFAULT_MAX_FILE_MB
+from pipelines.core.parse_file import DEFAULT_MAX_FILE_MB
 
 JOB = "refresh"
 

@@ -9,7 +9,7 @@ import dagster as dg
 from pipelines.definitions import defs
 from pipelines.defs.dbt_models import MANIFEST
 from pipelines.executors import DUCKDB_TAG, ONE_DUCKDB_STEP, executor_kind, refresh_executor
-from pipelines.paths import SQL_DIR
+from pipelines.core.paths import SQL_DIR
 
 MODELS = SQL_DIR / "models"
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from pipelines.defs.dbt_models import _table
-from pipelines.paths import PROJECT_ROOT
+from pipelines.core.paths import PROJECT_ROOT
 from tests.pipeline_support import SHIPPED_SEEDS, query, refresh
 
 CODE_DIRS = [PROJECT_ROOT / "parsers", PROJECT_ROOT / "pipelines"]

@@ -5,7 +5,7 @@ import os
 
 import dagster as dg
 
-from pipelines.rawfiles import scan_raw_dir
+from pipelines.core.raw_dir import scan_raw_dir
 from pipelines.resources import RawDir
 
 refresh_job = dg.define_asset_job(

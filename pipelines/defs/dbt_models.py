@@ -1,9 +1,9 @@
 """The dbt project in `sql/` as Dagster assets (dagster-dbt): one asset per model and seed,
 with exact `ref()`/`source()` lineage, one asset check per dbt data test.
 
-The step runs `dbt build` in this process on the run's snapshot (`pipelines.dbt_project`),
-as much of it as `pipelines.dbt_build.plan` says, then writes the marts' Parquet files
-(`pipelines.mart_export`) and yields a materialization for every model and seed
+The step runs `dbt build` in this process on the run's snapshot (`pipelines.core.dbt_project`),
+as much of it as `pipelines.core.dbt_build.plan` says, then writes the marts' Parquet files
+(`pipelines.core.mart_export`) and yields a materialization for every model and seed
 (`rebuilt`: whether this run built it; the database copied from the published snapshot
 holds the others as they were) and a check result for every test that ran. Metadata paths
 name the published files.
@@ -21,11 +21,11 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, dbt_assets
 from dagster_dbt.asset_utils import get_asset_check_key_for_test
 
-from pipelines import dbt_build, dbt_project, mart_export
+from pipelines.core import dbt_build, dbt_project, mart_export
 from pipelines.executors import DUCKDB_STEP
-from pipelines.faults import checkpoint
+from pipelines.core.faults import checkpoint
 from pipelines.resources import Warehouse
-from pipelines.tables import sql_identifier
+from pipelines.core.tables import sql_identifier
 
 MANIFEST_PATH = dbt_project.manifest_path()
 MANIFEST: dict[str, Any] = json.loads(MANIFEST_PATH.read_text(encoding="utf-8"))

@@ -168,7 +168,7 @@ class RunLockedExecutor(dg.Executor):
         self, plan_context: PlanOrchestrationContext, execution_plan: ExecutionPlan
     ) -> Iterator[DagsterEvent]:
         from pipelines.core import writer_lock
-        from pipelines.resources import run_dirs
+        from pipelines.defs.resources import run_dirs
         from pipelines.core.warehouse_guard import WarehouseLayoutError, check_dirs, check_layout
 
         raw_root, layout = run_dirs(plan_context.run_config)

@@ -12,7 +12,7 @@ import pytest
 
 from pipelines.core import parse_cache_compaction
 from pipelines.defs.ingest import parse_cache_dir
-from pipelines.resources import Warehouse
+from pipelines.defs.resources import Warehouse
 from pipelines.core.tables import PARSED_SCHEMA, PartWriter
 from tests.pipeline_support import (
     install_fake_parser,

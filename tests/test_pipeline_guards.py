@@ -17,7 +17,7 @@ import pytest
 from pipelines.core import snapshots, warehouse_guard, writer_lock
 from pipelines.cli import main
 from pipelines.core.paths import PUBLISHED, WarehouseLayout
-from pipelines.resources import Warehouse
+from pipelines.defs.resources import Warehouse
 from pipelines.runner import run_refresh
 from pipelines.core.warehouse_guard import WarehouseLayoutError, check_dirs, check_layout
 from reportgen.refresh_subprocess import dagster_home

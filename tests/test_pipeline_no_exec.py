@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.defs.dbt_models import _table
+from pipelines.defs.checks import _table
 from pipelines.core.paths import PROJECT_ROOT
 from tests.pipeline_support import SHIPPED_SEEDS, query, refresh
 

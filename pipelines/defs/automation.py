@@ -6,7 +6,7 @@ import os
 import dagster as dg
 
 from pipelines.core.raw_dir import scan_raw_dir
-from pipelines.resources import RawDir
+from pipelines.defs.resources import RawDir
 
 refresh_job = dg.define_asset_job(
     "refresh", selection=dg.AssetSelection.all(), description="Ingest new raw files, rebuild SQL."

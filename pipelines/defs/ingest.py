@@ -19,7 +19,7 @@ from pipelines.core.paths import TIDY_TABLES, tidy_asset
 from pipelines.core.raw_dir import has_entries
 from pipelines.core.parse_file import DEFAULT_MAX_FILE_MB, MB
 from pipelines.core.regions import write_agencies
-from pipelines.resources import RawDir, Warehouse
+from pipelines.defs.resources import RawDir, Warehouse
 from pipelines.core.shards import ParsePlan, Shard, ShardResult
 from pipelines.core.snapshots import not_carried
 from pipelines.core.tables import parse_cache_key

@@ -268,7 +268,8 @@ def profile_parser(pool_dir: Path, n_files: int, sample: int, top: int = 25) -> 
 
 def measure_parse_step(pool_dir: Path, n_files: int, sample: int) -> list[tuple[str, float]]:
     """What the pipeline's parse step does per report besides parsing, in one process:
-    (stage, seconds per 1k reports). Mirrors pipelines.core.parse_file / pipelines.core.parse_step."""
+    (stage, seconds per 1k reports). Mirrors pipelines.core.parse_file and
+    pipelines.core.parse_step."""
     import hashlib
     import pickle
 

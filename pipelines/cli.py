@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 from pipelines.core import writer_lock
+from pipelines.core.parse_file import DEFAULT_MAX_FILE_MB
 from pipelines.core.paths import (
     DEFAULT_RAW_DIR,
     DEFAULT_WAREHOUSE_DIR,
@@ -23,7 +24,6 @@ from pipelines.core.paths import (
     WarehouseLayout,
     resolve_dir,
 )
-from pipelines.core.parse_file import DEFAULT_MAX_FILE_MB
 
 
 def main(argv: list[str] | None = None) -> int:

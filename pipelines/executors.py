@@ -168,8 +168,8 @@ class RunLockedExecutor(dg.Executor):
         self, plan_context: PlanOrchestrationContext, execution_plan: ExecutionPlan
     ) -> Iterator[DagsterEvent]:
         from pipelines.core import writer_lock
-        from pipelines.defs.resources import run_dirs
         from pipelines.core.warehouse_guard import WarehouseLayoutError, check_dirs, check_layout
+        from pipelines.defs.resources import run_dirs
 
         raw_root, layout = run_dirs(plan_context.run_config)
         problem = check_dirs(raw_root, layout.root)

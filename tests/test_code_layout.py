@@ -21,7 +21,9 @@ CODE_DIRS = ("bench", "fuzz", "reportgen", "parsers", "pipelines")
 CORE = REPO / "pipelines" / "core"
 
 
-def imported_modules(source: str, name: str = "<source>", package: str = "") -> list[tuple[int, str]]:
+def imported_modules(
+    source: str, name: str = "<source>", package: str = ""
+) -> list[tuple[int, str]]:
     """(line, module) of every import in `source`: import statements at any depth (a relative
     one resolved against `package`, the package the source is a module of), and
     importlib.import_module / __import__ of a literal name."""
@@ -34,9 +36,9 @@ def imported_modules(source: str, name: str = "<source>", package: str = "") -> 
             base = node.module or ""
             if node.level and not package:  # (relative to what: unknown)
                 continue
-            if node.level:
-                parent = package.split(".")[: len(package.split(".")) - node.level + 1]
-                base = ".".join(p for p in [*parent, base] if p)
+            if node.level:  # `from . import x` in package a.b: a.b.x; `from ..`: a.x
+                parts = package.split(".")
+                base = ".".join(p for p in [*parts[: len(parts) - node.level + 1], base] if p)
             # `from a import b` may import the module a.b: both are named
             modules = [base] + [f"{base}.{alias.name}" for alias in node.names if alias.name != "*"]
         elif isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant):
@@ -48,15 +50,14 @@ def imported_modules(source: str, name: str = "<source>", package: str = "") -> 
     return sorted(set(found))
 
 
-def _matching(
-    source: str, name: str, package: str, forbidden: Callable[[str], bool]
-) -> list[str]:
-    modules = imported_modules(source, name, package)
-    lines = {}
-    for line, module in modules:
+def _matching(source: str, name: str, package: str, forbidden: Callable[[str], bool]) -> list[str]:
+    """`line: module` of the imports `forbidden` refuses, one per line and package (the
+    shortest name: `from a.b import c` names a.b, not a.b.c as well)."""
+    first: dict[tuple[int, str], str] = {}
+    for line, module in imported_modules(source, name, package):
         if forbidden(module):
-            lines.setdefault((line, module.split(".")[0]), module)
-    return [f"{line}: {module}" for (line, _), module in sorted(lines.items())]
+            first.setdefault((line, module.split(".")[0]), module)
+    return [f"{line}: {module}" for (line, _), module in sorted(first.items())]
 
 
 def imports_of_tests(source: str, name: str = "<source>") -> list[str]:
@@ -155,7 +156,7 @@ def test_importing_every_core_module_loads_no_dagster():
     code = (
         "import importlib, sys\n"
         f"for name in {names!r}:\n    importlib.import_module(name)\n"
-        "print(sorted(m for m in sys.modules if m.split('.')[0].startswith('dagster')))\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules if m.startswith('dagster')}))\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=REPO

@@ -11,9 +11,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from pipelines.core import parse_cache_compaction
+from pipelines.core.tables import PARSED_SCHEMA, PartWriter
 from pipelines.defs.ingest import parse_cache_dir
 from pipelines.defs.resources import Warehouse
-from pipelines.core.tables import PARSED_SCHEMA, PartWriter
 from tests.pipeline_support import (
     install_fake_parser,
     refresh,

@@ -34,8 +34,8 @@ from parsers import PARSER_VERSION
 from pipelines.core import parse_cache_compaction, shards, snapshots, writer_lock
 from pipelines.core.parse_step import Job
 from pipelines.core.paths import PROJECT_ROOT, WarehouseLayout
-from pipelines.runner import run_refresh
 from pipelines.core.tables import parse_cache_key
+from pipelines.runner import run_refresh
 from reportgen.refresh_subprocess import GOVREPORTS, cli_env
 from tests.pipeline_support import assert_same_state, leftovers, warehouse_state
 

@@ -12,8 +12,8 @@ import pytest
 
 from parsers import parse_report
 from pipelines.core import parse_step
-from pipelines.core.raw_manifest import refresh_manifest
 from pipelines.core.parse_records import report_batch
+from pipelines.core.raw_manifest import refresh_manifest
 from pipelines.core.tables import PARSED_SCHEMA
 from tests.pipeline_support import SHIPPED_SEEDS, report_from_spec, spec, table3
 
@@ -80,7 +80,9 @@ def test_a_parse_that_fails_midway_leaves_no_part_in_the_cache(tmp_path, monkeyp
         parse_step.parse_pending(raw, manifest, cache, tmp_path / "skips.parquet", 1, NOW, 1 << 20)
     assert not cache.exists() or list(cache.iterdir()) == []
     monkeypatch.setattr(parse_step, "parse_all", real)
-    stats = parse_step.parse_pending(raw, manifest, cache, tmp_path / "skips.parquet", 1, NOW, 1 << 20)
+    stats = parse_step.parse_pending(
+        raw, manifest, cache, tmp_path / "skips.parquet", 1, NOW, 1 << 20
+    )
     assert stats.parsed == 300 and [p.name for p in cache.iterdir()] == [stats.part]
 
 

@@ -15,9 +15,9 @@ import pytest
 
 from parsers import parse_report
 from pipelines.core import parse_step, raw_manifest
-from pipelines.defs.automation import raw_dir_fingerprint
 from pipelines.core.paths import WarehouseLayout
 from pipelines.core.raw_dir import fs_name, path_key
+from pipelines.defs.automation import raw_dir_fingerprint
 from pipelines.defs.resources import RawDir
 from reportgen.refresh_subprocess import GOVREPORTS, cli_env, dagster_home
 from tests.pipeline_support import (

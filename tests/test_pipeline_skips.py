@@ -9,9 +9,9 @@ import shutil
 import duckdb
 
 from pipelines.core import dbt_build, dbt_project, seals
+from pipelines.core.paths import SQL_DIR, TIDY_ASSETS, WarehouseLayout
 from pipelines.defs import ingest
 from pipelines.defs.dbt import RELATION_NAMES
-from pipelines.core.paths import SQL_DIR, TIDY_ASSETS, WarehouseLayout
 from tests.pipeline_support import (
     TWO_AGENCIES_WITH_A_COPY,
     assert_same_state,

@@ -12,11 +12,11 @@ import time
 import dagster as dg
 import pytest
 
-from pipelines.core import writer_lock
 from pipelines.cli import main
+from pipelines.core import writer_lock
 from pipelines.core.paths import WarehouseLayout
-from pipelines.runner import run_refresh
 from pipelines.core.warehouse_guard import check_layout
+from pipelines.runner import run_refresh
 from reportgen.refresh_subprocess import PausedRefresh, cli_env, cli_refresh_args, dagster_home
 from tests.pipeline_support import SHIPPED_SEEDS, leftovers, query
 

@@ -20,11 +20,11 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, dbt_assets
 
 from pipelines.core import dbt_build, dbt_project, mart_export
-from pipelines.defs import checks
-from pipelines.executors import DUCKDB_STEP
 from pipelines.core.faults import checkpoint
-from pipelines.defs.resources import Warehouse
 from pipelines.core.tables import sql_identifier
+from pipelines.defs import checks
+from pipelines.defs.resources import Warehouse
+from pipelines.executors import DUCKDB_STEP
 
 MANIFEST_PATH = dbt_project.manifest_path()
 MANIFEST: dict[str, Any] = json.loads(MANIFEST_PATH.read_text(encoding="utf-8"))
@@ -146,9 +146,7 @@ def sql_models(context: dg.AssetExecutionContext, warehouse: Warehouse) -> Itera
                     columns = {c: v.get("description") or "" for c, v in node["columns"].items()}
                     mart_export.export(con, name, path, columns, node.get("description"))
                 meta["parquet"] = str(warehouse.layout.marts / f"{name}.parquet")
-        check_results = list(
-            checks.check_results(context, con, statuses, MANIFEST, TRANSLATOR)
-        )
+        check_results = list(checks.check_results(context, con, statuses, MANIFEST, TRANSLATOR))
     if selected == set(nodes):  # (what the database holds now was built from `now`)
         if plan.select != (dbt_build.EVERY_REFRESH,) or not files.docs.is_file():
             warehouse.close_connection()  # dbt opens the file to read its catalog

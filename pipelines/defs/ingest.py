@@ -11,20 +11,20 @@ import dagster as dg
 
 from parsers import PARSER_VERSION
 from pipelines.core import parse_step, shards
-from pipelines.executors import executor_kind
 from pipelines.core.faults import checkpoint
-from pipelines.core.raw_manifest import refresh_manifest
+from pipelines.core.parse_file import DEFAULT_MAX_FILE_MB, MB
 from pipelines.core.parse_step import default_workers, prepare
 from pipelines.core.paths import TIDY_TABLES, tidy_asset
 from pipelines.core.raw_dir import has_entries
-from pipelines.core.parse_file import DEFAULT_MAX_FILE_MB, MB
+from pipelines.core.raw_manifest import refresh_manifest
 from pipelines.core.regions import write_agencies
-from pipelines.defs.resources import RawDir, Warehouse
 from pipelines.core.shards import ParsePlan, Shard, ShardResult
 from pipelines.core.snapshots import not_carried
 from pipelines.core.tables import parse_cache_key
 from pipelines.core.tidy import build_tidy_tables
 from pipelines.core.warehouse_guard import check_dirs
+from pipelines.defs.resources import RawDir, Warehouse
+from pipelines.executors import executor_kind
 
 GROUP = "ingest"
 

@@ -8,12 +8,12 @@ does not publish: its snapshot would hold new files beside old ones.
 
 import dagster as dg
 
-from pipelines.defs.dbt import RELATION_NAMES, sql_models
-from pipelines.executors import DUCKDB_STEP
 from pipelines.core.paths import TIDY_ASSETS
-from pipelines.defs.resources import Warehouse
 from pipelines.core.snapshots import publish
 from pipelines.core.unmanaged import drop_unmanaged
+from pipelines.defs.dbt import RELATION_NAMES, sql_models
+from pipelines.defs.resources import Warehouse
+from pipelines.executors import DUCKDB_STEP
 
 GROUP = "publish"
 

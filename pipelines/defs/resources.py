@@ -17,6 +17,7 @@ executor, which spread the parse shards over processes or machines. DuckDB allow
 writer per database file: on those, the steps that open it run one at a time (dagster.yaml
 also allows one run at a time).
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -28,7 +29,6 @@ import duckdb
 from pydantic import PrivateAttr
 
 from pipelines.core import duckdb_config, snapshots, writer_lock
-from pipelines.executors import executor_kind, refresh_executor
 from pipelines.core.paths import (
     DEFAULT_RAW_DIR,
     DEFAULT_WAREHOUSE_DIR,
@@ -38,6 +38,7 @@ from pipelines.core.paths import (
     WarehouseLayout,
     resolve_dir,
 )
+from pipelines.executors import executor_kind, refresh_executor
 
 
 class RawDir(dg.ConfigurableResource):

@@ -7,7 +7,7 @@ Takes the parse cache of a benchmark warehouse (e.g. `make bench BENCH_ARGS="--b
 - as it is (one part per refresh: the full one and the +1% one);
 - split as a year of nightly refreshes would leave it: `--parts` parts of `--rows` reports
   each, cut from its largest part;
-- that split cache after `cache_parts.compact` (and how long the compaction took).
+- that split cache after `parse_cache_compaction.compact` (and how long the compaction took).
 
     .venv/bin/python bench/cache_parts_bench.py /tmp/bench-big/warehouse-100000
 """
@@ -29,15 +29,15 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from parsers import PARSER_VERSION  # noqa: E402
-from pipelines import cache_parts  # noqa: E402
-from pipelines.paths import WarehouseFiles, WarehouseLayout  # noqa: E402
-from pipelines.tables import parse_cache_key  # noqa: E402
-from pipelines.tidy import build_tidy_tables  # noqa: E402
+from pipelines.core import parse_cache_compaction  # noqa: E402
+from pipelines.core.paths import WarehouseFiles, WarehouseLayout  # noqa: E402
+from pipelines.core.tables import parse_cache_key  # noqa: E402
+from pipelines.core.tidy import build_tidy_tables  # noqa: E402
 
 
 def _split(source: Path, target: Path, parts: int, rows: int) -> None:
     target.mkdir(parents=True)
-    found = cache_parts.cache_parts(source)
+    found = parse_cache_compaction.cache_parts(source)
     largest = max(found, key=lambda p: p.stat().st_size)
     table = pq.read_table(largest)
     keep = table.num_rows - parts * rows
@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     warehouse = WarehouseLayout(args.warehouse)
     cache = warehouse.parse_cache(parse_cache_key(PARSER_VERSION))  # the parse step's own
-    if not cache_parts.cache_parts(cache):
+    if not parse_cache_compaction.cache_parts(cache):
         sys.exit(f"no parse-cache part of parser {PARSER_VERSION} in {cache}")
     with tempfile.TemporaryDirectory(prefix="cache-parts-") as tmp:
         work = Path(tmp)
@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> None:
         _split(cache, split, args.parts, args.rows)
         shutil.copytree(split, compacted)
         start = time.perf_counter()
-        merged = cache_parts.compact(compacted, datetime.now(UTC))
+        merged = parse_cache_compaction.compact(compacted, datetime.now(UTC))
         took = time.perf_counter() - start
         print(f"compaction: {len(merged)} parts merged in {took:.2f} s")
         cases = {"as it is": cache, "split": split, "split, then compacted": compacted}
@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> None:
         print("|---|---:|---|")
         for name, path in cases.items():
             each = " / ".join(f"{t:.2f}" for t in times[name])
-            print(f"| {name} | {len(cache_parts.cache_parts(path))} | {each} |")
+            print(f"| {name} | {len(parse_cache_compaction.cache_parts(path))} | {each} |")
 
 
 if __name__ == "__main__":

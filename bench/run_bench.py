@@ -268,16 +268,17 @@ def profile_parser(pool_dir: Path, n_files: int, sample: int, top: int = 25) -> 
 
 def measure_parse_step(pool_dir: Path, n_files: int, sample: int) -> list[tuple[str, float]]:
     """What the pipeline's parse step does per report besides parsing, in one process:
-    (stage, seconds per 1k reports). Mirrors pipelines.reading / pipelines.parsing."""
+    (stage, seconds per 1k reports). Mirrors pipelines.core.parse_file and
+    pipelines.core.parse_step."""
     import hashlib
     import pickle
 
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from pipelines.parsed_rows import report_batch
-    from pipelines.parsing import MAX_CHUNK
-    from pipelines.tables import PARSED_SCHEMA, PartWriter
+    from pipelines.core.parse_records import report_batch
+    from pipelines.core.parse_step import MAX_CHUNK
+    from pipelines.core.tables import PARSED_SCHEMA, PartWriter
 
     paths = [pool_dir / spec(i).rel_path for i in range(min(sample, n_files))]
     stages: dict[str, float] = {}
@@ -306,7 +307,7 @@ def measure_parse_step(pool_dir: Path, n_files: int, sample: int) -> list[tuple[
         for i in range(0, len(reports), MAX_CHUNK)
     ]
     batches = timed(
-        "rows → Arrow record batch per chunk (parsed_rows.report_batch, in the worker)",
+        "rows → Arrow record batch per chunk (parse_records.report_batch, in the worker)",
         lambda: [report_batch(chunk, now) for chunk in chunks],
     )
     blobs = timed("pickle to the pool's parent", lambda: [pickle.dumps(b, -1) for b in batches])
@@ -655,8 +656,8 @@ def time_sql_models(warehouse_dir: Path) -> dict[str, tuple[str, float, float]]:
     """`dbt build --full-refresh` of the whole project (no Dagster) on a copy of the published
     database, in this process: node → (its kind: table, view, incremental, seed, test;
     seconds dbt spent on it; 0.0, no separate row count)."""
-    from pipelines import dbt_project
-    from pipelines.paths import WarehouseFiles
+    from pipelines.core import dbt_project
+    from pipelines.core.paths import WarehouseFiles
 
     timings: dict[str, tuple[str, float, float]] = {}
     with tempfile.TemporaryDirectory(dir=warehouse_dir.parent, prefix=".sql-bench-") as tmp:
@@ -1013,8 +1014,8 @@ def render(
         lines += [
             "## The pipeline's parse step, per report",
             "",
-            "What `parsed_reports` does per report besides `parse_report` (pipelines.reading, "
-            "pipelines.parsing), timed stage by stage in one process:",
+            "What `parsed_reports` does per report besides `parse_report` (pipelines.core.parse_file, "
+            "pipelines.core.parse_step), timed stage by stage in one process:",
             "",
             *parse_step_table(parse_step),
             "",

@@ -1,6 +1,6 @@
 """`govreports`: `refresh` runs the Dagster asset graph (in-process, or on the multiprocess
 or Dask executor); `parse` prints JSON Lines;
-`sql` and `shell` query the published warehouse read-only (`pipelines.analyst`).
+`sql` and `shell` query the published warehouse read-only (`pipelines.core.analyst`).
 
 Dagster is imported only by `refresh`, so the others start fast.
 """
@@ -14,8 +14,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from pipelines import writer_lock
-from pipelines.paths import (
+from pipelines.core import writer_lock
+from pipelines.core.parse_file import DEFAULT_MAX_FILE_MB
+from pipelines.core.paths import (
     DEFAULT_RAW_DIR,
     DEFAULT_WAREHOUSE_DIR,
     RAW_DIR_ENV,
@@ -23,7 +24,6 @@ from pipelines.paths import (
     WarehouseLayout,
     resolve_dir,
 )
-from pipelines.reading import DEFAULT_MAX_FILE_MB
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.command in ("sql", "shell"):
-            from pipelines import analyst
+            from pipelines.core import analyst
 
             layout = WarehouseLayout(
                 resolve_dir(args.warehouse_dir, WAREHOUSE_DIR_ENV, DEFAULT_WAREHOUSE_DIR)
@@ -135,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def parse_files(files: list[str], summary: bool = False, allow_rejected: bool = False) -> int:
     """Print each file's record (or a line of it, `summary`); 1 when a file is rejected."""
-    from pipelines.reading import read_and_parse
+    from pipelines.core.parse_file import read_and_parse
 
     rejected = 0
     for name in files:  # named on the command line: a link is followed
@@ -180,7 +180,7 @@ def refresh_warehouse(
 ) -> int:
     raw_dir = resolve_dir(raw_arg, RAW_DIR_ENV, DEFAULT_RAW_DIR)
     layout = WarehouseLayout(resolve_dir(warehouse_arg, WAREHOUSE_DIR_ENV, DEFAULT_WAREHOUSE_DIR))
-    from pipelines.warehouse_guard import check_dirs
+    from pipelines.core.warehouse_guard import check_dirs
 
     problem = (
         check_dirs(raw_dir, layout.root)  # first: check_warehouse creates the warehouse dir
@@ -238,7 +238,7 @@ def refresh_warehouse(
 def check_raw_dir(raw_dir: Path) -> str | None:
     if not raw_dir.is_dir():
         return f"raw dir {raw_dir} does not exist: put report files there, or pass --raw-dir"
-    from pipelines.rawfiles import has_entries
+    from pipelines.core.raw_dir import has_entries
 
     try:
         if not has_entries(raw_dir):
@@ -252,7 +252,7 @@ def check_warehouse(layout: WarehouseLayout) -> str | None:
     """The warehouse dir must hold only what refreshes made (`warehouse_guard.check_layout`)
     and be writable. A reader holding `warehouse.duckdb` open is no obstacle: a refresh
     never writes to the published files."""
-    from pipelines import warehouse_guard
+    from pipelines.core import warehouse_guard
 
     try:
         warehouse_guard.check_layout(layout)

@@ -10,7 +10,7 @@
             existing: {address: "tcp://scheduler:8786"}   # or local: {n_workers: 2}
 
 Whatever the executor, the steps are the same: the parse step fans out into shard steps
-(`pipelines.shards`), which the executor spreads; everything else runs as before.
+(`pipelines.core.shards`), which the executor spreads; everything else runs as before.
 
 Two rules hold for the executors that run steps in other processes:
 
@@ -167,9 +167,9 @@ class RunLockedExecutor(dg.Executor):
     def execute(
         self, plan_context: PlanOrchestrationContext, execution_plan: ExecutionPlan
     ) -> Iterator[DagsterEvent]:
-        from pipelines import writer_lock
-        from pipelines.resources import run_dirs
-        from pipelines.warehouse_guard import WarehouseLayoutError, check_dirs, check_layout
+        from pipelines.core import writer_lock
+        from pipelines.core.warehouse_guard import WarehouseLayoutError, check_dirs, check_layout
+        from pipelines.defs.resources import run_dirs
 
         raw_root, layout = run_dirs(plan_context.run_config)
         problem = check_dirs(raw_root, layout.root)

@@ -11,12 +11,12 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from pipelines.core.parse_file import DEFAULT_MAX_FILE_MB
+from pipelines.core.parse_step import default_workers
 from pipelines.definitions import defs as load_project_defs
 from pipelines.executors import EXECUTORS
 from pipelines.instance import project_instance
-from pipelines.parsing import default_workers
 from pipelines.progress import Progress, progress_logger
-from pipelines.reading import DEFAULT_MAX_FILE_MB
 
 JOB = "refresh"
 

@@ -12,7 +12,7 @@ import threading
 import time
 from pathlib import Path
 
-from pipelines.faults import FAULT_ENV
+from pipelines.core.faults import FAULT_ENV
 
 GOVREPORTS = Path(sys.executable).with_name("govreports")
 

@@ -26,8 +26,8 @@ from parsers import (
     ReviewFact,
 )
 from parsers.forms import FORMS
-from pipelines import reading
-from pipelines.paths import PUBLISHED, WarehouseLayout
+from pipelines.core import parse_file
+from pipelines.core.paths import PUBLISHED, WarehouseLayout
 from pipelines.runner import Outcome, run_refresh
 from reportgen.paths import EXPECTED as EXPECTED_DIR
 from reportgen.paths import SHARED as SHARED_DIR
@@ -154,7 +154,7 @@ class FakeParser:
 
 def install_fake_parser(monkeypatch) -> FakeParser:
     fake = FakeParser()
-    monkeypatch.setattr(reading, "parse_report", fake)
+    monkeypatch.setattr(parse_file, "parse_report", fake)
     return fake
 
 

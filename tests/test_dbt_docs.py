@@ -11,7 +11,7 @@ import subprocess
 
 import pytest
 
-from pipelines.paths import WarehouseLayout
+from pipelines.core.paths import WarehouseLayout
 from tests.pipeline_support import (
     TWO_AGENCIES_WITH_A_COPY,
     install_fake_parser,

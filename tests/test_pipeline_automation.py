@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import dagster as dg
 
 from pipelines.defs.automation import nightly_refresh, raw_dir_sensor
-from pipelines.resources import RawDir
+from pipelines.defs.resources import RawDir
 
 
 def evaluate(raw_dir, cursor=None):

@@ -13,8 +13,8 @@ from pathlib import Path
 import chardet
 import pytest
 
-from pipelines import parsing, rawfiles, reading
-from pipelines.rawfiles import FileTooLarge
+from pipelines.core import parse_file, parse_step, raw_dir
+from pipelines.core.raw_dir import FileTooLarge
 from reportgen.raw_dir_fuzz import LEGACY, WEB_PAGE
 from tests.pipeline_support import SHIPPED_SEEDS, query, query_dicts, refresh
 
@@ -103,36 +103,36 @@ def make_unreadable(path: Path, monkeypatch) -> None:
         path.open("rb").close()
     except PermissionError:
         return  # the real thing
-    real_open = rawfiles.open_regular
+    real_open = raw_dir.open_regular
 
     def refuse(target, follow_links=False):
         if Path(target) == path:
             raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(target))
         return real_open(target, follow_links)
 
-    monkeypatch.setattr(rawfiles, "open_regular", refuse)
+    monkeypatch.setattr(raw_dir, "open_regular", refuse)
 
 
 def delete_after_the_scan(path: Path, monkeypatch) -> None:
     """The file is listed and hashed by the scan, then removed before the parser reads it."""
-    real_parse_all = parsing.parse_all
+    real_parse_all = parse_step.parse_all
 
     def parse_all(*args):
         path.unlink()
         return real_parse_all(*args)
 
-    monkeypatch.setattr(parsing, "parse_all", parse_all)
+    monkeypatch.setattr(parse_step, "parse_all", parse_all)
 
 
 def record_parser_calls(monkeypatch) -> list[str]:
     calls: list[str] = []
-    real = reading.parse_report
+    real = parse_file.parse_report
 
     def parse_report(data, source_path=None):
         calls.append(source_path)
         return real(data, source_path)
 
-    monkeypatch.setattr(reading, "parse_report", parse_report)
+    monkeypatch.setattr(parse_file, "parse_report", parse_report)
     return calls
 
 
@@ -247,9 +247,9 @@ def test_size_cap_is_pipeline_config_and_reads_nothing_above_it(tmp_path):
     path = tmp_path / "report.txt"
     path.write_bytes(SEED.read_bytes())
     size = path.stat().st_size
-    sha, report = reading.read_and_parse(path, "report.txt", max_bytes=size)
+    sha, report = parse_file.read_and_parse(path, "report.txt", max_bytes=size)
     assert sha and report.status == "parsed"
-    sha, report = reading.read_and_parse(path, "report.txt", max_bytes=size - 1)
+    sha, report = parse_file.read_and_parse(path, "report.txt", max_bytes=size - 1)
     assert sha is None and report.status == "rejected"
     assert report.status_reason == str(FileTooLarge(size, size - 1))
     assert "max_file_mb" in report.status_reason
@@ -258,16 +258,16 @@ def test_size_cap_is_pipeline_config_and_reads_nothing_above_it(tmp_path):
 def test_a_file_that_grows_past_the_cap_while_read_is_refused(tmp_path, monkeypatch):
     path = tmp_path / "growing.txt"
     path.write_bytes(b"x" * 10)
-    real_open = rawfiles.open_regular
+    real_open = raw_dir.open_regular
 
     def open_then_grow(target, follow_links=False):
         fh = real_open(target, follow_links)
         path.write_bytes(b"x" * 100)  # same inode, more bytes after the size check
         return fh
 
-    monkeypatch.setattr(rawfiles, "open_regular", open_then_grow)
+    monkeypatch.setattr(raw_dir, "open_regular", open_then_grow)
     with pytest.raises(FileTooLarge):
-        rawfiles.read_bytes(path, max_bytes=50)
+        raw_dir.read_bytes(path, max_bytes=50)
 
 
 def test_links_are_refused_when_opened_even_if_swapped_in_after_the_listing(tmp_path):
@@ -275,6 +275,6 @@ def test_links_are_refused_when_opened_even_if_swapped_in_after_the_listing(tmp_
     target.write_text("secret")
     link = tmp_path / "link.txt"
     os.symlink(target, link)
-    with pytest.raises(rawfiles.NotRegularFile):
-        rawfiles.open_regular(link)
-    assert rawfiles.read_bytes(link, 100, follow_links=True) == b"secret"  # `govreports parse`
+    with pytest.raises(raw_dir.NotRegularFile):
+        raw_dir.open_regular(link)
+    assert raw_dir.read_bytes(link, 100, follow_links=True) == b"secret"  # `govreports parse`

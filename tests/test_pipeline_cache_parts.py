@@ -1,5 +1,5 @@
 """The parse cache is compacted: one part per refresh that parsed something, merged once
-there are more than `cache_parts.MAX_PARTS`, with the warehouse exactly as without it."""
+there are more than `parse_cache_compaction.MAX_PARTS`, with the warehouse exactly as without it."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from pipelines import cache_parts
+from pipelines.core import parse_cache_compaction
+from pipelines.core.tables import PARSED_SCHEMA, PartWriter
 from pipelines.defs.ingest import parse_cache_dir
-from pipelines.resources import Warehouse
-from pipelines.tables import PARSED_SCHEMA, PartWriter
+from pipelines.defs.resources import Warehouse
 from tests.pipeline_support import (
     install_fake_parser,
     refresh,
@@ -38,7 +38,7 @@ def _cache(warehouse_dir):
 
 
 def _rows(cache_dir) -> pa.Table:
-    return pq.read_table(cache_parts.cache_parts(cache_dir)).sort_by("sha256")
+    return pq.read_table(parse_cache_compaction.cache_parts(cache_dir)).sort_by("sha256")
 
 
 @pytest.fixture(scope="module")
@@ -50,11 +50,11 @@ def nightly(tmp_path_factory):
     parts_seen, merged = [], []
     with pytest.MonkeyPatch.context() as mp:
         install_fake_parser(mp)
-        mp.setattr(cache_parts, "MAX_PARTS", 4)
+        mp.setattr(parse_cache_compaction, "MAX_PARTS", 4)
         for name, s in SPECS.items():
             write_specs(raw, {name: s})
             outcome = refresh(raw, wh)
-            parts_seen.append(len(cache_parts.cache_parts(_cache(wh))))
+            parts_seen.append(len(parse_cache_compaction.cache_parts(_cache(wh))))
             merged.append(outcome.metadata["parsed_reports"]["cache_parts_merged"])
     return raw, wh, parts_seen, merged
 
@@ -73,7 +73,7 @@ def test_nightly_parts_are_merged_and_the_warehouse_is_as_one_refresh_makes_it(
 
     once = tmp_path / "once"
     refresh(raw, once)  # the same files in one refresh: one part, nothing merged
-    assert len(cache_parts.cache_parts(_cache(once))) == 1
+    assert len(parse_cache_compaction.cache_parts(_cache(once))) == 1
     state = warehouse_state(wh, ignore=RUN_BOOKKEEPING, ignore_timestamps=True)
     assert state == warehouse_state(once, ignore=RUN_BOOKKEEPING, ignore_timestamps=True)
     columns, applications = state["parquet:applications.parquet"]
@@ -89,18 +89,18 @@ def test_no_compaction_up_to_the_limit_then_the_smallest_merge_and_the_largest_s
     big = _write_part(cache, rows.slice(0, 5), "part-0-big.parquet")
     for i in (5, 6, 7):
         _write_part(cache, rows.slice(i, 1), f"part-{i}.parquet")
-    assert cache_parts.compact(cache, now, max_parts=4) == []
-    assert len(cache_parts.cache_parts(cache)) == 4
+    assert parse_cache_compaction.compact(cache, now, max_parts=4) == []
+    assert len(parse_cache_compaction.cache_parts(cache)) == 4
 
     _write_part(cache, rows.slice(7, 1), "part-7-again.parquet")  # the same parse twice
-    merged = cache_parts.compact(cache, now, max_parts=4)
+    merged = parse_cache_compaction.compact(cache, now, max_parts=4)
     assert sorted(p.name for p in merged) == [
         "part-5.parquet",
         "part-6.parquet",
         "part-7-again.parquet",
         "part-7.parquet",
     ]
-    left = cache_parts.cache_parts(cache)
+    left = parse_cache_compaction.cache_parts(cache)
     assert len(left) == 2 and big in left  # the largest part is not rewritten
     assert pq.read_table(big).equals(rows.slice(0, 5))
     assert _rows(cache).equals(rows)  # every row once
@@ -126,7 +126,7 @@ def test_a_compaction_stopped_before_removing_its_parts_loses_and_doubles_nothin
     # (the marts are recomputed from the same rows: only the refresh that did it changes)
     recomputed = frozenset({"last_seen", "snapshot_id", "refreshed_at"})
     before = warehouse_state(wh, ignore=recomputed)
-    parts = cache_parts.cache_parts(cache)
+    parts = parse_cache_compaction.cache_parts(cache)
 
     def stop(self, *args, **kwargs):
         raise OSError("stopped before removing the merged parts")
@@ -134,11 +134,11 @@ def test_a_compaction_stopped_before_removing_its_parts_loses_and_doubles_nothin
     # the merged part is in place, the parts it holds are all still there
     monkeypatch.setattr(type(parts[0]), "unlink", stop)
     with pytest.raises(OSError):
-        cache_parts.compact(cache, datetime.now(UTC), max_parts=1)
+        parse_cache_compaction.compact(cache, datetime.now(UTC), max_parts=1)
     monkeypatch.undo()
     install_fake_parser(monkeypatch)
-    monkeypatch.setattr(cache_parts, "MAX_PARTS", 2)  # 3 parts now: all are merged
-    assert len(cache_parts.cache_parts(cache)) == len(parts) + 1
+    monkeypatch.setattr(parse_cache_compaction, "MAX_PARTS", 2)  # 3 parts now: all are merged
+    assert len(parse_cache_compaction.cache_parts(cache)) == len(parts) + 1
     assert _rows(cache).num_rows == 2 * before_rows.num_rows
 
     # the next refresh reads each report once, and its compaction copies each row once

@@ -3,7 +3,7 @@ was, and the next refresh completes it: the result equals an uninterrupted run.
 
 The kills are deterministic: `govreports refresh` runs as a subprocess with
 GOVREPORTS_TEST_FAULT=kill@<point> and SIGKILLs itself when it reaches that point
-(pipelines/faults.py). Each case starts from a copy of the same warehouse A (three seeds),
+(pipelines/core/faults.py). Each case starts from a copy of the same warehouse A (three seeds),
 adds files (raw dir B), kills the refresh that would publish B, checks what readers see,
 reruns the refresh and compares every table with a run that was never interrupted.
 """

@@ -6,10 +6,10 @@ import re
 
 import dagster as dg
 
+from pipelines.core.paths import SQL_DIR
 from pipelines.definitions import defs
-from pipelines.defs.dbt_models import MANIFEST
+from pipelines.defs.dbt import MANIFEST
 from pipelines.executors import DUCKDB_TAG, ONE_DUCKDB_STEP, executor_kind, refresh_executor
-from pipelines.paths import SQL_DIR
 
 MODELS = SQL_DIR / "models"
 

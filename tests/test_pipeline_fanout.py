@@ -31,11 +31,11 @@ import pyarrow.parquet as pq
 import pytest
 
 from parsers import PARSER_VERSION
-from pipelines import cache_parts, shards, snapshots, writer_lock
-from pipelines.parsing import Job
-from pipelines.paths import PROJECT_ROOT, WarehouseLayout
+from pipelines.core import parse_cache_compaction, shards, snapshots, writer_lock
+from pipelines.core.parse_step import Job
+from pipelines.core.paths import PROJECT_ROOT, WarehouseLayout
+from pipelines.core.tables import parse_cache_key
 from pipelines.runner import run_refresh
-from pipelines.tables import parse_cache_key
 from reportgen.refresh_subprocess import GOVREPORTS, cli_env
 from tests.pipeline_support import assert_same_state, leftovers, warehouse_state
 
@@ -58,7 +58,7 @@ def persistent_home(path: Path) -> Path:
 
 def cache_rows(wh: Path) -> list[str]:
     """The content hashes held by the parse cache, one per row (duplicates kept)."""
-    parts = cache_parts.cache_parts(
+    parts = parse_cache_compaction.cache_parts(
         WarehouseLayout(wh).parse_cache(parse_cache_key(PARSER_VERSION))
     )
     return sorted(pq.read_table(parts, columns=["sha256"]).column("sha256").to_pylist())
@@ -272,7 +272,7 @@ def test_shards_are_prefix_ranges_and_only_ranges_with_work_are_made():
 HOLD = """
 import sys
 from pathlib import Path
-from pipelines import writer_lock
+from pipelines.core import writer_lock
 lock = writer_lock.acquire(Path(sys.argv[1]), sys.argv[2])
 print("held", flush=True)
 sys.stdin.readline()

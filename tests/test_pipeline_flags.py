@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from pipelines.cli import main
-from pipelines.paths import SQL_DIR
+from pipelines.core.paths import SQL_DIR
 from tests.pipeline_support import (
     install_fake_parser,
     query,

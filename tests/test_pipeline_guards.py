@@ -14,12 +14,12 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from pipelines import snapshots, warehouse_guard, writer_lock
 from pipelines.cli import main
-from pipelines.paths import PUBLISHED, WarehouseLayout
-from pipelines.resources import Warehouse
+from pipelines.core import snapshots, warehouse_guard, writer_lock
+from pipelines.core.paths import PUBLISHED, WarehouseLayout
+from pipelines.core.warehouse_guard import WarehouseLayoutError, check_dirs, check_layout
+from pipelines.defs.resources import Warehouse
 from pipelines.runner import run_refresh
-from pipelines.warehouse_guard import WarehouseLayoutError, check_dirs, check_layout
 from reportgen.refresh_subprocess import dagster_home
 from tests.pipeline_support import SHIPPED_SEEDS
 

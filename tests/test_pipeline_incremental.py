@@ -141,16 +141,16 @@ def test_many_files_are_hashed_in_order_by_threads(tmp_path):
     # more paths than one chunk: the threaded path, results in the order asked for
     import hashlib
 
-    from pipelines import manifest
+    from pipelines.core import raw_manifest
 
     full = {}
-    for i in range(3 * manifest._HASH_CHUNK + 7):
+    for i in range(3 * raw_manifest._HASH_CHUNK + 7):
         path = tmp_path / f"{i:04d}.txt"
         path.write_bytes(f"report {i}".encode())
         full[path.name] = str(path)
     full["gone.txt"] = str(tmp_path / "gone.txt")  # listed by the scan, deleted since
     rels = sorted(full, reverse=True)
-    hashed = manifest._hash(rels, full).to_pylist()
+    hashed = raw_manifest._hash(rels, full).to_pylist()
     assert [row["path"] for row in hashed] == rels
     for row in hashed:
         if row["path"] == "gone.txt":
@@ -163,7 +163,7 @@ def test_many_files_are_hashed_in_order_by_threads(tmp_path):
 
 def test_read_ahead_is_only_advice(tmp_path):
     # missing files, a FIFO, a directory and a link are passed over without an error
-    from pipelines.reading import advise_will_read, read_and_parse
+    from pipelines.core.parse_file import advise_will_read, read_and_parse
 
     report = tmp_path / "r.txt"
     report.write_bytes("一、总体情况".encode())

@@ -11,10 +11,10 @@ import pyarrow as pa
 import pytest
 
 from parsers import parse_report
-from pipelines import parsing
-from pipelines.manifest import refresh_manifest
-from pipelines.parsed_rows import report_batch
-from pipelines.tables import PARSED_SCHEMA
+from pipelines.core import parse_step
+from pipelines.core.parse_records import report_batch
+from pipelines.core.raw_manifest import refresh_manifest
+from pipelines.core.tables import PARSED_SCHEMA
 from tests.pipeline_support import SHIPPED_SEEDS, report_from_spec, spec, table3
 
 NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
@@ -43,7 +43,7 @@ def _jobs(raw, n: int):
         data = f"not a report {i}\n".encode()
         (raw / f"f{i}.txt").write_bytes(data)
         jobs.append(
-            parsing.Job(str(raw), hashlib.sha256(data).hexdigest(), (f"f{i}.txt",), 1 << 20)
+            parse_step.Job(str(raw), hashlib.sha256(data).hexdigest(), (f"f{i}.txt",), 1 << 20)
         )
     return jobs
 
@@ -52,11 +52,11 @@ def test_results_stream_chunk_by_chunk(tmp_path):
     """parse_all yields one bounded batch per chunk as it goes, not one list at the end."""
     raw = tmp_path / "raw"
     raw.mkdir()
-    jobs = _jobs(raw, 2 * parsing.MAX_CHUNK + 5)
-    results = parsing.parse_all(jobs, 1, NOW)
+    jobs = _jobs(raw, 2 * parse_step.MAX_CHUNK + 5)
+    results = parse_step.parse_all(jobs, 1, NOW)
     assert not isinstance(results, list)
     sizes = [r.batch.num_rows for r in results]
-    assert len(sizes) > 1 and max(sizes) <= parsing.MAX_CHUNK and sum(sizes) == len(jobs)
+    assert len(sizes) > 1 and max(sizes) <= parse_step.MAX_CHUNK and sum(sizes) == len(jobs)
 
 
 def test_a_parse_that_fails_midway_leaves_no_part_in_the_cache(tmp_path, monkeypatch):
@@ -66,7 +66,7 @@ def test_a_parse_that_fails_midway_leaves_no_part_in_the_cache(tmp_path, monkeyp
     _jobs(raw, 300)
     manifest = tmp_path / "manifest.parquet"
     refresh_manifest(raw, manifest, manifest, NOW)
-    real = parsing.parse_all
+    real = parse_step.parse_all
 
     def fail_after_two_chunks(*args):
         for i, result in enumerate(real(*args)):
@@ -74,13 +74,15 @@ def test_a_parse_that_fails_midway_leaves_no_part_in_the_cache(tmp_path, monkeyp
                 raise RuntimeError("killed")
             yield result
 
-    monkeypatch.setattr(parsing, "parse_all", fail_after_two_chunks)
-    monkeypatch.setattr(parsing, "MAX_CHUNK", 16)
+    monkeypatch.setattr(parse_step, "parse_all", fail_after_two_chunks)
+    monkeypatch.setattr(parse_step, "MAX_CHUNK", 16)
     with pytest.raises(RuntimeError):
-        parsing.parse_pending(raw, manifest, cache, tmp_path / "skips.parquet", 1, NOW, 1 << 20)
+        parse_step.parse_pending(raw, manifest, cache, tmp_path / "skips.parquet", 1, NOW, 1 << 20)
     assert not cache.exists() or list(cache.iterdir()) == []
-    monkeypatch.setattr(parsing, "parse_all", real)
-    stats = parsing.parse_pending(raw, manifest, cache, tmp_path / "skips.parquet", 1, NOW, 1 << 20)
+    monkeypatch.setattr(parse_step, "parse_all", real)
+    stats = parse_step.parse_pending(
+        raw, manifest, cache, tmp_path / "skips.parquet", 1, NOW, 1 << 20
+    )
     assert stats.parsed == 300 and [p.name for p in cache.iterdir()] == [stats.part]
 
 
@@ -97,14 +99,14 @@ def test_a_chunk_is_parsed_with_the_cycle_collector_paused(tmp_path, monkeypatch
             raise RuntimeError("boom")
         return "0" * 64, parse_report(b"x", label)
 
-    monkeypatch.setattr(parsing, "read_and_parse", fake_read_and_parse)
-    jobs = [parsing.Job(str(tmp_path), "0" * 64, (f"{i}.txt",), 1000) for i in range(3)]
+    monkeypatch.setattr(parse_step, "read_and_parse", fake_read_and_parse)
+    jobs = [parse_step.Job(str(tmp_path), "0" * 64, (f"{i}.txt",), 1000) for i in range(3)]
     assert gc.isenabled()
-    result = parsing._parse_chunk(jobs, NOW)
+    result = parse_step._parse_chunk(jobs, NOW)
     assert seen == [False, False, False] and gc.isenabled()
     assert result.batch.num_rows == 3
     with pytest.raises(RuntimeError):
-        parsing._parse_chunk([parsing.Job(str(tmp_path), "0" * 64, ("boom",), 1000)], NOW)
+        parse_step._parse_chunk([parse_step.Job(str(tmp_path), "0" * 64, ("boom",), 1000)], NOW)
     assert gc.isenabled()
 
 

@@ -14,11 +14,11 @@ import dagster as dg
 import pytest
 
 from parsers import parse_report
-from pipelines import manifest, parsing
+from pipelines.core import parse_step, raw_manifest
+from pipelines.core.paths import WarehouseLayout
+from pipelines.core.raw_dir import fs_name, path_key
 from pipelines.defs.automation import raw_dir_fingerprint
-from pipelines.paths import WarehouseLayout
-from pipelines.rawfiles import fs_name, path_key
-from pipelines.resources import RawDir
+from pipelines.defs.resources import RawDir
 from reportgen.refresh_subprocess import GOVREPORTS, cli_env, dagster_home
 from tests.pipeline_support import (
     SHIPPED_SEEDS,
@@ -80,7 +80,7 @@ def test_a_record_arrow_cannot_store_is_rejected_alone(monkeypatch):
     good = parse_report(SEED.read_bytes(), "good.txt")
     bad = parse_report(SEED.read_bytes(), "bad.txt")
     bad.narrative = {"received_applications": 2**70}
-    batch = parsing._batch_of([("a" * 64, good), ("b" * 64, bad)], parsing_now())
+    batch = parse_step._batch_of([("a" * 64, good), ("b" * 64, bad)], parsing_now())
     rows = batch.to_pylist()
     assert [r["status"] for r in rows] == ["parsed", "rejected"]
     assert rows[1]["status_reason"].startswith("parser error: its record cannot be stored")
@@ -154,7 +154,7 @@ def test_a_file_rewritten_between_the_scan_and_the_parse_is_parsed_next_time(tmp
     install_fake_parser(monkeypatch)
     raw, wh = tmp_path / "raw", tmp_path / "wh"
     write_specs(raw, {"a.txt": spec("某县人民政府", 2023, natural=table3(new=2, granted=2))})
-    real_parse_all = parsing.parse_all
+    real_parse_all = parse_step.parse_all
     path = raw / "a.txt"
     original = path.read_bytes()
 
@@ -162,12 +162,12 @@ def test_a_file_rewritten_between_the_scan_and_the_parse_is_parsed_next_time(tmp
         rewrite_keeping_size_and_mtime(path, original.replace(b"2023", b"2021"))
         return real_parse_all(*args)
 
-    monkeypatch.setattr(parsing, "parse_all", parse_all)
+    monkeypatch.setattr(parse_step, "parse_all", parse_all)
     refresh(raw, wh)
     assert query(wh, "SELECT status_reason FROM reports_all_files") == [
-        (parsing.CHANGED_WHILE_READ,)
+        (parse_step.CHANGED_WHILE_READ,)
     ]
-    monkeypatch.setattr(parsing, "parse_all", real_parse_all)
+    monkeypatch.setattr(parse_step, "parse_all", real_parse_all)
     refresh(raw, wh)
     assert query(wh, "SELECT status, year FROM reports_all_files") == [("parsed", 2021)]
 
@@ -181,17 +181,17 @@ def test_each_file_is_read_again_by_the_sweep(tmp_path, monkeypatch):
     from datetime import UTC, datetime, timedelta
 
     day = datetime(2026, 1, 1, tzinfo=UTC)
-    table, _ = manifest.scan(raw, manifest.MANIFEST_SCHEMA.empty_table(), day)
+    table, _ = raw_manifest.scan(raw, raw_manifest.MANIFEST_SCHEMA.empty_table(), day)
     hashed: list[str] = []
-    real = manifest._hash
+    real = raw_manifest._hash
 
     def spy(rels, full):
         hashed.extend(rels)
         return real(rels, full)
 
-    monkeypatch.setattr(manifest, "_hash", spy)
-    for k in range(manifest.REHASH_SLICES):
-        table, _ = manifest.scan(raw, table, day + timedelta(days=k + 1))
+    monkeypatch.setattr(raw_manifest, "_hash", spy)
+    for k in range(raw_manifest.REHASH_SLICES):
+        table, _ = raw_manifest.scan(raw, table, day + timedelta(days=k + 1))
     assert sorted(hashed) == sorted(f"{k}.txt" for k in range(60))  # each once a cycle
 
 

@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from parsers import APPLICANT_TYPES, OUTCOMES
-from pipelines.tidy import FACT_KEYS
+from pipelines.core.tidy import FACT_KEYS
 from tests.pipeline_support import (
     EXPECTED_DIR,
     SHARED_DIR,

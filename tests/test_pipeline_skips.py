@@ -8,10 +8,10 @@ import shutil
 
 import duckdb
 
-from pipelines import dbt_build, dbt_project, seals
+from pipelines.core import dbt_build, dbt_project, seals
+from pipelines.core.paths import SQL_DIR, TIDY_ASSETS, WarehouseLayout
 from pipelines.defs import ingest
-from pipelines.defs.dbt_models import RELATION_NAMES
-from pipelines.paths import SQL_DIR, TIDY_ASSETS, WarehouseLayout
+from pipelines.defs.dbt import RELATION_NAMES
 from tests.pipeline_support import (
     TWO_AGENCIES_WITH_A_COPY,
     assert_same_state,

@@ -12,11 +12,11 @@ import time
 import dagster as dg
 import pytest
 
-from pipelines import writer_lock
 from pipelines.cli import main
-from pipelines.paths import WarehouseLayout
+from pipelines.core import writer_lock
+from pipelines.core.paths import WarehouseLayout
+from pipelines.core.warehouse_guard import check_layout
 from pipelines.runner import run_refresh
-from pipelines.warehouse_guard import check_layout
 from reportgen.refresh_subprocess import PausedRefresh, cli_env, cli_refresh_args, dagster_home
 from tests.pipeline_support import SHIPPED_SEEDS, leftovers, query
 
@@ -76,7 +76,7 @@ def test_second_refresh_exits_at_once_and_a_killed_holders_lock_is_taken_over(
 HOLD = """
 import sys
 from pathlib import Path
-from pipelines import writer_lock
+from pipelines.core import writer_lock
 lock = writer_lock.acquire(Path(sys.argv[1]))
 print("held", flush=True)
 sys.stdin.readline()

@@ -5,8 +5,8 @@ import os
 
 import dagster as dg
 
-from pipelines.rawfiles import scan_raw_dir
-from pipelines.resources import RawDir
+from pipelines.core.raw_dir import scan_raw_dir
+from pipelines.defs.resources import RawDir
 
 refresh_job = dg.define_asset_job(
     "refresh", selection=dg.AssetSelection.all(), description="Ingest new raw files, rebuild SQL."

@@ -10,21 +10,21 @@ from pathlib import Path
 import dagster as dg
 
 from parsers import PARSER_VERSION
-from pipelines import parsing, shards
+from pipelines.core import parse_step, shards
+from pipelines.core.faults import checkpoint
+from pipelines.core.parse_file import DEFAULT_MAX_FILE_MB, MB
+from pipelines.core.parse_step import default_workers, prepare
+from pipelines.core.paths import TIDY_TABLES, tidy_asset
+from pipelines.core.raw_dir import has_entries
+from pipelines.core.raw_manifest import refresh_manifest
+from pipelines.core.regions import write_agencies
+from pipelines.core.shards import ParsePlan, Shard, ShardResult
+from pipelines.core.snapshots import not_carried
+from pipelines.core.tables import parse_cache_key
+from pipelines.core.tidy import build_tidy_tables
+from pipelines.core.warehouse_guard import check_dirs
+from pipelines.defs.resources import RawDir, Warehouse
 from pipelines.executors import executor_kind
-from pipelines.faults import checkpoint
-from pipelines.manifest import refresh_manifest
-from pipelines.parsing import default_workers, prepare
-from pipelines.paths import TIDY_TABLES, tidy_asset
-from pipelines.rawfiles import has_entries
-from pipelines.reading import DEFAULT_MAX_FILE_MB, MB
-from pipelines.regions import write_agencies
-from pipelines.resources import RawDir, Warehouse
-from pipelines.shards import ParsePlan, Shard, ShardResult
-from pipelines.snapshots import not_carried
-from pipelines.tables import parse_cache_key
-from pipelines.tidy import build_tidy_tables
-from pipelines.warehouse_guard import check_dirs
 
 GROUP = "ingest"
 
@@ -112,7 +112,7 @@ def plan_parse(
 @dg.op
 def parse_shard(shard: Shard) -> ShardResult:
     """One shard's reports parsed into a parse-cache part of its own."""
-    stats = parsing.parse_jobs(
+    stats = parse_step.parse_jobs(
         shard.jobs, Path(shard.cache_dir), shard.workers, shard.parsed_at, shard.name
     )
     return ShardResult(shard.name, stats.parsed, stats.by_status, stats.skipped, stats.part)
@@ -130,7 +130,7 @@ def finish_parse(
         context.log.warning(f"damaged parse-cache part removed, its reports reparsed: {name}")
     skipped = [skip for result in results for skip in result.skipped]
     cache_dir = parse_cache_dir(warehouse)
-    merged = parsing.finish(cache_dir, skipped, warehouse.build().parse_skips, plan.parsed_at)
+    merged = parse_step.finish(cache_dir, skipped, warehouse.build().parse_skips, plan.parsed_at)
     by_status: dict[str, int] = {}
     for result in results:
         for status, n in result.by_status.items():

@@ -8,12 +8,12 @@ does not publish: its snapshot would hold new files beside old ones.
 
 import dagster as dg
 
-from pipelines.defs.dbt_models import RELATION_NAMES, sql_models
+from pipelines.core.paths import TIDY_ASSETS
+from pipelines.core.snapshots import publish
+from pipelines.core.unmanaged import drop_unmanaged
+from pipelines.defs.dbt import RELATION_NAMES, sql_models
+from pipelines.defs.resources import Warehouse
 from pipelines.executors import DUCKDB_STEP
-from pipelines.paths import TIDY_ASSETS
-from pipelines.resources import Warehouse
-from pipelines.snapshots import publish
-from pipelines.unmanaged import drop_unmanaged
 
 GROUP = "publish"
 

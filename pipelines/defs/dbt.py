@@ -1,17 +1,16 @@
 """The dbt project in `sql/` as Dagster assets (dagster-dbt): one asset per model and seed,
 with exact `ref()`/`source()` lineage, one asset check per dbt data test.
 
-The step runs `dbt build` in this process on the run's snapshot (`pipelines.dbt_project`),
-as much of it as `pipelines.dbt_build.plan` says, then writes the marts' Parquet files
-(`pipelines.mart_export`) and yields a materialization for every model and seed
+The step runs `dbt build` in this process on the run's snapshot (`pipelines.core.dbt_project`),
+as much of it as `pipelines.core.dbt_build.plan` says, then writes the marts' Parquet files
+(`pipelines.core.mart_export`) and yields a materialization for every model and seed
 (`rebuilt`: whether this run built it; the database copied from the published snapshot
-holds the others as they were) and a check result for every test that ran. Metadata paths
-name the published files.
+holds the others as they were) and a check result for every test that ran (the tests as
+asset checks: `pipelines.defs.checks`). Metadata paths name the published files.
 """
 
 import json
 import os
-import re
 import shutil
 from collections.abc import Iterator, Mapping
 from graphlib import TopologicalSorter
@@ -19,19 +18,16 @@ from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, dbt_assets
-from dagster_dbt.asset_utils import get_asset_check_key_for_test
 
-from pipelines import dbt_build, dbt_project, mart_export
+from pipelines.core import dbt_build, dbt_project, mart_export
+from pipelines.core.faults import checkpoint
+from pipelines.core.tables import sql_identifier
+from pipelines.defs import checks
+from pipelines.defs.resources import Warehouse
 from pipelines.executors import DUCKDB_STEP
-from pipelines.faults import checkpoint
-from pipelines.resources import Warehouse
-from pipelines.tables import sql_identifier
 
 MANIFEST_PATH = dbt_project.manifest_path()
 MANIFEST: dict[str, Any] = json.loads(MANIFEST_PATH.read_text(encoding="utf-8"))
-#: The test that makes a consistency check (sql/models/checks/chk_*.sql) an asset check.
-FLAGS_TEST = "no_flags_raised"
-FLAGS_TABLE = "consistency_flags"
 
 
 class Translator(DagsterDbtTranslator):
@@ -43,20 +39,8 @@ class Translator(DagsterDbtTranslator):
         return fqn[1] if len(fqn) > 2 else None
 
     def get_asset_check_spec(self, asset_spec, manifest, unique_id, project):
-        """Not blocking: a test of severity error that fails fails the whole step (no
-        published warehouse), and a run with nothing new runs no test at all."""
         spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
-        if spec is None:
-            return None
-        test = manifest["nodes"][unique_id]
-        return dg.AssetCheckSpec(
-            name=spec.name,
-            asset=spec.asset_key,
-            description=test.get("description") or spec.description,
-            additional_deps=spec.additional_deps,
-            metadata=spec.metadata,
-            blocking=False,
-        )
+        return None if spec is None else checks.check_spec(spec, manifest["nodes"][unique_id])
 
 
 TRANSLATOR = Translator()
@@ -162,7 +146,7 @@ def sql_models(context: dg.AssetExecutionContext, warehouse: Warehouse) -> Itera
                     columns = {c: v.get("description") or "" for c, v in node["columns"].items()}
                     mart_export.export(con, name, path, columns, node.get("description"))
                 meta["parquet"] = str(warehouse.layout.marts / f"{name}.parquet")
-        check_results = list(_check_results(context, con, statuses))
+        check_results = list(checks.check_results(context, con, statuses, MANIFEST, TRANSLATOR))
     if selected == set(nodes):  # (what the database holds now was built from `now`)
         if plan.select != (dbt_build.EVERY_REFRESH,) or not files.docs.is_file():
             warehouse.close_connection()  # dbt opens the file to read its catalog
@@ -199,7 +183,7 @@ def _build(files, plan: dbt_build.Plan, context) -> _Statuses:
     mismatched = [
         uid
         for uid, status in statuses.items()
-        if status == "fail" and _test_name(uid) == "rows_match_source"
+        if status == "fail" and checks.generic_test(MANIFEST, uid) == "rows_match_source"
     ]
     if mismatched:
         models = sorted({_attached(uid) for uid in mismatched})
@@ -240,76 +224,5 @@ def _statuses(result) -> dict[str, str]:
     return {r.node.unique_id: str(r.status) for r in result.result.results}
 
 
-def _test_name(uid: str) -> str | None:
-    node = MANIFEST["nodes"].get(uid, {})
-    return (node.get("test_metadata") or {}).get("name")
-
-
 def _attached(test_uid: str) -> str:
     return MANIFEST["nodes"][test_uid]["attached_node"]
-
-
-def _check_results(context, con, statuses: Mapping[str, str]) -> Iterator[dg.AssetCheckResult]:
-    wanted = context.selected_asset_check_keys
-    for uid, status in sorted(statuses.items()):
-        if not uid.startswith("test."):
-            continue
-        key = get_asset_check_key_for_test(MANIFEST, TRANSLATOR, uid, None)
-        if key is None or key not in wanted:
-            continue
-        passed = status == "pass"
-        metadata: dict[str, Any] = {"dbt_status": status}
-        severity = dg.AssetCheckSeverity.ERROR
-        if _test_name(uid) == FLAGS_TEST:
-            metadata.update(_flag_metadata(con, key.name))
-            if "error_flags" not in metadata:
-                severity = dg.AssetCheckSeverity.WARN
-        elif status == "warn":
-            severity = dg.AssetCheckSeverity.WARN
-        yield dg.AssetCheckResult(
-            asset_key=key.asset_key,
-            check_name=key.name,
-            passed=passed,
-            severity=severity,
-            metadata=metadata,
-        )
-
-
-def _flag_metadata(con, check: str) -> dict[str, Any]:
-    """The flags' counts by severity and the five largest deviations (as the UI shows them)."""
-    counts = con.execute(
-        "SELECT severity, n_flags, n_reports FROM flags_by_check WHERE check_name = ?", [check]
-    ).fetchall()
-    worst = con.execute(
-        f"""SELECT source_path, scope, expected, actual, detail FROM {FLAGS_TABLE}
-            WHERE check_name = ?
-            ORDER BY abs(coalesce(actual, 0) - coalesce(expected, 0)) DESC, source_path
-            LIMIT 5""",
-        [check],
-    ).fetchall()
-    metadata: dict[str, Any] = {}
-    for severity, n_flags, n_reports in sorted(counts):
-        metadata[f"{severity}_flags"] = n_flags
-        metadata[f"{severity}_reports"] = n_reports
-    metadata["worst"] = dg.MetadataValue.md(_table(worst)) if worst else "none"
-    return metadata
-
-
-def _table(rows: list[tuple]) -> str:
-    """A Markdown table for the Dagster UI; cells (file names, parser reasons) are text from
-    the input, so they are escaped: no link, image, HTML or table structure can come from them."""
-    lines = ["| file | scope | expected | actual | detail |", "|---|---|---|---|---|"]
-    lines += ["| " + " | ".join(markdown_text(v) for v in row) + " |" for row in rows]
-    return "\n".join(lines)
-
-
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
-
-
-def markdown_text(value: object) -> str:
-    """`value` as literal Markdown text on one line."""
-    if value is None:
-        return ""
-    text = " ".join(str(value).split())
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)

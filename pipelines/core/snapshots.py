@@ -24,9 +24,9 @@ import shutil
 import uuid
 from pathlib import Path
 
-from pipelines import seals
-from pipelines.faults import checkpoint
-from pipelines.paths import PUBLISHED, WarehouseFiles, WarehouseLayout
+from pipelines.core import seals
+from pipelines.core.faults import checkpoint
+from pipelines.core.paths import PUBLISHED, WarehouseFiles, WarehouseLayout
 
 _STARTING = ".starting-"
 
@@ -83,7 +83,7 @@ _NOT_CARRIED = "not_carried.json"
 def _carry_over(source: Path, staging: Path) -> None:
     """Copy the published snapshot into `staging`: Parquet files are hard-linked (never
     modified in place, only replaced), the DuckDB file is copied. Each file is checked
-    against the published seal as it is carried (`pipelines.seals`); a damaged one is left
+    against the published seal as it is carried (`pipelines.core.seals`); a damaged one is left
     behind and named in `not_carried.json`. A warehouse sealed before seals existed is
     carried as it is."""
     sealed = seals.read_seal(source)
@@ -161,7 +161,7 @@ def remove_other_snapshots(
     of the run may be making them)."""
     import stat
 
-    from pipelines.warehouse_guard import WarehouseLayoutError, describe, lstat
+    from pipelines.core.warehouse_guard import WarehouseLayoutError, describe, lstat
 
     st = lstat(layout.snapshots)
     if st is None:

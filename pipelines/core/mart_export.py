@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from pipelines.tables import sql_identifier, write_parquet
+from pipelines.core.tables import sql_identifier, write_parquet
 
 DESCRIPTION = b"description"
 

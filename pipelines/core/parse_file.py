@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from parsers import Report, parse_report, rejected_report
-from pipelines import rawfiles
+from pipelines.core.raw_dir import describe_error, read_bytes
 
 #: Files above this size are not handed to the parser (a report is well under 1 MB; the
 #: parser takes about a second per 5 MB). Set per run: parse config `max_file_mb`.
@@ -30,9 +30,9 @@ def read_and_parse(
     """(sha256 of the bytes read, or None when nothing was read; report) for one file."""
     label = str(path) if label is None else label
     try:
-        data = rawfiles.read_bytes(Path(path), max_bytes, follow_links)
+        data = read_bytes(Path(path), max_bytes, follow_links)
     except OSError as exc:
-        return None, rejected_report(rawfiles.describe_error(exc), label)
+        return None, rejected_report(describe_error(exc), label)
     sha256 = hashlib.sha256(data).hexdigest()
     try:
         report = parse_report(data, label)

@@ -22,7 +22,7 @@ import stat
 import unicodedata
 from pathlib import Path
 
-from pipelines.paths import PUBLISHED, WarehouseLayout
+from pipelines.core.paths import PUBLISHED, WarehouseLayout
 
 #: How much of a text read from the disk (a lock holder's text, a link target) is shown.
 MAX_SHOWN = 300

@@ -1,7 +1,7 @@
 """Arrow schemas of the files the pipeline writes, an atomic Parquet writer, SQL quoting.
 
 Column names and types follow docs/DATA_DICTIONARY.md; the tidy tables themselves are
-written by `pipelines.tidy` with these types.
+written by `pipelines.core.tidy` with these types.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipelines import seals
-from pipelines.faults import checkpoint
+from pipelines.core import seals
+from pipelines.core.faults import checkpoint
 
 #: Hex digits of a file's SHA-256 kept in the name of a sealed file (`PartWriter`).
 SEAL_HEX = 32

@@ -1,7 +1,7 @@
 """A snapshot's seal: the SHA-256 of every file in it, so damage is found before reuse.
 
 A refresh starts its snapshot as a copy of the published one and keeps every output whose
-inputs did not change (`pipelines.fingerprints`). A fingerprint says what a file was built
+inputs did not change (`pipelines.core.fingerprints`). A fingerprint says what a file was built
 from, not that its bytes are still whole: a truncated mart, bytes overwritten inside a
 Parquet file or a damaged block of `warehouse.duckdb` would be carried into every later
 snapshot. So `publish` writes `seal.json` into the snapshot (size, mtime, inode and SHA-256
@@ -25,7 +25,7 @@ import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from pipelines import rawfiles
+from pipelines.core import raw_dir
 
 SEAL = "seal.json"
 _CHUNK = 1 << 20
@@ -44,7 +44,7 @@ class Sealed:
 
 
 #: A file's SHA-256 (a warehouse file is a regular file; a link is refused, never followed).
-sha256_of = rawfiles.sha256_of
+sha256_of = raw_dir.sha256_of
 
 
 def copy_hashing(src: Path, dst: Path) -> str:

@@ -31,8 +31,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from pipelines import rawfiles
-from pipelines.tables import MANIFEST_SCHEMA, write_parquet
+from pipelines.core.raw_dir import describe_error, scan_raw_dir, sha256_of
+from pipelines.core.tables import MANIFEST_SCHEMA, write_parquet
 
 
 @dataclass(frozen=True)
@@ -131,7 +131,7 @@ def _seen(raw_dir: Path) -> tuple[pa.Table, dict[str, str]]:
     """(path, size, mtime_ns, ctime_ns, inode, error) of every entry now, and path → its
     full path."""
     paths, sizes, mtimes, ctimes, inodes, errors, full = [], [], [], [], [], [], {}
-    for entry in rawfiles.scan_raw_dir(raw_dir):
+    for entry in scan_raw_dir(raw_dir):
         size = mtime = ctime = inode = error = None
         if entry.problem:
             error = entry.problem
@@ -141,7 +141,7 @@ def _seen(raw_dir: Path) -> tuple[pa.Table, dict[str, str]]:
                 size, mtime, ctime = st.st_size, st.st_mtime_ns, st.st_ctime_ns
                 inode = st.st_ino - (1 << 64) if st.st_ino >= 1 << 63 else st.st_ino  # as int64
             except OSError as exc:
-                error = rawfiles.describe_error(exc)
+                error = describe_error(exc)
         paths.append(entry.rel)
         sizes.append(size)
         mtimes.append(mtime)
@@ -175,9 +175,9 @@ def _hash_each(rels: list[str], full: dict[str, str]) -> list[tuple[str | None, 
     out = []
     for rel in rels:
         try:
-            out.append((rawfiles.sha256_of(full[rel]), None))
+            out.append((sha256_of(full[rel]), None))
         except OSError as exc:
-            out.append((None, rawfiles.describe_error(exc)))
+            out.append((None, describe_error(exc)))
     return out
 
 

@@ -28,8 +28,8 @@ import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from pipelines import fingerprints
-from pipelines.paths import TIDY_TABLES, WarehouseFiles
+from pipelines.core import fingerprints
+from pipelines.core.paths import TIDY_TABLES, WarehouseFiles
 
 STATE = "dbt_build.json"
 #: The dbt sources (sql/models/sources.yml) whose changes `plan` follows: the tidy tables

@@ -4,7 +4,7 @@ The 65,536 four-hex-digit prefixes of a SHA-256 are cut into `n` equal ranges; a
 hash belongs to the range its prefix falls in, so a report's shard depends only on its
 bytes (not on the raw dir's order, nor on which other files are new), and two shards never
 parse the same bytes. Only ranges that hold something to parse become steps. Each shard
-writes its own parse-cache part (`pipelines.parsing.parse_jobs`).
+writes its own parse-cache part (`pipelines.core.parse_step.parse_jobs`).
 
 Plain dataclasses (no Dagster): they travel between the steps through Dagster's IO manager
 (pickled), so on a cluster the IO manager's storage must be shared (docs/SCALING.md).
@@ -16,7 +16,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import datetime
 
-from pipelines.parsing import Job
+from pipelines.core.parse_step import Job
 
 #: Four hex digits of the content hash decide the shard.
 PREFIX_DIGITS = 4

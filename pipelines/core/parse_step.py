@@ -1,19 +1,19 @@
 """Incremental parsing: each content hash is parsed once per parser version.
 
 Results go to a Parquet cache (`cache/parsed/<parser version>/part-*.parquet`, one part per
-refresh that parsed something; past `cache_parts.MAX_PARTS` parts the smallest are merged
-into one), so a rerun with no new bytes and the same parser parses nothing, and a new
-parser version reparses everything once. Files that could not be handed
+refresh that parsed something; past `parse_cache_compaction.MAX_PARTS` parts the smallest
+are merged into one), so a rerun with no new bytes and the same parser parses nothing, and a
+new parser version reparses everything once. Files that could not be handed
 to the parser this time (gone or unreadable since the scan, too large, changed while being
 read) are not cached: they go, with the reason, to the run's `parse_skipped.parquet`, and
 are tried again by the next refresh.
 
 Memory does not grow with the number of reports: each worker parses a chunk of content
 hashes and sends back one Arrow record batch built from the reports' fields
-(`pipelines.parsed_rows`); the parent appends the batches to this run's part as they arrive
-(`PartWriter`: a temporary file, renamed into the cache only once complete and synced).
+(`pipelines.core.parse_records`); the parent appends the batches to this run's part as they
+arrive (`PartWriter`: a temporary file, renamed into the cache only once complete and synced).
 
-A refresh parses in shards (`pipelines.shards`: ranges of content-hash prefixes), each a
+A refresh parses in shards (`pipelines.core.shards`: ranges of content-hash prefixes), each a
 Dagster step of its own that writes its own part, so an executor can run them in several
 processes or on several machines: `prepare` (once, before any shard), `parse_jobs` (per
 shard), `finish` (once, after every shard). `parse_pending` does the three in one go.
@@ -41,12 +41,12 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from parsers import Report, rejected_report
-from pipelines.cache_parts import cache_parts, compact, part_path, verify_parts
-from pipelines.faults import checkpoint
-from pipelines.parsed_rows import report_batch
-from pipelines.rawfiles import fs_name
-from pipelines.reading import advise_will_read, read_and_parse
-from pipelines.tables import PARSED_SCHEMA, SKIPPED_SCHEMA, PartWriter, write_parquet
+from pipelines.core.faults import checkpoint
+from pipelines.core.parse_cache_compaction import cache_parts, compact, part_path, verify_parts
+from pipelines.core.parse_file import advise_will_read, read_and_parse
+from pipelines.core.parse_records import report_batch
+from pipelines.core.raw_dir import fs_name
+from pipelines.core.tables import PARSED_SCHEMA, SKIPPED_SCHEMA, PartWriter, write_parquet
 
 #: Content hashes per task sent to a worker (smaller for few jobs, so both workers get some).
 MAX_CHUNK = 128
@@ -63,7 +63,7 @@ class ParseStats:
     by_status: dict[str, int]
     skipped: int
     part: str | None
-    parts_merged: int = 0  # cache parts compacted into one after this run's (cache_parts)
+    parts_merged: int = 0  # cache parts compacted into one after this run's (compact)
     parts_damaged: list[str] = dataclasses.field(default_factory=list)  # removed, reparsed
 
 

@@ -14,7 +14,7 @@ from operator import attrgetter
 import pyarrow as pa
 
 from parsers import Report
-from pipelines.tables import PARSED_SCHEMA
+from pipelines.core.tables import PARSED_SCHEMA
 
 _OWN = ("sha256", "parsed_at")
 

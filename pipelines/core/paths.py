@@ -6,7 +6,7 @@ imports Dagster at all.
 The warehouse dir holds links that readers open (`warehouse.duckdb`, `reports.parquet`, …,
 `marts/`), each pointing into `current/`, itself a link to one complete snapshot under
 `snapshots/`. A refresh builds its own snapshot and switches `current` to it at the end
-(`pipelines.snapshots`); the parse cache and the writer lock live beside them.
+(`pipelines.core.snapshots`); the parse cache and the writer lock live beside them.
 """
 
 from __future__ import annotations
@@ -21,8 +21,9 @@ WAREHOUSE_DIR_ENV = "GOVREPORTS_WAREHOUSE_DIR"
 DEFAULT_RAW_DIR = "data/raw"
 DEFAULT_WAREHOUSE_DIR = "data/warehouse"
 
-#: The repository root (the project is installed editable; `sql/` lives beside `pipelines/`).
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+#: The repository root (the project is installed editable; `sql/` lives beside `pipelines/`,
+#: this file in `pipelines/core/`).
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SQL_DIR = PROJECT_ROOT / "sql"
 
 TIDY_TABLES = ("reports", "applications", "active_disclosure", "review_litigation")
@@ -112,6 +113,6 @@ class WarehouseLayout(WarehouseFiles):
 
     def parse_cache(self, key: str) -> Path:
         """Parsed reports of one cache key (parser version + cache schema): one part per run
-        that parsed something, compacted past `cache_parts.MAX_PARTS`."""
+        that parsed something, compacted past `parse_cache_compaction.MAX_PARTS`."""
         safe = re.sub(r"[^A-Za-z0-9._-]", "_", key)
         return self.root / "cache" / "parsed" / safe

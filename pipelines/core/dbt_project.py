@@ -30,8 +30,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from pipelines.duckdb_config import MEMORY_LIMIT, SPILL_DIR_NAME
-from pipelines.paths import SQL_DIR, WarehouseFiles
+from pipelines.core.duckdb_config import MEMORY_LIMIT, SPILL_DIR_NAME
+from pipelines.core.paths import SQL_DIR, WarehouseFiles
 
 #: The dbt project (dbt_project.yml, profiles.yml, models/, seeds/, macros/, tests/).
 PROJECT_DIR = SQL_DIR

@@ -4,7 +4,7 @@ A step whose output is a deterministic function of its inputs and its code recor
 SHA-256 of both with the output: a Parquet file carries it in its footer's key-value
 metadata (`govreports_inputs`, written in the same file, so it is renamed into place
 with the data it describes); what dbt builds from those files is selected by comparing
-them (`pipelines.dbt_build`). A
+them (`pipelines.core.dbt_build`). A
 refresh starts its snapshot as a copy of the published warehouse, so when the fingerprint
 it computes equals the one recorded there, the output in the snapshot is already what a
 rebuild would write. A missing or unreadable fingerprint always means: rebuild.
@@ -22,7 +22,7 @@ KEY = "govreports_inputs"
 #: Footer key of a fact table: a value on which alone the rows of each report_id depend
 #: (the parser version and the tidy queries), so that a table built from an earlier file
 #: with the same value can be brought up to date report by report (the dbt incremental
-#: models; `pipelines.dbt_build`).
+#: models; `pipelines.core.dbt_build`).
 ROWS_BY_REPORT_KEY = "govreports_rows_by_report"
 
 

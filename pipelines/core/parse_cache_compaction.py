@@ -20,8 +20,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipelines import seals
-from pipelines.tables import PARSED_SCHEMA, SEAL_HEX, PartWriter
+from pipelines.core import seals
+from pipelines.core.tables import PARSED_SCHEMA, SEAL_HEX, PartWriter
 
 #: More parts than this are compacted (a year of nightly parts would be ~365).
 MAX_PARTS = 32

@@ -12,8 +12,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipelines import fingerprints
-from pipelines.tables import AGENCIES_SCHEMA, write_parquet
+from pipelines.core import fingerprints
+from pipelines.core.tables import AGENCIES_SCHEMA, write_parquet
 
 _COLUMNS = {"省": "province", "市": "city", "区": "county", "地址": "remainder", "adcode": "adcode"}
 

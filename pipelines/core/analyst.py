@@ -19,7 +19,7 @@ from typing import TextIO
 
 import duckdb
 
-from pipelines.paths import WarehouseLayout
+from pipelines.core.paths import WarehouseLayout
 
 READ_ONLY_HINT = (
     "the published warehouse is read-only; for scratch tables open a database of your own "

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pipelines.warehouse_guard import WarehouseLayoutError, describe, lstat, printable
+from pipelines.core.warehouse_guard import WarehouseLayoutError, describe, lstat, printable
 
 
 class WarehouseBusy(RuntimeError):

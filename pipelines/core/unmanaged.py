@@ -11,7 +11,7 @@ from collections.abc import Collection
 
 import duckdb
 
-from pipelines.tables import sql_identifier
+from pipelines.core.tables import sql_identifier
 
 
 def drop_unmanaged(con: duckdb.DuckDBPyConnection, names: Collection[str]) -> list[str]:

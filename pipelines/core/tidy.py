@@ -12,7 +12,7 @@ of this step's time and memory); analysts order what they query.
 The step is skipped when its inputs are the ones the snapshot's tables were built from:
 the set of parse-cache parts (parts are never modified, only added or removed), the
 manifest columns read here, the run's parse skips and the queries themselves (their
-fingerprint is in each table's Parquet footer, `pipelines.fingerprints`).
+fingerprint is in each table's Parquet footer, `pipelines.core.fingerprints`).
 """
 
 from __future__ import annotations
@@ -25,11 +25,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from pipelines import duckdb_config, fingerprints
-from pipelines.cache_parts import cache_parts
-from pipelines.paths import TIDY_TABLES, WarehouseFiles
-from pipelines.rawfiles import name_note
-from pipelines.tables import PARSED_SCHEMA, SKIPPED_SCHEMA, copy_to_parquet, sql_string
+from pipelines.core import duckdb_config, fingerprints
+from pipelines.core.parse_cache_compaction import cache_parts
+from pipelines.core.paths import TIDY_TABLES, WarehouseFiles
+from pipelines.core.raw_dir import name_note
+from pipelines.core.tables import PARSED_SCHEMA, SKIPPED_SCHEMA, copy_to_parquet, sql_string
 
 #: The manifest columns the queries below read.
 MANIFEST_COLUMNS = [
@@ -190,7 +190,7 @@ def _create_views(
 
 def _name_notes(manifest_path: Path) -> pa.Table:
     """(path, note) for the files whose path key is not their name as it is
-    (`rawfiles.path_key`: a name that is not UTF-8, or holds a backslash), so that a person
+    (`raw_dir.path_key`: a name that is not UTF-8, or holds a backslash), so that a person
     can recognise the file."""
     paths = pq.read_table(manifest_path, columns=["path"]).column("path")
     notes = [

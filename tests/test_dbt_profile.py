@@ -11,7 +11,7 @@ import yaml
 from dbt.adapters.duckdb.credentials import DuckDBCredentials
 from dbt.adapters.duckdb.environments import Environment
 
-from pipelines.paths import SQL_DIR
+from pipelines.core.paths import SQL_DIR
 
 
 def _profile(env: dict[str, str]) -> dict:

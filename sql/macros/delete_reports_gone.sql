@@ -4,6 +4,6 @@
 {% macro delete_reports_gone(source_relation) %}
     {%- if is_incremental() -%}
         DELETE FROM {{ this }}
-        WHERE report_id NOT IN (SELECT report_id FROM {{ source_relation }})
+        WHERE report_id NOT IN (SELECT DISTINCT report_id FROM {{ source_relation }})
     {%- endif -%}
 {% endmacro %}

@@ -7,5 +7,5 @@ SELECT *
 FROM {{ source('govreports', 'active_disclosure') }}
 {% if is_incremental() %}
 -- the reports not in the table yet (those gone from the file were deleted by the pre-hook)
-WHERE report_id NOT IN (SELECT report_id FROM {{ this }})
+WHERE report_id NOT IN (SELECT DISTINCT report_id FROM {{ this }})
 {% endif %}

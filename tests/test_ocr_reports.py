@@ -14,12 +14,12 @@ reason.
 from __future__ import annotations
 
 import json
-import re
 import struct
 import sys
 import zlib
 
 import duckdb
+import jinja2
 import pytest
 
 from bench.ocr_bench import expected_cells, report_cells
@@ -236,8 +236,14 @@ def _check(sql_name: str, rows: list[tuple]) -> list[tuple]:
     )
     con.executemany("INSERT INTO applications_all_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
     model = (REPO / "sql" / "models" / "checks" / sql_name).read_text(encoding="utf-8")
-    # the model's one dbt reference, to the table made above
-    sql = re.sub(r"\{\{\s*ref\('(\w+)'\)\s*\}\}", r"\1", model)
+    # the model rendered as dbt would: its ref() to the table made above, the project's
+    # macros (all but ref.sql, which wraps dbt's own ref)
+    macros = "".join(
+        p.read_text(encoding="utf-8")
+        for p in sorted((REPO / "sql" / "macros").glob("*.sql"))
+        if p.name != "ref.sql"
+    )
+    sql = jinja2.Environment().from_string(macros + model).render(ref=lambda name: name)
     return con.execute(f"SELECT severity, detail FROM ({sql})").fetchall()
 
 

@@ -418,6 +418,10 @@ def test_blank_total_counts_as_zero_and_a_lacking_cell_is_no_duplicate_conflict(
     [row_total] = flags(wh, "row_total")
     assert (row_total["source_path"], row_total["scope"]) == ("blank-total.txt", "result.granted")
     assert (row_total["expected"], row_total["actual"]) == (2, 0)
+    # the text says the cell was blank, not that 0 was printed
+    assert row_total["detail"] == (
+        "result.granted: the six applicant columns add up to 2 but 总计 is blank (counted as 0)"
+    )
     assert flags(wh, "duplicate_agency_year") == []
     assert [r["source_path"] for r in flags(wh, "blank_cells")] == ["blank-total.txt"]
     # in the sums a blank (or a lacking cell) counts as 0: (七)总计 against rows adding up to 0

@@ -7,6 +7,7 @@ WITH columns_ AS (
         count(value) FILTER (WHERE category <> 'result.total') AS n_rows,
         count(value) FILTER (WHERE category = 'result.other') AS n_subtotal,
         coalesce(max(value) FILTER (WHERE category = 'result.total'), 0) AS printed,
+        bool_or(value IS NULL) FILTER (WHERE category = 'result.total') AS total_blank,
         sum(coalesce(value, 0)) FILTER (WHERE category <> 'result.total') AS summed_rows,
         coalesce(sum(value) FILTER (WHERE category = 'result.other'), 0) AS subtotal,
         -- read by OCR: the least sure cell of the identity and its confidence
@@ -34,7 +35,7 @@ SELECT
     printed::DOUBLE AS actual,
     line,
     page,
-    format('{}: the result rows add up to {} but (七)总计 is {}', applicant_type, summed, printed) || CASE WHEN ocr_cell IS NULL THEN '' ELSE format(
+    format('{}: the result rows add up to {} but (七)总计 is {}', applicant_type, summed, {{ printed_total('printed', 'total_blank') }}) || CASE WHEN ocr_cell IS NULL THEN '' ELSE format(
         '; figures read by OCR: least sure cell {} (confidence {:.3f}), a misread is likely',
         ocr_cell, ocr_confidence) END
         AS detail

@@ -5,6 +5,7 @@ WITH groups_ AS (
         count(*) FILTER (WHERE outcome = 'total') AS n_total_cells,
         count(value) FILTER (WHERE outcome <> 'total') AS n_parts,
         coalesce(max(value) FILTER (WHERE outcome = 'total'), 0) AS printed,
+        bool_or(value IS NULL) FILTER (WHERE outcome = 'total') AS total_blank,
         coalesce(sum(value) FILTER (WHERE outcome <> 'total'), 0) AS summed,
         -- read by OCR: the least sure cell of the identity and its confidence
         min(confidence) AS ocr_confidence,
@@ -23,7 +24,7 @@ SELECT
     printed::DOUBLE AS actual,
     line,
     page,
-    format('{}: 维持 + 纠正 + 其他 + 尚未审结 = {} but 总计 is {}', proceeding, summed, printed) || CASE WHEN ocr_cell IS NULL THEN '' ELSE format(
+    format('{}: 维持 + 纠正 + 其他 + 尚未审结 = {} but 总计 is {}', proceeding, summed, {{ printed_total('printed', 'total_blank') }}) || CASE WHEN ocr_cell IS NULL THEN '' ELSE format(
         '; figures read by OCR: least sure cell {} (confidence {:.3f}), a misread is likely',
         ocr_cell, ocr_confidence) END
         AS detail

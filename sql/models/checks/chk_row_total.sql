@@ -5,6 +5,7 @@ WITH rows_ AS (
         count(*) FILTER (WHERE applicant_type = 'total') AS n_total_cells,
         count(value) FILTER (WHERE applicant_type <> 'total') AS n_parts,
         coalesce(max(value) FILTER (WHERE applicant_type = 'total'), 0) AS printed,
+        bool_or(value IS NULL) FILTER (WHERE applicant_type = 'total') AS total_blank,
         coalesce(sum(value) FILTER (WHERE applicant_type <> 'total'), 0) AS summed,
         -- read by OCR: the least sure cell of the identity and its confidence
         min(confidence) AS ocr_confidence,
@@ -23,7 +24,7 @@ SELECT
     printed::DOUBLE AS actual,
     line,
     page,
-    format('{}: the six applicant columns add up to {} but 总计 is {}', category, summed, printed) || CASE WHEN ocr_cell IS NULL THEN '' ELSE format(
+    format('{}: the six applicant columns add up to {} but 总计 is {}', category, summed, {{ printed_total('printed', 'total_blank') }}) || CASE WHEN ocr_cell IS NULL THEN '' ELSE format(
         '; figures read by OCR: least sure cell {} (confidence {:.3f}), a misread is likely',
         ocr_cell, ocr_confidence) END
         AS detail

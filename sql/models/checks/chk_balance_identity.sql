@@ -33,8 +33,6 @@ SELECT
     line,
     page,
     format('{}: 新收 + 上年结转 = {} but 办理结果总计 + 结转下年度 = {}',
-        applicant_type, received, handled) || CASE WHEN ocr_cell IS NULL THEN '' ELSE format(
-        '; figures read by OCR: least sure cell {} (confidence {:.3f}), a misread is likely',
-        ocr_cell, ocr_confidence) END AS detail
+        applicant_type, received, handled) || {{ ocr_note('ocr_cell', 'ocr_confidence') }} AS detail
 FROM columns_
 WHERE n_rows = 4 AND n_received > 0 AND n_handled > 0 AND received <> handled

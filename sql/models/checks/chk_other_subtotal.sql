@@ -24,8 +24,6 @@ SELECT
     line,
     page,
     format('{}: the three 其他处理 rows add up to {} but (六)其他处理 is {}', applicant_type,
-        summed, printed) || CASE WHEN ocr_cell IS NULL THEN '' ELSE format(
-        '; figures read by OCR: least sure cell {} (confidence {:.3f}), a misread is likely',
-        ocr_cell, ocr_confidence) END AS detail
+        summed, printed) || {{ ocr_note('ocr_cell', 'ocr_confidence') }} AS detail
 FROM columns_
 WHERE n_parts > 0 AND printed IS NOT NULL AND printed <> summed

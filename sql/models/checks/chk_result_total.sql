@@ -35,9 +35,7 @@ SELECT
     printed::DOUBLE AS actual,
     line,
     page,
-    format('{}: the result rows add up to {} but (七)总计 is {}', applicant_type, summed, {{ printed_total('printed', 'total_blank') }}) || CASE WHEN ocr_cell IS NULL THEN '' ELSE format(
-        '; figures read by OCR: least sure cell {} (confidence {:.3f}), a misread is likely',
-        ocr_cell, ocr_confidence) END
+    format('{}: the result rows add up to {} but (七)总计 is {}', applicant_type, summed, {{ printed_total('printed', 'total_blank') }}) || {{ ocr_note('ocr_cell', 'ocr_confidence') }}
         AS detail
 FROM checked
 WHERE n_total_rows = 1 AND n_parts > 0 AND summed <> printed

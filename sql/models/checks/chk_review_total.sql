@@ -24,9 +24,7 @@ SELECT
     printed::DOUBLE AS actual,
     line,
     page,
-    format('{}: 维持 + 纠正 + 其他 + 尚未审结 = {} but 总计 is {}', proceeding, summed, {{ printed_total('printed', 'total_blank') }}) || CASE WHEN ocr_cell IS NULL THEN '' ELSE format(
-        '; figures read by OCR: least sure cell {} (confidence {:.3f}), a misread is likely',
-        ocr_cell, ocr_confidence) END
+    format('{}: 维持 + 纠正 + 其他 + 尚未审结 = {} but 总计 is {}', proceeding, summed, {{ printed_total('printed', 'total_blank') }}) || {{ ocr_note('ocr_cell', 'ocr_confidence') }}
         AS detail
 FROM groups_
 WHERE n_total_cells = 1 AND n_parts > 0 AND summed <> printed

@@ -24,9 +24,7 @@ SELECT
     printed::DOUBLE AS actual,
     line,
     page,
-    format('{}: the six applicant columns add up to {} but 总计 is {}', category, summed, {{ printed_total('printed', 'total_blank') }}) || CASE WHEN ocr_cell IS NULL THEN '' ELSE format(
-        '; figures read by OCR: least sure cell {} (confidence {:.3f}), a misread is likely',
-        ocr_cell, ocr_confidence) END
+    format('{}: the six applicant columns add up to {} but 总计 is {}', category, summed, {{ printed_total('printed', 'total_blank') }}) || {{ ocr_note('ocr_cell', 'ocr_confidence') }}
         AS detail
 FROM rows_
 WHERE n_total_cells = 1 AND n_parts > 0 AND summed <> printed

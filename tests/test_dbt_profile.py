@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import duckdb
 import yaml
 from dbt.adapters.duckdb.credentials import DuckDBCredentials
 from dbt.adapters.duckdb.environments import Environment
@@ -51,8 +52,9 @@ def test_a_database_that_has_spilled_still_opens_cursors_with_the_profile(tmp_pa
         assert again.execute("SELECT getvariable('govreports_snapshot_id')").fetchone() == (
             "run-1",
         )
-        assert (
-            again.execute("SELECT current_setting('memory_limit')").fetchone()[0].startswith("61")
-        )  # 64MB as DuckDB prints it (MiB)
+        # the memory limit of the profile, as DuckDB prints it
+        with duckdb.connect(config={"memory_limit": "64MB"}) as reference:
+            limit = reference.execute("SELECT current_setting('memory_limit')").fetchone()
+        assert again.execute("SELECT current_setting('memory_limit')").fetchone() == limit
     finally:
         con.close()

@@ -39,16 +39,23 @@ MANIFEST_SCHEMA = pa.schema(
     ]
 )
 
+#: Where and how each figure was read, the same fields in every fact table: the printed
+#: text, its line (and PDF page), the method, and for method 'ocr' the recogniser's
+#: confidence.
+CELL_PROVENANCE = [
+    ("raw", pa.string()),
+    ("line", pa.int32()),
+    ("method", pa.string()),
+    ("page", pa.int32()),
+    ("confidence", pa.float64()),
+]
+
 APPLICATION_FACT = pa.struct(
     [
         ("category", pa.string()),
         ("applicant_type", pa.string()),
         ("value", pa.int64()),
-        ("raw", pa.string()),
-        ("line", pa.int32()),
-        ("method", pa.string()),
-        ("page", pa.int32()),
-        ("confidence", pa.float64()),  # method 'ocr': the recogniser's confidence
+        *CELL_PROVENANCE,
     ]
 )
 DISCLOSURE_FACT = pa.struct(
@@ -56,11 +63,7 @@ DISCLOSURE_FACT = pa.struct(
         ("item", pa.string()),
         ("measure", pa.string()),
         ("value", pa.float64()),
-        ("raw", pa.string()),
-        ("line", pa.int32()),
-        ("method", pa.string()),
-        ("page", pa.int32()),
-        ("confidence", pa.float64()),  # method 'ocr': the recogniser's confidence
+        *CELL_PROVENANCE,
     ]
 )
 REVIEW_FACT = pa.struct(
@@ -68,11 +71,7 @@ REVIEW_FACT = pa.struct(
         ("proceeding", pa.string()),
         ("outcome", pa.string()),
         ("value", pa.int64()),
-        ("raw", pa.string()),
-        ("line", pa.int32()),
-        ("method", pa.string()),
-        ("page", pa.int32()),
-        ("confidence", pa.float64()),  # method 'ocr': the recogniser's confidence
+        *CELL_PROVENANCE,
     ]
 )
 

@@ -14,9 +14,7 @@ WITH columns_ AS (
             WHERE category IN ('received.new', 'received.carried_over')) AS received,
         sum(coalesce(value, 0)) FILTER (
             WHERE category IN ('result.total', 'carried_forward')) AS handled,
-        -- read by OCR: the least sure cell of the identity and its confidence
-        min(confidence) AS ocr_confidence,
-        arg_min(category || '/' || applicant_type, confidence) AS ocr_cell,
+        {{ least_sure_cell("category || '/' || applicant_type") }},
         max(line) FILTER (WHERE category = 'carried_forward') AS line,
         max(page) FILTER (WHERE category = 'carried_forward') AS page
     FROM {{ ref('applications_all_files') }}
@@ -33,6 +31,6 @@ SELECT
     line,
     page,
     format('{}: 新收 + 上年结转 = {} but 办理结果总计 + 结转下年度 = {}',
-        applicant_type, received, handled) || {{ ocr_note('ocr_cell', 'ocr_confidence') }} AS detail
+        applicant_type, received, handled) || {{ ocr_note() }} AS detail
 FROM columns_
 WHERE n_rows = 4 AND n_received > 0 AND n_handled > 0 AND received <> handled

@@ -5,9 +5,7 @@ WITH columns_ AS (
         max(value) FILTER (WHERE category = 'result.other') AS printed,
         sum(coalesce(value, 0)) FILTER (WHERE category <> 'result.other') AS summed,
         count(*) FILTER (WHERE category <> 'result.other') AS n_parts,
-        -- read by OCR: the least sure cell of the identity and its confidence
-        min(confidence) AS ocr_confidence,
-        arg_min(category || '/' || applicant_type, confidence) AS ocr_cell,
+        {{ least_sure_cell("category || '/' || applicant_type") }},
         max(line) FILTER (WHERE category = 'result.other') AS line,
         max(page) FILTER (WHERE category = 'result.other') AS page
     FROM {{ ref('applications_all_files') }}
@@ -24,6 +22,6 @@ SELECT
     line,
     page,
     format('{}: the three 其他处理 rows add up to {} but (六)其他处理 is {}', applicant_type,
-        summed, printed) || {{ ocr_note('ocr_cell', 'ocr_confidence') }} AS detail
+        summed, printed) || {{ ocr_note() }} AS detail
 FROM columns_
 WHERE n_parts > 0 AND printed IS NOT NULL AND printed <> summed

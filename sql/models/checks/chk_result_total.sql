@@ -10,9 +10,7 @@ WITH columns_ AS (
         bool_or(value IS NULL) FILTER (WHERE category = 'result.total') AS total_blank,
         sum(coalesce(value, 0)) FILTER (WHERE category <> 'result.total') AS summed_rows,
         coalesce(sum(value) FILTER (WHERE category = 'result.other'), 0) AS subtotal,
-        -- read by OCR: the least sure cell of the identity and its confidence
-        min(confidence) AS ocr_confidence,
-        arg_min(category || '/' || applicant_type, confidence) AS ocr_cell,
+        {{ least_sure_cell("category || '/' || applicant_type") }},
         max(line) FILTER (WHERE category = 'result.total') AS line,
         max(page) FILTER (WHERE category = 'result.total') AS page
     FROM {{ ref('applications_all_files') }}
@@ -35,7 +33,7 @@ SELECT
     printed::DOUBLE AS actual,
     line,
     page,
-    format('{}: the result rows add up to {} but (七)总计 is {}', applicant_type, summed, {{ printed_total('printed', 'total_blank') }}) || {{ ocr_note('ocr_cell', 'ocr_confidence') }}
+    format('{}: the result rows add up to {} but (七)总计 is {}', applicant_type, summed, {{ printed_total('printed', 'total_blank') }}) || {{ ocr_note() }}
         AS detail
 FROM checked
 WHERE n_total_rows = 1 AND n_parts > 0 AND summed <> printed

@@ -7,9 +7,7 @@ WITH groups_ AS (
         coalesce(max(value) FILTER (WHERE outcome = 'total'), 0) AS printed,
         bool_or(value IS NULL) FILTER (WHERE outcome = 'total') AS total_blank,
         coalesce(sum(value) FILTER (WHERE outcome <> 'total'), 0) AS summed,
-        -- read by OCR: the least sure cell of the identity and its confidence
-        min(confidence) AS ocr_confidence,
-        arg_min(proceeding || '/' || outcome, confidence) AS ocr_cell,
+        {{ least_sure_cell("proceeding || '/' || outcome") }},
         max(line) FILTER (WHERE outcome = 'total') AS line,
         max(page) FILTER (WHERE outcome = 'total') AS page
     FROM {{ ref('review_litigation_all_files') }}
@@ -24,7 +22,7 @@ SELECT
     printed::DOUBLE AS actual,
     line,
     page,
-    format('{}: 维持 + 纠正 + 其他 + 尚未审结 = {} but 总计 is {}', proceeding, summed, {{ printed_total('printed', 'total_blank') }}) || {{ ocr_note('ocr_cell', 'ocr_confidence') }}
+    format('{}: 维持 + 纠正 + 其他 + 尚未审结 = {} but 总计 is {}', proceeding, summed, {{ printed_total('printed', 'total_blank') }}) || {{ ocr_note() }}
         AS detail
 FROM groups_
 WHERE n_total_cells = 1 AND n_parts > 0 AND summed <> printed

@@ -7,9 +7,7 @@ WITH rows_ AS (
         coalesce(max(value) FILTER (WHERE applicant_type = 'total'), 0) AS printed,
         bool_or(value IS NULL) FILTER (WHERE applicant_type = 'total') AS total_blank,
         coalesce(sum(value) FILTER (WHERE applicant_type <> 'total'), 0) AS summed,
-        -- read by OCR: the least sure cell of the identity and its confidence
-        min(confidence) AS ocr_confidence,
-        arg_min(category || '/' || applicant_type, confidence) AS ocr_cell,
+        {{ least_sure_cell("category || '/' || applicant_type") }},
         max(line) FILTER (WHERE applicant_type = 'total') AS line,
         max(page) FILTER (WHERE applicant_type = 'total') AS page
     FROM {{ ref('applications_all_files') }}
@@ -24,7 +22,7 @@ SELECT
     printed::DOUBLE AS actual,
     line,
     page,
-    format('{}: the six applicant columns add up to {} but 总计 is {}', category, summed, {{ printed_total('printed', 'total_blank') }}) || {{ ocr_note('ocr_cell', 'ocr_confidence') }}
+    format('{}: the six applicant columns add up to {} but 总计 is {}', category, summed, {{ printed_total('printed', 'total_blank') }}) || {{ ocr_note() }}
         AS detail
 FROM rows_
 WHERE n_total_cells = 1 AND n_parts > 0 AND summed <> printed

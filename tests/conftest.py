@@ -27,3 +27,27 @@ def shared_path(rel: str) -> Path:
     if not path.exists():  # a missing fixture is a failure, never a skip
         pytest.fail(f"test fixture {path} is missing (tests/fixtures/reports/ is in the repo)")
     return path
+
+
+#: The test files whose module fixtures run whole refreshes (a minute or more each, measured
+#: with `pytest --durations`), started first: `make test` hands whole files to two pytest
+#: processes (pytest-xdist, --dist loadfile) in collection order, and one of these collected
+#: last (alphabetically they are) left one process working alone for minutes at the end.
+SLOWEST_FILES_FIRST = (
+    "test_pipeline_crash.py",
+    "test_pipeline_fanout.py",
+    "test_pipeline_poison.py",
+    "test_pipeline_skips.py",
+    "test_pipeline_cache_parts.py",
+    "test_pipeline_flags.py",
+    "test_pipeline_fuzz.py",
+    "test_bench_smoke.py",
+    "test_pipeline_incremental.py",
+    "test_pipeline_seeds.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every process collects the same order (xdist requires it): a stable sort by file."""
+    rank = {name: i for i, name in enumerate(SLOWEST_FILES_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))

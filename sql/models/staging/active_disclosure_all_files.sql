@@ -3,7 +3,10 @@
     incremental_strategy='append',
     pre_hook="{{ delete_reports_gone(source('govreports', 'active_disclosure')) }}",
 ) }}
-SELECT *
+SELECT
+    *,
+    -- the build that loaded the report's rows (tests and per-report models check those)
+    {{ snapshot_id() }} AS snapshot_id
 FROM {{ source('govreports', 'active_disclosure') }}
 {% if is_incremental() %}
 -- the reports not in the table yet (those gone from the file were deleted by the pre-hook)

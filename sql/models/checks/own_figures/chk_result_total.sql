@@ -1,3 +1,4 @@
+-- depends_on: {{ ref('figures_per_report') }}
 WITH columns_ AS (
     SELECT
         report_id,
@@ -14,7 +15,7 @@ WITH columns_ AS (
         max(line) FILTER (WHERE category = 'result.total') AS line,
         max(page) FILTER (WHERE category = 'result.total') AS page
     FROM {{ ref('applications_all_files') }}
-    WHERE starts_with(category, 'result.')
+    WHERE starts_with(category, 'result.') AND {{ loaded_by_this_build() }}
     GROUP BY report_id, applicant_type
 ),
 checked AS (

@@ -1,3 +1,4 @@
+-- depends_on: {{ ref('figures_per_report') }}
 SELECT
     report_id,
     'blank_cells' AS check_name,
@@ -12,5 +13,5 @@ SELECT
         min(table_name || ' ' || cell || ' (' || CASE WHEN page IS NULL THEN '' ELSE 'page ' || page || ', ' END || 'line ' || coalesce(line::VARCHAR, '?') || ')'))
         AS detail
 FROM {{ ref('stg_cells') }}
-WHERE value IS NULL
+WHERE value IS NULL AND {{ loaded_by_this_build() }}
 GROUP BY report_id

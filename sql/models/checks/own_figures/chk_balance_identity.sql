@@ -1,3 +1,4 @@
+-- depends_on: {{ ref('figures_per_report') }}
 WITH columns_ AS (
     SELECT
         report_id,
@@ -19,6 +20,7 @@ WITH columns_ AS (
         max(page) FILTER (WHERE category = 'carried_forward') AS page
     FROM {{ ref('applications_all_files') }}
     WHERE category IN ('received.new', 'received.carried_over', 'result.total', 'carried_forward')
+        AND {{ loaded_by_this_build() }}
     GROUP BY report_id, applicant_type
 )
 SELECT

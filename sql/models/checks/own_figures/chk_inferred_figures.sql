@@ -1,3 +1,4 @@
+-- depends_on: {{ ref('figures_per_report') }}
 SELECT
     report_id,
     'inferred_figures' AS check_name,
@@ -20,5 +21,5 @@ SELECT
         min(table_name || ' ' || cell || ' (' || CASE WHEN page IS NULL THEN '' ELSE 'page ' || page || ', ' END || 'line ' || coalesce(line::VARCHAR, '?') || ')'))
         AS detail
 FROM {{ ref('stg_cells') }}
-WHERE method IS DISTINCT FROM 'label'
+WHERE method IS DISTINCT FROM 'label' AND {{ loaded_by_this_build() }}
 GROUP BY report_id, method

@@ -1,3 +1,4 @@
+-- depends_on: {{ ref('figures_per_report') }}
 WITH stated AS (
     SELECT DISTINCT report_id, narrative['received_applications'] AS stated
     FROM {{ ref('reports_all_files') }}
@@ -14,6 +15,9 @@ SELECT
     format('the text says {} applications were received, table 3 (新收 总计) says {}',
         s.stated, a.value) AS detail
 FROM stated AS s
-JOIN {{ ref('applications_all_files') }} AS a
-    ON a.report_id = s.report_id AND a.category = 'received.new' AND a.applicant_type = 'total'
+JOIN (
+    SELECT report_id, value, line
+    FROM {{ ref('applications_all_files') }}
+    WHERE category = 'received.new' AND applicant_type = 'total' AND {{ loaded_by_this_build() }}
+) AS a ON a.report_id = s.report_id
 WHERE a.value IS NOT NULL AND a.value <> s.stated

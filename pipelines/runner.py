@@ -116,6 +116,10 @@ def static_steps(job: dg.JobDefinition) -> int:
     return len(ops) - 1
 
 
+#: The last asset of a refresh: a run that did not materialize it published nothing.
+PUBLISHED = "published_warehouse"
+
+
 def outcome_of(result) -> Outcome:
     """What the CLI and the tests read of a finished run: failures, metadata, checks."""
     outcome = Outcome(success=result.success, run_id=result.run_id)
@@ -139,6 +143,13 @@ def outcome_of(result) -> Outcome:
             outcome.checks[evaluation.check_name] = evaluation.passed
     if not outcome.success and not outcome.failures and run_error:
         outcome.failures.append(("run", run_error))
+    if outcome.success and PUBLISHED not in outcome.metadata:
+        # Dagster skips a step whose upstream outputs were not all yielded, and calls the run
+        # a success: a refresh that published nothing must not say so
+        outcome.success = False
+        outcome.failures.append(
+            (PUBLISHED, "skipped: the run published nothing (the published warehouse is unchanged)")
+        )
     return outcome
 
 

@@ -334,3 +334,20 @@ def test_dagster_run_checks_the_raw_dir_of_its_run_config(tmp_path, raw, monkeyp
     assert not outcome.success
     assert outcome.failures == [("start", check_dirs(raw, raw / "wh"))]
     assert not (raw / "wh").exists()
+
+
+def test_a_run_dagster_calls_a_success_that_published_nothing_is_a_failure():
+    """Dagster skips a step whose upstream outputs were not all yielded (optional outputs,
+    as dbt's are) and still calls the run a success: the refresh must not."""
+    from types import SimpleNamespace
+
+    from pipelines.runner import outcome_of
+
+    outcome = outcome_of(SimpleNamespace(success=True, run_id="r", all_events=[]))
+    assert not outcome.success
+    assert outcome.failures == [
+        (
+            "published_warehouse",
+            "skipped: the run published nothing (the published warehouse is unchanged)",
+        )
+    ]

@@ -235,15 +235,21 @@ def _check(sql_name: str, rows: list[tuple]) -> list[tuple]:
         "page INTEGER, confidence DOUBLE)"
     )
     con.executemany("INSERT INTO applications_all_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-    model = (REPO / "sql" / "models" / "checks" / sql_name).read_text(encoding="utf-8")
-    # the model rendered as dbt would: its ref() to the table made above, the project's
-    # macros (all but ref.sql, which wraps dbt's own ref)
+    model = (REPO / "sql" / "models" / "checks" / "own_figures" / sql_name).read_text(
+        encoding="utf-8"
+    )
+    # the model rendered as dbt would in a full build: its ref() to the table made above, the
+    # project's macros (all but ref.sql, which wraps dbt's own ref)
     macros = "".join(
         p.read_text(encoding="utf-8")
         for p in sorted((REPO / "sql" / "macros").glob("*.sql"))
         if p.name != "ref.sql"
     )
-    sql = jinja2.Environment().from_string(macros + model).render(ref=lambda name: name)
+    sql = (
+        jinja2.Environment()
+        .from_string(macros + model)
+        .render(ref=lambda name: name, is_incremental=lambda: False)
+    )
     return con.execute(f"SELECT severity, detail FROM ({sql})").fetchall()
 
 

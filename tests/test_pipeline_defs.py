@@ -42,15 +42,15 @@ def test_steps_that_open_duckdb_run_one_at_a_time_on_any_executor():
 
 
 def test_one_asset_per_dbt_model_and_seed_with_exact_lineage():
-    """Every sql/models/<folder>/<name>.sql and the seed are assets of their folder, with
+    """Every sql/models/<folder>/…/<name>.sql and the seed are assets of their folder, with
     the dependencies dbt reads from ref() and source() (no word in a string or a CTE's
     name makes an edge)."""
     graph = defs().resolve_asset_graph()
-    files = sorted(MODELS.glob("*/*.sql"))
+    files = sorted(MODELS.rglob("*.sql"))
     assert len(files) > 40
     for path in files:
         node = graph.get(dg.AssetKey(path.stem))
-        assert node.group_name == path.parent.name
+        assert node.group_name == path.relative_to(MODELS).parts[0]
         assert node.code_version  # dbt's: changes with the file
     assert graph.get(dg.AssetKey("code_labels")).group_name == "seeds"
     for key in ("raw_manifest", "parsed_reports", "tidy_reports", "tidy_applications", "agencies"):
@@ -78,7 +78,7 @@ def test_one_asset_per_dbt_model_and_seed_with_exact_lineage():
 
 def test_no_directive_comments_and_no_own_placeholders_left():
     """How a model is built is dbt configuration, never a comment of our own."""
-    for path in sorted(MODELS.glob("*/*.sql")):
+    for path in sorted(MODELS.rglob("*.sql")):
         text = path.read_text(encoding="utf-8")
         assert not re.search(r"^--\s*(materialized|exported|incremental by):", text, re.M), path
         assert "{{warehouse_dir}}" not in text and "{{snapshot_id}}" not in text, path
@@ -99,7 +99,7 @@ def test_every_check_file_is_an_asset_check_and_names_itself():
         if node["resource_type"] == "test"
         and (node.get("test_metadata") or {}).get("name") == "no_flags_raised"
     }
-    checks = sorted((MODELS / "checks").glob("chk_*.sql"))
+    checks = sorted((MODELS / "checks").rglob("chk_*.sql"))
     assert len(checks) == 12 and len(tests) == 12
     for path in checks:
         name = path.stem.removeprefix("chk_")

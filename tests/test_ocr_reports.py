@@ -235,9 +235,7 @@ def _check(sql_name: str, rows: list[tuple]) -> list[tuple]:
         "page INTEGER, confidence DOUBLE)"
     )
     con.executemany("INSERT INTO applications_all_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-    model = (REPO / "sql" / "models" / "checks" / "own_figures" / sql_name).read_text(
-        encoding="utf-8"
-    )
+    model = (REPO / "sql" / "models" / "checks" / sql_name).read_text(encoding="utf-8")
     # the model rendered as dbt would in a full build: its ref() to the table made above, the
     # project's macros (all but ref.sql, which wraps dbt's own ref)
     macros = "".join(

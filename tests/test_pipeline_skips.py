@@ -42,14 +42,6 @@ INCREMENTAL = {
     "review_litigation_all_files",
     # what is computed once per report, from its facts
     "figures_per_report",
-    "chk_balance_identity",
-    "chk_result_total",
-    "chk_other_subtotal",
-    "chk_row_total",
-    "chk_review_total",
-    "chk_narrative",
-    "chk_blank_cells",
-    "chk_inferred_figures",
 }
 
 

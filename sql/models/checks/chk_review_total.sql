@@ -1,4 +1,3 @@
--- depends_on: {{ ref('figures_per_report') }}
 WITH groups_ AS (
     SELECT
         report_id,
@@ -12,7 +11,6 @@ WITH groups_ AS (
         max(line) FILTER (WHERE outcome = 'total') AS line,
         max(page) FILTER (WHERE outcome = 'total') AS page
     FROM {{ ref('review_litigation_all_files') }}
-    WHERE {{ loaded_by_this_build() }}
     GROUP BY report_id, proceeding
 )
 SELECT

@@ -1,4 +1,3 @@
--- depends_on: {{ ref('figures_per_report') }}
 WITH stated AS (
     SELECT DISTINCT report_id, narrative['received_applications'] AS stated
     FROM {{ ref('reports_all_files') }}
@@ -15,9 +14,6 @@ SELECT
     format('the text says {} applications were received, table 3 (新收 总计) says {}',
         s.stated, a.value) AS detail
 FROM stated AS s
-JOIN (
-    SELECT report_id, value, line
-    FROM {{ ref('applications_all_files') }}
-    WHERE category = 'received.new' AND applicant_type = 'total' AND {{ loaded_by_this_build() }}
-) AS a ON a.report_id = s.report_id
+JOIN {{ ref('applications_all_files') }} AS a
+    ON a.report_id = s.report_id AND a.category = 'received.new' AND a.applicant_type = 'total'
 WHERE a.value IS NOT NULL AND a.value <> s.stated

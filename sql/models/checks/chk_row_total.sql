@@ -1,4 +1,3 @@
--- depends_on: {{ ref('figures_per_report') }}
 WITH rows_ AS (
     SELECT
         report_id,
@@ -12,7 +11,6 @@ WITH rows_ AS (
         max(line) FILTER (WHERE applicant_type = 'total') AS line,
         max(page) FILTER (WHERE applicant_type = 'total') AS page
     FROM {{ ref('applications_all_files') }}
-    WHERE {{ loaded_by_this_build() }}
     GROUP BY report_id, category
 )
 SELECT

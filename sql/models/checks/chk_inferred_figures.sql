@@ -1,4 +1,3 @@
--- depends_on: {{ ref('figures_per_report') }}
 SELECT
     report_id,
     'inferred_figures' AS check_name,
@@ -21,5 +20,5 @@ SELECT
         min(table_name || ' ' || cell || ' (' || CASE WHEN page IS NULL THEN '' ELSE 'page ' || page || ', ' END || 'line ' || coalesce(line::VARCHAR, '?') || ')'))
         AS detail
 FROM {{ ref('stg_cells') }}
-WHERE method IS DISTINCT FROM 'label' AND {{ loaded_by_this_build() }}
+WHERE method IS DISTINCT FROM 'label'
 GROUP BY report_id, method

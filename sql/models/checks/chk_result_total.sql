@@ -1,4 +1,3 @@
--- depends_on: {{ ref('figures_per_report') }}
 WITH columns_ AS (
     SELECT
         report_id,
@@ -15,7 +14,7 @@ WITH columns_ AS (
         max(line) FILTER (WHERE category = 'result.total') AS line,
         max(page) FILTER (WHERE category = 'result.total') AS page
     FROM {{ ref('applications_all_files') }}
-    WHERE starts_with(category, 'result.') AND {{ loaded_by_this_build() }}
+    WHERE starts_with(category, 'result.')
     GROUP BY report_id, applicant_type
 ),
 checked AS (

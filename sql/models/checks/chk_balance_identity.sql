@@ -1,4 +1,3 @@
--- depends_on: {{ ref('figures_per_report') }}
 WITH columns_ AS (
     SELECT
         report_id,
@@ -20,7 +19,6 @@ WITH columns_ AS (
         max(page) FILTER (WHERE category = 'carried_forward') AS page
     FROM {{ ref('applications_all_files') }}
     WHERE category IN ('received.new', 'received.carried_over', 'result.total', 'carried_forward')
-        AND {{ loaded_by_this_build() }}
     GROUP BY report_id, applicant_type
 )
 SELECT

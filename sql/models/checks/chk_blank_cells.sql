@@ -1,4 +1,3 @@
--- depends_on: {{ ref('figures_per_report') }}
 SELECT
     report_id,
     'blank_cells' AS check_name,
@@ -13,5 +12,5 @@ SELECT
         min(table_name || ' ' || cell || ' (' || CASE WHEN page IS NULL THEN '' ELSE 'page ' || page || ', ' END || 'line ' || coalesce(line::VARCHAR, '?') || ')'))
         AS detail
 FROM {{ ref('stg_cells') }}
-WHERE value IS NULL AND {{ loaded_by_this_build() }}
+WHERE value IS NULL
 GROUP BY report_id

@@ -1,4 +1,3 @@
--- depends_on: {{ ref('figures_per_report') }}
 WITH columns_ AS (
     SELECT
         report_id,
@@ -10,7 +9,7 @@ WITH columns_ AS (
         max(line) FILTER (WHERE category = 'result.other') AS line,
         max(page) FILTER (WHERE category = 'result.other') AS page
     FROM {{ ref('applications_all_files') }}
-    WHERE starts_with(category, 'result.other') AND {{ loaded_by_this_build() }}
+    WHERE starts_with(category, 'result.other')
     GROUP BY report_id, applicant_type
 )
 SELECT

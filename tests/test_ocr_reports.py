@@ -232,9 +232,12 @@ def _check(sql_name: str, rows: list[tuple]) -> list[tuple]:
     con.execute(
         "CREATE TABLE applications_all_files (report_id VARCHAR, category VARCHAR, "
         "applicant_type VARCHAR, value BIGINT, raw VARCHAR, line INTEGER, method VARCHAR, "
-        "page INTEGER, confidence DOUBLE)"
+        "page INTEGER, confidence DOUBLE, snapshot_id VARCHAR DEFAULT 's')"
     )
-    con.executemany("INSERT INTO applications_all_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    con.executemany(
+        "INSERT INTO applications_all_files BY POSITION VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, DEFAULT)",
+        rows,
+    )
     model = (REPO / "sql" / "models" / "checks" / sql_name).read_text(encoding="utf-8")
     # the model rendered as dbt would in a full build: its ref() to the table made above, the
     # project's macros (all but ref.sql, which wraps dbt's own ref)

@@ -90,9 +90,10 @@ def test_every_check_file_is_an_asset_check_and_names_itself():
     failing check never stops (severity warn)."""
     loaded = defs()
     check_keys = loaded.resolve_asset_graph().asset_check_keys
-    flags_sql = (MODELS / "checks" / "consistency_flags.sql").read_text() + (
-        MODELS / "checks" / "flags_per_report.sql"
-    ).read_text()
+    flags_sql = "".join(
+        (MODELS / "checks" / f"{name}.sql").read_text()
+        for name in ("consistency_flags", "flags_per_report", "flags_of_own_figures")
+    )
     tests = {
         node["name"]: node
         for node in MANIFEST["nodes"].values()

@@ -42,6 +42,7 @@ INCREMENTAL = {
     "review_litigation_all_files",
     # what is computed once per report, from its facts
     "figures_per_report",
+    "flags_of_own_figures",
 }
 
 

@@ -1,6 +1,7 @@
 WITH columns_ AS (
     SELECT
         report_id,
+        snapshot_id,
         applicant_type,
         -- which of the four rows the column has (a DISTINCT count costs 2x the query)
         (bool_or(category = 'received.new')::INTEGER
@@ -19,10 +20,11 @@ WITH columns_ AS (
         max(page) FILTER (WHERE category = 'carried_forward') AS page
     FROM {{ ref('applications_all_files') }}
     WHERE category IN ('received.new', 'received.carried_over', 'result.total', 'carried_forward')
-    GROUP BY report_id, applicant_type
+    GROUP BY report_id, snapshot_id, applicant_type
 )
 SELECT
     report_id,
+    snapshot_id,
     'balance_identity' AS check_name,
     'error' AS severity,
     applicant_type AS scope,

@@ -1,5 +1,6 @@
 SELECT
     report_id,
+    snapshot_id,
     'blank_cells' AS check_name,
     'warning' AS severity,
     NULL AS scope,
@@ -13,4 +14,4 @@ SELECT
         AS detail
 FROM {{ ref('stg_cells') }}
 WHERE value IS NULL
-GROUP BY report_id
+GROUP BY report_id, snapshot_id

@@ -1,5 +1,6 @@
 SELECT
     report_id,
+    snapshot_id,
     'inferred_figures' AS check_name,
     CASE WHEN method = 'position' THEN 'warning' ELSE 'info' END AS severity,
     method AS scope,
@@ -21,4 +22,4 @@ SELECT
         AS detail
 FROM {{ ref('stg_cells') }}
 WHERE method IS DISTINCT FROM 'label'
-GROUP BY report_id, method
+GROUP BY report_id, snapshot_id, method

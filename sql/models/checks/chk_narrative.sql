@@ -5,6 +5,7 @@ WITH stated AS (
 )
 SELECT
     s.report_id,
+    a.snapshot_id,
     'narrative' AS check_name,
     'warning' AS severity,
     'received_applications' AS scope,

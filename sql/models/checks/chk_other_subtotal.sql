@@ -1,6 +1,7 @@
 WITH columns_ AS (
     SELECT
         report_id,
+        snapshot_id,
         applicant_type,
         max(value) FILTER (WHERE category = 'result.other') AS printed,
         sum(coalesce(value, 0)) FILTER (WHERE category <> 'result.other') AS summed,
@@ -10,10 +11,11 @@ WITH columns_ AS (
         max(page) FILTER (WHERE category = 'result.other') AS page
     FROM {{ ref('applications_all_files') }}
     WHERE starts_with(category, 'result.other')
-    GROUP BY report_id, applicant_type
+    GROUP BY report_id, snapshot_id, applicant_type
 )
 SELECT
     report_id,
+    snapshot_id,
     'other_subtotal' AS check_name,
     'error' AS severity,
     applicant_type AS scope,

@@ -1,6 +1,7 @@
 WITH columns_ AS (
     SELECT
         report_id,
+        snapshot_id,
         applicant_type,
         count(*) FILTER (WHERE category = 'result.total') AS n_total_rows,
         count(*) FILTER (WHERE starts_with(category, 'result.other.')) > 0 AS has_other_parts,
@@ -15,7 +16,7 @@ WITH columns_ AS (
         max(page) FILTER (WHERE category = 'result.total') AS page
     FROM {{ ref('applications_all_files') }}
     WHERE starts_with(category, 'result.')
-    GROUP BY report_id, applicant_type
+    GROUP BY report_id, snapshot_id, applicant_type
 ),
 checked AS (
     SELECT
@@ -26,6 +27,7 @@ checked AS (
 )
 SELECT
     report_id,
+    snapshot_id,
     'result_total' AS check_name,
     'error' AS severity,
     applicant_type AS scope,

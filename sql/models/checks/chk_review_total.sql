@@ -1,6 +1,7 @@
 WITH groups_ AS (
     SELECT
         report_id,
+        snapshot_id,
         proceeding,
         count(*) FILTER (WHERE outcome = 'total') AS n_total_cells,
         count(value) FILTER (WHERE outcome <> 'total') AS n_parts,
@@ -11,10 +12,11 @@ WITH groups_ AS (
         max(line) FILTER (WHERE outcome = 'total') AS line,
         max(page) FILTER (WHERE outcome = 'total') AS page
     FROM {{ ref('review_litigation_all_files') }}
-    GROUP BY report_id, proceeding
+    GROUP BY report_id, snapshot_id, proceeding
 )
 SELECT
     report_id,
+    snapshot_id,
     'review_total' AS check_name,
     'error' AS severity,
     proceeding AS scope,

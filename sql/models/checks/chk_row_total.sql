@@ -1,6 +1,7 @@
 WITH rows_ AS (
     SELECT
         report_id,
+        snapshot_id,
         category,
         count(*) FILTER (WHERE applicant_type = 'total') AS n_total_cells,
         count(value) FILTER (WHERE applicant_type <> 'total') AS n_parts,
@@ -11,10 +12,11 @@ WITH rows_ AS (
         max(line) FILTER (WHERE applicant_type = 'total') AS line,
         max(page) FILTER (WHERE applicant_type = 'total') AS page
     FROM {{ ref('applications_all_files') }}
-    GROUP BY report_id, category
+    GROUP BY report_id, snapshot_id, category
 )
 SELECT
     report_id,
+    snapshot_id,
     'row_total' AS check_name,
     'error' AS severity,
     category AS scope,

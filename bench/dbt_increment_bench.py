@@ -8,7 +8,7 @@ It copies the published snapshot twice into a scratch dir (the warehouse is not 
 
 1. `dbt build --full-refresh` on the first copy (what a full refresh's dbt step runs);
 2. on a copy of that, the rows of N reports deleted from every incremental model (the fact
-   tables, figures_per_report, the checks of checks/own_figures/), as if their files had
+   tables, figures_per_report, flags_of_own_figures), as if their files had
    just arrived, then the `dbt build` a refresh with new files runs (every model that
    reads a tidy file or the raw manifest, the incremental models incrementally).
 
@@ -20,6 +20,7 @@ tidy step and the marts' Parquet export are not in these numbers (`make bench` h
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import sys
 import tempfile
@@ -34,8 +35,6 @@ from pipelines.core.tables import sql_identifier
 
 
 def incremental_models() -> list[str]:
-    import json
-
     manifest = json.loads(dbt_project.manifest_path().read_text(encoding="utf-8"))
     return sorted(
         node["alias"] or node["name"]
@@ -57,9 +56,9 @@ def build(files: WarehouseFiles, args: list[str], top: int) -> None:
         print(f"    {n.node.name[:64]:64} {n.execution_time:6.2f} s")
 
 
-def forget_reports(database: Path, n: int) -> int:
-    """Delete the rows of `n` reports (chosen by a hash of their id) from every incremental
-    model: the next incremental build loads them as new."""
+def forget_reports(database: Path, n: int, models: list[str]) -> int:
+    """Delete the rows of `n` reports (chosen by a hash of their id) from the incremental
+    `models`: the next incremental build loads them as new."""
     con = duckdb.connect(str(database))
     try:
         ids = [
@@ -73,7 +72,7 @@ def forget_reports(database: Path, n: int) -> int:
         con.execute(
             "CREATE TEMP TABLE forgotten AS SELECT unnest(?::VARCHAR[]) AS report_id", [ids]
         )
-        for model in incremental_models():
+        for model in models:
             con.execute(
                 f"DELETE FROM {sql_identifier(model)} "
                 "WHERE report_id IN (SELECT report_id FROM forgotten)"
@@ -103,8 +102,9 @@ def main(argv: list[str] | None = None) -> None:
         shutil.copytree(current.resolve(), full.root)
         build(full, ["build", "--no-write-json", "--full-refresh"], args.top)
         shutil.copytree(full.root, increment.root)
-        forgotten = forget_reports(increment.duckdb, args.reports)
-        print(f"{forgotten} reports' rows deleted from {', '.join(incremental_models())}")
+        models = incremental_models()
+        forgotten = forget_reports(increment.duckdb, args.reports, models)
+        print(f"{forgotten} reports' rows deleted from {', '.join(models)}")
         select = [f"source:govreports.{name}+" for name in (*TIDY_TABLES, "agencies")]
         build(
             increment,

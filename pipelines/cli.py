@@ -204,7 +204,7 @@ def refresh_warehouse(
             )
         print(f"govreports refresh: {raw_dir} → {layout.root}", file=sys.stderr)
 
-        from pipelines.runner import read_summary, run_refresh  # Dagster loads here
+        from pipelines.runner import PUBLISHED, read_summary, run_refresh  # Dagster loads here
 
         outcome = run_refresh(
             raw_dir,
@@ -219,7 +219,7 @@ def refresh_warehouse(
             for step, message in outcome.failures or [("run", "failed")]:
                 where = "" if step in ("start", "run") else f"step {step} failed: "
                 print(f"govreports: {where}{explain(message, layout)}", file=sys.stderr)
-            published = "published_warehouse" in outcome.metadata
+            published = PUBLISHED in outcome.metadata
             print(
                 f"govreports: run {outcome.run_id} (details: `make dev`, Runs tab); "
                 + (

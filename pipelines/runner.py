@@ -147,9 +147,7 @@ def outcome_of(result) -> Outcome:
         # Dagster skips a step whose upstream outputs were not all yielded, and calls the run
         # a success: a refresh that published nothing must not say so
         outcome.success = False
-        outcome.failures.append(
-            (PUBLISHED, "skipped: the run published nothing (the published warehouse is unchanged)")
-        )
+        outcome.failures.append((PUBLISHED, "skipped: the run published nothing"))
     return outcome
 
 

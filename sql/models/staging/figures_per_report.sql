@@ -107,26 +107,22 @@ dis AS (
     WHERE {{ loaded_by_this_build() }}
     GROUP BY report_id
 ),
+-- every cell of the three tables (stg_cells): one row for each report with any fact
 inferred AS (
     SELECT report_id, count(*) FILTER (WHERE method IS DISTINCT FROM 'label') AS n_figures_inferred
     FROM {{ ref('stg_cells') }}
     WHERE {{ loaded_by_this_build() }}
     GROUP BY report_id
-),
-ids AS (
-    SELECT report_id FROM app UNION SELECT report_id FROM rev UNION SELECT report_id FROM dis
-    UNION SELECT report_id FROM inferred
 )
 SELECT
-    ids.report_id,
+    inferred.report_id,
     app.* EXCLUDE (report_id),
     rev.* EXCLUDE (report_id),
     dis.* EXCLUDE (report_id),
-    coalesce(inferred.n_figures_inferred, 0) AS n_figures_inferred,
-    -- the build that pivoted them (flags_of_own_figures checks the same reports)
+    inferred.n_figures_inferred,
+    -- the build that pivoted them
     {{ snapshot_id() }} AS snapshot_id
-FROM ids
+FROM inferred
 LEFT JOIN app USING (report_id)
 LEFT JOIN rev USING (report_id)
 LEFT JOIN dis USING (report_id)
-LEFT JOIN inferred USING (report_id)

@@ -30,7 +30,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.core import dbt_build, dbt_project
-from pipelines.core.paths import TIDY_TABLES, WarehouseFiles, WarehouseLayout
+from pipelines.core.paths import WarehouseFiles, WarehouseLayout
 from pipelines.core.tables import sql_identifier
 
 
@@ -105,12 +105,8 @@ def main(argv: list[str] | None = None) -> None:
         models = incremental_models()
         forgotten = forget_reports(increment.duckdb, args.reports, models)
         print(f"{forgotten} reports' rows deleted from {', '.join(models)}")
-        select = [f"source:govreports.{name}+" for name in (*TIDY_TABLES, "agencies")]
-        build(
-            increment,
-            ["build", "--no-write-json", "--select", *select, dbt_build.EVERY_REFRESH],
-            args.top,
-        )
+        select = [f"source:govreports.{name}+" for name in dbt_build.SOURCES]
+        build(increment, ["build", "--no-write-json", "--select", *select], args.top)
     finally:
         if args.workdir is None:
             shutil.rmtree(work, ignore_errors=True)

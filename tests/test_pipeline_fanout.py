@@ -42,7 +42,7 @@ from tests.pipeline_support import assert_same_state, leftovers, warehouse_state
 SAMPLE = PROJECT_ROOT / "data" / "raw"
 SHARDS = 3
 #: Columns that record when a run happened (each run has its own times).
-WHEN = frozenset({"last_seen", "first_seen", "content_first_seen", "parsed_at"})
+WHEN = frozenset({"gone_since", "first_seen", "content_first_seen", "parsed_at"})
 
 
 def state(wh: Path) -> dict:

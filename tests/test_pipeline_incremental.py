@@ -29,10 +29,6 @@ def marts(warehouse):
     }
 
 
-#: The one column a rerun changes: when the scan last saw each file.
-RUN_BOOKKEEPING = frozenset({"last_seen"})
-
-
 def test_second_refresh_parses_nothing_and_changes_nothing(tmp_path, monkeypatch):
     fake = install_fake_parser(monkeypatch)
     raw, wh = tmp_path / "raw", tmp_path / "wh"
@@ -46,8 +42,7 @@ def test_second_refresh_parses_nothing_and_changes_nothing(tmp_path, monkeypatch
         (3, 2)
     ]
     before = marts(wh)
-    state = warehouse_state(wh, ignore=RUN_BOOKKEEPING)
-    [(seen_first,)] = query(wh, "SELECT max(last_seen) FROM stg_raw_files")
+    state = warehouse_state(wh)
 
     fake.calls.clear()
     second = refresh(raw, wh)
@@ -58,9 +53,8 @@ def test_second_refresh_parses_nothing_and_changes_nothing(tmp_path, monkeypatch
     for name, table in before.items():
         assert after[name].equals(table), name
     # every table and view of the database and every published Parquet file, row for row
-    assert_same_state(warehouse_state(wh, ignore=RUN_BOOKKEEPING), state)
-    [(seen_second,)] = query(wh, "SELECT max(last_seen) FROM stg_raw_files")
-    assert seen_second > seen_first
+    # not even a timestamp: nothing in the warehouse names the refresh that found nothing
+    assert_same_state(warehouse_state(wh), state)
 
 
 def test_touched_changed_removed_and_new_parser_version(tmp_path, monkeypatch):
@@ -88,11 +82,13 @@ def test_touched_changed_removed_and_new_parser_version(tmp_path, monkeypatch):
         ("a.txt",),
         ("b.txt",),
     ]
-    assert query(wh, "SELECT path, present FROM stg_raw_files ORDER BY 1") == [
-        ("a.txt", True),
-        ("b.txt", True),
-        ("copy/b.txt", False),
-    ]
+    assert query(
+        wh, "SELECT path, present, gone_since IS NOT NULL FROM stg_raw_files ORDER BY 1"
+    ) == [("a.txt", True, False), ("b.txt", True, False), ("copy/b.txt", False, True)]
+    [(gone_since,)] = query(wh, "SELECT gone_since FROM stg_raw_files WHERE NOT present")
+    assert gone_since > max(first for (first,) in query(wh, "SELECT first_seen FROM stg_raw_files"))
+    refresh(raw, wh)  # still gone: since the same refresh
+    assert query(wh, "SELECT gone_since FROM stg_raw_files WHERE NOT present") == [(gone_since,)]
     assert query(
         wh, "SELECT received_new FROM mart_agency_year WHERE agency = '樟树市鹿江街道办事处'"
     ) == [(5,)]
@@ -101,7 +97,7 @@ def test_touched_changed_removed_and_new_parser_version(tmp_path, monkeypatch):
     # its rows replace the old ones: the same figures (this fake parser reads the same ones),
     # every row stamped with the new version, none left from the old one
     # (and the marts, recomputed, say by which refresh: snapshot_id, refreshed_at)
-    unversioned = RUN_BOOKKEEPING | {"parser_version", "snapshot_id", "refreshed_at"}
+    unversioned = {"parser_version", "snapshot_id", "refreshed_at"}
     state = warehouse_state(wh, ignore=unversioned)
     monkeypatch.setattr(ingest, "PARSER_VERSION", "99.0")
     fake.version = "99.0"

@@ -13,9 +13,8 @@ snapshot holds now (`plan`):
   incrementally (the rows of new reports inserted, those of reports gone deleted) unless
   the generation of their rows changed (a new parser version or new tidy queries:
   `--full-refresh`);
-- always: what reads the raw manifest (its `last_seen` moves every refresh), and any mart
-  whose Parquet file is missing; nothing else when nothing changed (the copied database
-  holds it).
+- any mart whose Parquet file is missing;
+- nothing at all when nothing changed (the copied database holds it): dbt is not called.
 
 No Dagster here.
 """
@@ -32,13 +31,10 @@ from pipelines.core import fingerprints
 from pipelines.core.paths import TIDY_TABLES, WarehouseFiles
 
 STATE = "dbt_build.json"
-#: The dbt sources (sql/models/sources.yml) whose changes `plan` follows: the tidy tables
-#: and the agencies' regions. (The raw manifest changes every refresh: what reads it is
-#: always built.)
-SOURCES = (*TIDY_TABLES, "agencies")
+#: The dbt sources (sql/models/sources.yml) whose changes `plan` follows: the tidy tables,
+#: the raw manifest and the agencies' regions.
+SOURCES = (*TIDY_TABLES, "raw_manifest", "agencies")
 FACT_SOURCES = ("applications", "active_disclosure", "review_litigation")
-#: Built by every refresh: what reads the raw manifest.
-EVERY_REFRESH = "source:govreports.raw_manifest+"
 
 
 @dataclass(frozen=True)
@@ -76,14 +72,16 @@ def record(files: WarehouseFiles, inputs: Inputs) -> None:
 
 @dataclass(frozen=True)
 class Plan:
-    #: dbt node selection; empty: every node
+    #: dbt node selection; empty: every node (unless `nothing`)
     select: tuple[str, ...]
     full_refresh: bool
     why: str
+    #: nothing to build: dbt is not called
+    nothing: bool = False
 
     @property
     def everything(self) -> bool:
-        return not self.select
+        return not self.select and not self.nothing
 
     def args(self) -> list[str]:
         args = ["build", "--no-write-json"]  # (results come back in the call, not in files)
@@ -110,11 +108,9 @@ def plan(
     changed = sorted(n for n in SOURCES if recorded.sources.get(n) != now.sources.get(n))
     if full:  # (a new generation comes with new files)
         changed = sorted({*changed, *FACT_SOURCES})
-    select = (
-        *(f"source:govreports.{name}+" for name in changed),
-        EVERY_REFRESH,
-        *sorted(missing_exports),
-    )
+    select = (*(f"source:govreports.{name}+" for name in changed), *sorted(missing_exports))
+    if not select:
+        return Plan((), False, "nothing new", nothing=True)
     why = f"changed: {', '.join(changed)}" if changed else "nothing new"
     if full:
         why += " (a new generation of the fact rows)"

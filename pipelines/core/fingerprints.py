@@ -37,9 +37,10 @@ def digest(*parts: str | bytes) -> str:
 
 
 def table_digest(table: pa.Table) -> str:
-    """SHA-256 of a table's schema and values (Arrow IPC of its columns in one batch)."""
+    """SHA-256 of a table's schema and values (Arrow IPC of its columns in one batch); not
+    of the schema's key-value metadata (which holds the fingerprint a file was written with)."""
     sink = pa.BufferOutputStream()
-    table = table.combine_chunks()
+    table = table.combine_chunks().replace_schema_metadata(None)
     with pa.ipc.new_stream(sink, table.schema) as writer:
         writer.write_table(table)
     return hashlib.sha256(sink.getvalue()).hexdigest()

@@ -10,7 +10,10 @@ refresh also re-reads the files of one of `REHASH_SLICES` slices of the paths, a
 slice each day, so every file is read again at least once every two months. Entries that are not
 read (links, special files, files that cannot be opened) are listed with the reason in
 `error`. Files that have disappeared stay in the manifest with `present = false` and
-their old `last_seen`.
+`gone_since` (the first refresh that no longer saw them).
+
+A refresh that finds nothing new writes exactly the manifest it read (nothing in it names the
+refresh that wrote it), so nothing downstream of it has anything to rebuild.
 
 The raw dir is listed once (plain strings), each entry stat'ed once; matching it with the
 previous manifest is a join in DuckDB over Arrow tables, not a dict per file.
@@ -31,8 +34,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from pipelines.core import fingerprints
 from pipelines.core.raw_dir import describe_error, scan_raw_dir, sha256_of
-from pipelines.core.tables import MANIFEST_SCHEMA, write_parquet
+from pipelines.core.tables import MANIFEST_SCHEMA, TS, write_parquet
 
 
 @dataclass(frozen=True)
@@ -103,13 +107,13 @@ SELECT path, size, mtime_ns, ctime_ns, inode, sha256, error, true AS present,
     coalesce(old_first_seen, $now) AS first_seen,
     CASE WHEN is_new OR content_changed THEN $now ELSE old_content_first_seen END
         AS content_first_seen,
-    $now AS last_seen,
+    NULL::TIMESTAMPTZ AS gone_since,
     is_new, content_changed, false AS removed_now,
     error IS NOT NULL AS not_read_now  -- by the scan (listed only) or by hashing
 FROM now_seen
 UNION ALL
 SELECT path, size, mtime_ns, ctime_ns, inode, sha256, error, false, first_seen,
-    content_first_seen, last_seen,
+    content_first_seen, CASE WHEN present THEN $now ELSE gone_since END AS gone_since,
     false, false, present, false
 FROM previous
 WHERE path NOT IN (SELECT path FROM seen)
@@ -121,6 +125,12 @@ def read_manifest(path: Path) -> pa.Table:
     if not path.exists():
         return MANIFEST_SCHEMA.empty_table()
     table = pq.read_table(path)
+    if "gone_since" not in table.column_names and "last_seen" in table.column_names:
+        # a manifest written when it had `last_seen` (moved by every refresh) instead: a path
+        # gone by then was not seen since its last_seen
+        present = table.column("present")
+        gone = pc.if_else(present, pa.scalar(None, TS), table.column("last_seen"))
+        table = table.append_column(pa.field("gone_since", TS), gone)
     for field in MANIFEST_SCHEMA:  # a manifest written before a column was added
         if field.name not in table.column_names:
             table = table.append_column(field, pa.nulls(table.num_rows, field.type))
@@ -238,5 +248,9 @@ def refresh_manifest(
         previous = MANIFEST_SCHEMA.empty_table()
         problem = f"the previous manifest could not be read ({exc}); rebuilt from the raw files"
     table, stats = scan(raw_dir, previous, now)
-    write_parquet(table, out_path)
+    # the file carries the digest of its rows: one that holds these rows already is kept as it
+    # is (nothing downstream sees a change); else written
+    fingerprint = fingerprints.table_digest(table)
+    if fingerprints.of_file(out_path) != fingerprint:
+        write_parquet(fingerprints.with_fingerprint(table, fingerprint), out_path)
     return dataclasses.replace(stats, previous_unreadable=problem)

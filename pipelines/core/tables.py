@@ -35,7 +35,7 @@ MANIFEST_SCHEMA = pa.schema(
         ("present", pa.bool_()),
         ("first_seen", TS),
         ("content_first_seen", TS),
-        ("last_seen", TS),
+        ("gone_since", TS),
     ]
 )
 

@@ -119,9 +119,12 @@ def sql_models(context: dg.AssetExecutionContext, warehouse: Warehouse) -> Itera
     if selected != set(nodes):  # a subset run: only what it selected
         names = sorted(relation_name(nodes[uid]) for uid in selected)
         plan = dbt_build.Plan(tuple(names), False, "the run's selection")
-    context.log.info(f"dbt {' '.join(plan.args())} ({plan.why})")
-
-    statuses = _build(files, plan, context)
+    if plan.nothing:
+        context.log.info(f"dbt not called ({plan.why})")
+        statuses = _Statuses()
+    else:
+        context.log.info(f"dbt {' '.join(plan.args())} ({plan.why})")
+        statuses = _build(files, plan, context)
     built = {
         uid for uid, status in statuses.items() if uid in nodes and status in ("success", "pass")
     }
@@ -148,7 +151,7 @@ def sql_models(context: dg.AssetExecutionContext, warehouse: Warehouse) -> Itera
                 meta["parquet"] = str(warehouse.layout.marts / f"{name}.parquet")
         check_results = list(checks.check_results(context, con, statuses, MANIFEST, TRANSLATOR))
     if selected == set(nodes):  # (what the database holds now was built from `now`)
-        if plan.select != (dbt_build.EVERY_REFRESH,) or not files.docs.is_file():
+        if not plan.nothing or not files.docs.is_file():
             warehouse.close_connection()  # dbt opens the file to read its catalog
             _generate_docs(files)
         dbt_build.record(files, now)
@@ -164,12 +167,13 @@ class _Statuses(dict):
     """unique_id → dbt status of every node a build ran; `full`: incremental models that a
     fallback rebuilt in full."""
 
-    full: set[str]
+    def __init__(self) -> None:
+        super().__init__()
+        self.full: set[str] = set()
 
 
 def _build(files, plan: dbt_build.Plan, context) -> _Statuses:
     statuses = _Statuses()
-    statuses.full = set()
 
     def on_event(event) -> None:
         if event.info.name == "NodeFinished":

@@ -72,6 +72,12 @@ def main(argv: list[str] | None = None) -> int:
         default=DEFAULT_MAX_FILE_MB,
         help=f"larger files are recorded as rejected, not parsed (default: {DEFAULT_MAX_FILE_MB})",
     )
+    refresh.add_argument(
+        "--force",
+        action="store_true",
+        help="run the job even when the published warehouse is current (by default a refresh "
+        "that finds nothing new, built by this code, launches no run)",
+    )
     parse = commands.add_parser(
         "parse",
         help="parse files and print one JSON object per line (exit status 1 if any is rejected)",
@@ -124,6 +130,7 @@ def main(argv: list[str] | None = None) -> int:
             args.executor,
             args.shards,
             args.dask_address,
+            args.force,
         )
     except BrokenPipeError:  # `govreports parse … | head`
         sys.stderr.close()
@@ -177,6 +184,7 @@ def refresh_warehouse(
     executor: str = "in_process",
     shards: int = 0,
     dask_address: str | None = None,
+    force: bool = False,
 ) -> int:
     raw_dir = resolve_dir(raw_arg, RAW_DIR_ENV, DEFAULT_RAW_DIR)
     layout = WarehouseLayout(resolve_dir(warehouse_arg, WAREHOUSE_DIR_ENV, DEFAULT_WAREHOUSE_DIR))
@@ -195,6 +203,9 @@ def refresh_warehouse(
     except (writer_lock.WarehouseBusy, writer_lock.WarehouseLayoutError) as exc:
         print(f"govreports: {exc}", file=sys.stderr)
         return 1
+    from pipelines.core.analyst import read_summary
+    from pipelines.core.up_to_date import published_is_current
+
     with lock:
         if lock.stale_holder:
             print(
@@ -204,7 +215,19 @@ def refresh_warehouse(
             )
         print(f"govreports refresh: {raw_dir} → {layout.root}", file=sys.stderr)
 
-        from pipelines.runner import PUBLISHED, read_summary, run_refresh  # Dagster loads here
+        if not force and not lock.stale_holder:
+            current = published_is_current(raw_dir, layout)
+            if current is not None:
+                print(
+                    f"govreports: nothing new since snapshot {current.snapshot.name}: the "
+                    "published warehouse is current, no run launched (--force runs the job)",
+                    file=sys.stderr,
+                )
+                status, flags, kinds = read_summary(layout.duckdb)
+                print(summary(metadata_of(current), status, flags, layout, kinds))
+                return 0
+
+        from pipelines.runner import PUBLISHED, run_refresh  # Dagster loads here
 
         outcome = run_refresh(
             raw_dir,
@@ -233,6 +256,20 @@ def refresh_warehouse(
     status, flags, kinds = read_summary(layout.duckdb)
     print(summary(outcome.metadata, status, flags, layout, kinds))
     return 0
+
+
+def metadata_of(current) -> dict:
+    """What the summary shows of a refresh that launched no run: the published snapshot."""
+    from parsers import PARSER_VERSION
+
+    return {
+        "raw_manifest": {
+            "files_present": current.files_present,
+            "files_unreadable": current.files_unreadable,
+        },
+        "parsed_reports": {"parsed": 0, "parser_version": PARSER_VERSION},
+        **{name: {"rows": rows} for name, rows in current.mart_rows.items()},
+    }
 
 
 def check_raw_dir(raw_dir: Path) -> str | None:

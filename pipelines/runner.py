@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import dagster as dg
-import duckdb
 
 from pipelines.core.parse_file import DEFAULT_MAX_FILE_MB
 from pipelines.core.parse_step import default_workers
@@ -160,19 +159,3 @@ def _root_message(error) -> str:
     if sep and qualified.split(".")[-1] == error.cls_name:  # "dagster….Failure: text"
         return rest.strip()
     return message
-
-
-def read_summary(warehouse_db: Path) -> tuple[list[tuple], list[tuple], list[tuple]]:
-    """(reports_by_status, flags_by_check, reports_by_input_kind rows) from the warehouse."""
-    con = duckdb.connect(str(warehouse_db), read_only=True)
-    try:
-        status = con.execute("SELECT status, n_files, n_reports FROM reports_by_status").fetchall()
-        flags = con.execute(
-            "SELECT check_name, severity, n_flags, n_reports FROM flags_by_check"
-        ).fetchall()
-        kinds = con.execute(
-            "SELECT input_kind, n_files, n_parsed, n_partial, n_rejected FROM reports_by_input_kind"
-        ).fetchall()
-        return status, flags, kinds
-    finally:
-        con.close()

@@ -173,3 +173,20 @@ def run_shell(layout: WarehouseLayout, stdin: TextIO | None = None) -> int:
     finally:
         con.close()
     return 0 if interactive else status
+
+
+def read_summary(warehouse_db: Path) -> tuple[list[tuple], list[tuple], list[tuple]]:
+    """(reports_by_status, flags_by_check, reports_by_input_kind rows) from the warehouse: what
+    `govreports refresh` prints."""
+    con = duckdb.connect(str(warehouse_db), read_only=True)
+    try:
+        status = con.execute("SELECT status, n_files, n_reports FROM reports_by_status").fetchall()
+        flags = con.execute(
+            "SELECT check_name, severity, n_flags, n_reports FROM flags_by_check"
+        ).fetchall()
+        kinds = con.execute(
+            "SELECT input_kind, n_files, n_parsed, n_partial, n_rejected FROM reports_by_input_kind"
+        ).fetchall()
+        return status, flags, kinds
+    finally:
+        con.close()

@@ -8,6 +8,7 @@ does not publish: its snapshot would hold new files beside old ones.
 
 import dagster as dg
 
+from pipelines.core import code_key
 from pipelines.core.paths import TIDY_ASSETS
 from pipelines.core.snapshots import publish
 from pipelines.core.unmanaged import drop_unmanaged
@@ -57,6 +58,7 @@ def published_warehouse(
     layout = warehouse.layout
     snapshot = warehouse.build().root
     warehouse.close_connection()  # (the database file complete before readers see it)
+    code_key.record(snapshot, code_key.code_key())  # (sealed with the rest by publish)
     previous = publish(layout, warehouse.run_id)
     return dg.MaterializeResult(
         metadata={

@@ -1,0 +1,88 @@
+"""Whether the published warehouse is what a refresh would build now, told without Dagster.
+
+A refresh that finds nothing new rebuilds nothing (each step compares its inputs'
+fingerprints with the published ones, and dbt is not called) and publishes a warehouse equal
+to the published one. Launching the job to learn that still costs seconds at any size:
+importing Dagster, dagster-dbt and dbt, the run's events, the copy of the database into a
+snapshot. So `govreports refresh` asks `published_is_current` first (under the writer lock)
+and launches no run when the answer is yes.
+
+Yes only when all of these hold (any doubt: no, and the job runs and decides step by step):
+
+- the published snapshot's seal verifies: every file's bytes are the sealed ones, and no
+  file is missing or unsealed (the job would rebuild a damaged one);
+- it was built by this code (`pipelines.core.code_key`, recorded when it was published);
+- it has no parse skips (files that could not be handed to the parser are retried by
+  every refresh);
+- the raw dir, scanned now exactly as the refresh scans it (today's re-read slice
+  included), gives the published manifest, row for row.
+
+No Dagster here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from pipelines.core import code_key, raw_manifest, seals
+from pipelines.core.paths import WarehouseLayout
+from pipelines.core.snapshots import published_snapshot
+
+
+@dataclass(frozen=True)
+class Current:
+    """The published snapshot, current: its dir and what a summary shows of it."""
+
+    snapshot: Path
+    files_present: int
+    files_unreadable: int
+    mart_rows: dict[str, int]
+
+
+def published_is_current(raw_dir: Path, layout: WarehouseLayout) -> Current | None:
+    snapshot = published_snapshot(layout)
+    if snapshot is None or code_key.recorded(snapshot) != code_key.code_key():
+        return None
+    if not _no_parse_skips(snapshot):
+        return None
+    try:
+        published = raw_manifest.read_manifest(snapshot / "raw_manifest.parquet")
+        scanned, stats = raw_manifest.scan(raw_dir, published, datetime.now(UTC))
+    except (OSError, pa.ArrowException):
+        return None
+    if not scanned.equals(published) or not _seal_verifies(snapshot):
+        return None
+    return Current(snapshot, stats.present, stats.unreadable, _mart_rows(snapshot))
+
+
+def _no_parse_skips(snapshot: Path) -> bool:
+    try:
+        return pq.read_metadata(snapshot / "parse_skipped.parquet").num_rows == 0
+    except (OSError, pa.ArrowException):
+        return False
+
+
+def _seal_verifies(snapshot: Path) -> bool:
+    """Every file of the snapshot is the one sealed, byte for byte (each is hashed)."""
+    sealed = seals.read_seal(snapshot)
+    if not sealed or set(sealed) != set(seals.sealable_files(snapshot)):
+        return False
+    try:
+        return all(seals.sha256_of(snapshot / rel) == e.sha256 for rel, e in sealed.items())
+    except OSError:
+        return False
+
+
+def _mart_rows(snapshot: Path) -> dict[str, int]:
+    rows = {}
+    for path in sorted((snapshot / "marts").glob("*.parquet")):
+        try:
+            rows[path.stem] = pq.read_metadata(path).num_rows
+        except (OSError, pa.ArrowException):
+            continue
+    return rows

@@ -1,0 +1,121 @@
+"""A refresh that finds nothing new launches no run (`pipelines.core.up_to_date`), and any
+doubt about that launches one."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from pipelines.core import code_key
+from pipelines.core.paths import WarehouseLayout
+from pipelines.core.up_to_date import published_is_current
+from reportgen.refresh_subprocess import GOVREPORTS, cli_env, dagster_home
+from tests.pipeline_support import SHIPPED_SEEDS, query, refresh
+
+SEEDS = sorted(SHIPPED_SEEDS.glob("*.txt"))[:2]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """A raw dir of two real reports and the warehouse a refresh built of it."""
+    root = tmp_path_factory.mktemp("up_to_date")
+    raw = root / "raw"
+    raw.mkdir()
+    for seed in SEEDS:
+        shutil.copyfile(seed, raw / seed.name)
+    refresh(raw, root / "wh")
+    return raw, root / "wh"
+
+
+def copy_of(built, tmp_path):
+    """The same raw dir (a copy or a link of a file would be news: new inode, new ctime) and
+    a copy of the warehouse."""
+    raw, wh = built
+    return raw, shutil.copytree(wh, tmp_path / "wh", symlinks=True)
+
+
+def test_the_published_warehouse_is_current_when_nothing_changed(built):
+    raw, wh = built
+    current = published_is_current(raw, WarehouseLayout(wh))
+    assert current is not None
+    assert current.snapshot == WarehouseLayout(wh).current.resolve()
+    assert (current.files_present, current.files_unreadable) == (2, 0)
+    [(rows,)] = query(wh, "SELECT count(*) FROM mart_agency_year")
+    assert current.mart_rows["mart_agency_year"] == rows == 2
+
+
+def test_a_new_touched_or_removed_file_is_news(tmp_path):
+    raw, wh = tmp_path / "raw", tmp_path / "wh"
+    raw.mkdir()
+    for seed in SEEDS:
+        shutil.copyfile(seed, raw / seed.name)
+    refresh(raw, wh)
+    layout = WarehouseLayout(wh)
+    assert published_is_current(raw, layout) is not None
+    (raw / "new.txt").write_text("not a report")
+    assert published_is_current(raw, layout) is None
+    (raw / "new.txt").unlink()
+    assert published_is_current(raw, layout) is not None
+    os.utime(raw / SEEDS[0].name, ns=(1, 1))  # same bytes, touched: the manifest would differ
+    assert published_is_current(raw, layout) is None
+    (raw / SEEDS[0].name).unlink()
+    assert published_is_current(raw, layout) is None
+
+
+def test_other_code_damaged_files_or_parse_skips_are_doubts(built, tmp_path, monkeypatch):
+    raw, wh = copy_of(built, tmp_path)
+    layout = WarehouseLayout(wh)
+    snapshot = layout.current.resolve()
+    monkeypatch.setattr(code_key, "code_key", lambda: "other code")
+    assert published_is_current(raw, layout) is None
+    monkeypatch.undo()
+    assert published_is_current(raw, layout) is not None
+
+    mart = snapshot / "marts" / "mart_national_year.parquet"
+    original = mart.read_bytes()
+    mart.unlink()  # (a hard link shared with the fixture's warehouse: never written through)
+    mart.write_bytes(original[:100] + bytes([original[100] ^ 1]) + original[101:])
+    assert published_is_current(raw, layout) is None
+    mart.write_bytes(original)
+    assert published_is_current(raw, layout) is not None
+    (snapshot / "marts" / "scratch.parquet").write_bytes(original)  # not sealed
+    assert published_is_current(raw, layout) is None
+    (snapshot / "marts" / "scratch.parquet").unlink()
+
+    skips = snapshot / "parse_skipped.parquet"
+    skips.unlink()  # a file the last refresh could not hand to the parser is tried again
+    assert published_is_current(raw, layout) is None
+
+
+def test_the_cli_launches_no_run_and_never_loads_dagster(built, tmp_path):
+    raw, wh = copy_of(built, tmp_path)
+    published = WarehouseLayout(wh).current.resolve()
+    code = (
+        "import sys; from pipelines.cli import main; rc = main(sys.argv[1:]); "
+        "assert 'dagster' not in sys.modules, 'dagster imported'; sys.exit(rc)"
+    )
+    args = ["refresh", "--raw-dir", str(raw), "--warehouse-dir", str(wh)]
+    env = cli_env(dagster_home(tmp_path / "home"))
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert f"nothing new since snapshot {published.name}" in done.stderr
+    assert "files     2 seen · 0 new · 0 changed · 0 removed · 0 not read" in done.stdout
+    assert "mart_agency_year (2 rows)" in done.stdout
+    assert WarehouseLayout(wh).current.resolve() == published
+
+    forced = subprocess.run(
+        [str(GOVREPORTS), *args, "--force"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert forced.returncode == 0, forced.stderr
+    assert "nothing new" not in forced.stderr and "sql_models ok" in forced.stderr
+    assert WarehouseLayout(wh).current.resolve() != published

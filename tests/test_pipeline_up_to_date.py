@@ -7,10 +7,12 @@ import os
 import shutil
 import subprocess
 import sys
+from datetime import UTC, datetime
 
 import pytest
 
-from pipelines.core import code_key
+from pipelines.cli import main
+from pipelines.core import code_key, raw_manifest
 from pipelines.core.paths import WarehouseLayout
 from pipelines.core.up_to_date import published_is_current
 from reportgen.refresh_subprocess import GOVREPORTS, cli_env, dagster_home
@@ -119,3 +121,34 @@ def test_the_cli_launches_no_run_and_never_loads_dagster(built, tmp_path):
     assert forced.returncode == 0, forced.stderr
     assert "nothing new" not in forced.stderr and "sql_models ok" in forced.stderr
     assert WarehouseLayout(wh).current.resolve() != published
+
+
+def test_the_run_takes_the_checks_scan_and_only_that_one(tmp_path, monkeypatch):
+    raw, wh = tmp_path / "raw", tmp_path / "wh"
+    raw.mkdir()
+    shutil.copyfile(SEEDS[0], raw / SEEDS[0].name)
+    monkeypatch.setenv("DAGSTER_HOME", str(dagster_home(tmp_path / "home")))
+    args = ["refresh", "--raw-dir", str(raw), "--warehouse-dir", str(wh), "--workers", "1"]
+    assert main(args) == 0
+    shutil.copyfile(SEEDS[1], raw / SEEDS[1].name)
+    scans = []
+    real_scan = raw_manifest.scan
+    monkeypatch.setattr(raw_manifest, "scan", lambda *a: scans.append(a) or real_scan(*a))
+    assert main(args) == 0
+    assert len(scans) == 1  # the check's: the run took it
+    assert query(wh, "SELECT count(*) FROM stg_raw_files WHERE present") == [(2,)]
+    assert query(wh, "SELECT count(*) FROM reports_all_files") == [(2,)]
+
+    # taken once, for the same raw dir and previous manifest only, and only while recent
+    previous = raw_manifest.read_manifest(WarehouseLayout(wh).manifest)
+    scanned = real_scan(raw, previous, datetime.now(UTC))
+    raw_manifest.remember_scan(raw, previous, scanned)
+    assert raw_manifest.take_scan(raw, previous) == scanned
+    assert raw_manifest.take_scan(raw, previous) is None
+    raw_manifest.remember_scan(raw, previous, scanned)
+    assert raw_manifest.take_scan(tmp_path, previous) is None
+    raw_manifest.remember_scan(raw, previous, scanned)
+    assert raw_manifest.take_scan(raw, previous.slice(1)) is None
+    raw_manifest.remember_scan(raw, previous, scanned)
+    monkeypatch.setattr(raw_manifest, "HANDED_SCAN_MAX_AGE_S", -1.0)
+    assert raw_manifest.take_scan(raw, previous) is None

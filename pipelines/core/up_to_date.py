@@ -55,7 +55,11 @@ def published_is_current(raw_dir: Path, layout: WarehouseLayout) -> Current | No
         scanned, stats = raw_manifest.scan(raw_dir, published, datetime.now(UTC))
     except (OSError, pa.ArrowException):
         return None
-    if not scanned.equals(published) or not _seal_verifies(snapshot):
+    if not scanned.equals(published):
+        # news: the run about to start here takes this scan (it starts from this manifest)
+        raw_manifest.remember_scan(raw_dir, published, (scanned, stats))
+        return None
+    if not _seal_verifies(snapshot):
         return None
     return Current(snapshot, stats.present, stats.unreadable, _mart_rows(snapshot))
 

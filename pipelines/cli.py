@@ -14,7 +14,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from pipelines.core import writer_lock
+from pipelines.core import snapshots, writer_lock
 from pipelines.core.parse_file import DEFAULT_MAX_FILE_MB
 from pipelines.core.paths import (
     DEFAULT_RAW_DIR,
@@ -218,6 +218,8 @@ def refresh_warehouse(
         if not force and not lock.stale_holder:
             current = published_is_current(raw_dir, layout)
             if current is not None:
+                # what a run would remove at its start: snapshots of failed or killed runs
+                snapshots.remove_other_snapshots(layout, {current.snapshot})
                 print(
                     f"govreports: nothing new since snapshot {current.snapshot.name}: the "
                     "published warehouse is current, no run launched (--force runs the job)",

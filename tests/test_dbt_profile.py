@@ -5,7 +5,6 @@ refuses `SET temp_directory` once the dir was used: a 100k build failed so)."""
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import duckdb
@@ -59,22 +58,3 @@ def test_a_database_that_has_spilled_still_opens_cursors_with_the_profile(tmp_pa
         assert again.execute("SELECT current_setting('memory_limit')").fetchone() == limit
     finally:
         con.close()
-
-
-def test_the_manifest_object_is_unpickled_and_a_bad_pickle_is_made_again(tmp_path: Path) -> None:
-    from pipelines.core import dbt_project
-
-    done = tmp_path / "target" / "parse-x"
-    done.parent.mkdir()
-    shutil.copytree(dbt_project.manifest_path().parent, done)
-    for old in done.glob("*.pickle"):
-        old.unlink()
-    load = dbt_project._manifest.__wrapped__  # (not the per-process cache)
-    parsed = load(done)
-    [pickled] = done.glob("manifest-py*.pickle")
-    again = load(done)
-    assert again is not parsed and sorted(again.nodes) == sorted(parsed.nodes)
-    assert "model.govreports.reports" in again.nodes
-    pickled.write_bytes(b"not a pickle")  # e.g. cut short by a killed process
-    assert sorted(load(done).nodes) == sorted(parsed.nodes)
-    assert pickled.read_bytes() != b"not a pickle"

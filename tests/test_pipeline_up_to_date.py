@@ -9,10 +9,12 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from pipelines.cli import main
-from pipelines.core import code_key, raw_manifest
+from pipelines.core import code_key, raw_manifest, seals
 from pipelines.core.paths import WarehouseLayout
 from pipelines.core.up_to_date import published_is_current
 from reportgen.refresh_subprocess import GOVREPORTS, cli_env, dagster_home
@@ -88,9 +90,49 @@ def test_other_code_damaged_files_or_parse_skips_are_doubts(built, tmp_path, mon
     assert published_is_current(raw, layout) is None
     (snapshot / "marts" / "scratch.parquet").unlink()
 
+    # a file the last refresh could not hand to the parser is tried again (sealed as it is)
     skips = snapshot / "parse_skipped.parquet"
-    skips.unlink()  # a file the last refresh could not hand to the parser is tried again
+    table = pq.read_table(skips)
+    skips.unlink()
+    pq.write_table(
+        pa.table({"path": ["big.txt"], "reason": ["file too large"]}, table.schema), skips
+    )
+    seals.seal(snapshot)
     assert published_is_current(raw, layout) is None
+    skips.unlink()
+    pq.write_table(table, skips)
+    seals.seal(snapshot)
+    assert published_is_current(raw, layout) is not None
+
+    # a name readers open that is no longer the published link: a run makes it again
+    (wh / "warehouse.duckdb").unlink()
+    assert published_is_current(raw, layout) is None
+
+
+def test_a_snapshot_built_while_the_code_changed_keeps_no_key(tmp_path):
+    code_key.record(tmp_path, "the code at the run's start")
+    assert not code_key.forget_unless_current(tmp_path)
+    assert code_key.recorded(tmp_path) is None
+    code_key.record(tmp_path, code_key.code_key())
+    assert code_key.forget_unless_current(tmp_path)
+    assert code_key.recorded(tmp_path) == code_key.code_key()
+
+
+def test_a_manifest_written_with_last_seen_reads_as_gone_since(tmp_path):
+    then = datetime(2026, 1, 2, tzinfo=UTC)
+    schema = raw_manifest.MANIFEST_SCHEMA
+    old = pa.table(
+        {
+            **{f.name: pa.nulls(2, f.type) for f in schema if f.name != "gone_since"},
+            "path": ["here.txt", "gone.txt"],
+            "present": [True, False],
+            "last_seen": pa.array([then, then], pa.timestamp("us", tz="UTC")),
+        }
+    )
+    pq.write_table(old, tmp_path / "raw_manifest.parquet")
+    table = raw_manifest.read_manifest(tmp_path / "raw_manifest.parquet")
+    assert table.schema == schema
+    assert table.column("gone_since").to_pylist() == [None, then]
 
 
 def test_the_cli_launches_no_run_and_never_loads_dagster(built, tmp_path):

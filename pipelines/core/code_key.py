@@ -2,9 +2,10 @@
 
 `code_key()` is the SHA-256 of the source of `parsers/` and `pipelines/`, the dbt project in
 `sql/`, `pyproject.toml`, the Python version and the name (with its version) of every
-installed distribution. The refresh records it in each snapshot it publishes
-(`code_key.json`), so that a later refresh can tell, without loading Dagster, that the
-published warehouse was built by exactly this code (`pipelines.core.up_to_date`).
+installed distribution. A refresh records it in its snapshot when it starts (the manifest
+step, before anything is parsed) and checks it again when it publishes: a snapshot built
+while the code changed keeps no key. So a later refresh can tell, without loading Dagster,
+that the published warehouse was built by exactly this code (`pipelines.core.up_to_date`).
 
 It is coarser than the fingerprints each step keeps (a comment edited in `pipelines/`
 changes it): when it differs, the refresh simply runs, and its steps decide what to rebuild.
@@ -14,7 +15,6 @@ No Dagster here.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import os
@@ -39,23 +39,11 @@ def _source_files() -> list[Path]:
     return sorted(files) + dbt_project.project_files() + [PROJECT_ROOT / "pyproject.toml"]
 
 
-def _distributions() -> list[str]:
-    """Every installed distribution's metadata dir name (name and version), found without
-    importing anything."""
-    found = set()
-    for entry in sys.path:
-        folder = Path(entry or ".")
-        if folder.is_dir():
-            found.update(p.name for p in folder.glob("*.dist-info"))
-    return sorted(found)
-
-
-@functools.cache
 def code_key() -> str:
-    """(Once per process: the code as it was when the process first asked.)"""
+    """The key of the code as it is on disk now (~0.1 s)."""
     digest = hashlib.sha256()
     digest.update(f"{sys.version}\n".encode())
-    for dist in _distributions():
+    for dist in dbt_project.installed_distributions():
         digest.update(f"{dist}\n".encode())
     for path in _source_files():
         data = path.read_bytes()
@@ -70,6 +58,16 @@ def record(root: Path, key: str) -> None:
     tmp = root / f".{FILE}.{uuid.uuid4().hex}.tmp"
     tmp.write_text(json.dumps({"code_key": key}), encoding="utf-8")
     os.replace(tmp, root / FILE)
+
+
+def forget_unless_current(root: Path) -> bool:
+    """At publish: keep the key recorded at the run's start only if the code is still the
+    same (else a later refresh could take the snapshot for one built by the new code).
+    True when kept."""
+    if recorded(root) == code_key():
+        return True
+    (root / FILE).unlink(missing_ok=True)
+    return False
 
 
 def recorded(root: Path) -> str | None:

@@ -21,7 +21,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
-import pickle
 import shutil
 import sys
 import time
@@ -82,12 +81,19 @@ def project_key() -> str:
 
 
 def _dbt_distributions() -> list[str]:
-    """The installed dbt-core and dbt-duckdb, as their metadata dirs are named (name and
-    version), found without importing dbt (which takes seconds)."""
+    """The installed dbt-core and dbt-duckdb (what the parse result depends on)."""
+    return installed_distributions("dbt_core-*.dist-info", "dbt_duckdb-*.dist-info")
+
+
+def installed_distributions(*patterns: str) -> list[str]:
+    """Installed distributions, as their metadata dirs are named (name and version), found
+    without importing them (importing dbt takes seconds); default: every one."""
     found = set()
     for entry in sys.path:
-        for pattern in ("dbt_core-*.dist-info", "dbt_duckdb-*.dist-info"):
-            found.update(p.name for p in Path(entry or ".").glob(pattern))
+        folder = Path(entry or ".")
+        if folder.is_dir():
+            for pattern in patterns or ("*.dist-info",):
+                found.update(p.name for p in folder.glob(pattern))
     return sorted(found)
 
 
@@ -124,19 +130,9 @@ def _remove_old_parses(keep: Path) -> None:
 
 @functools.cache
 def _manifest(done: Path) -> Any:
-    """The dbt Manifest object of a parse result dir, once per process: unpickled from the
-    dir's `manifest-<python>.pickle` (~0.03 s), made by the first process that needed it.
-    Why a pickle of our own: dbt has no public way to load a Manifest object but parsing,
-    and parsing again from the parse result's `partial_parse.msgpack` (no file changed, so
-    nothing is parsed) still takes ~1.6 s here, in every refresh that calls dbt. The dir is
-    keyed by the project's files and the dbt versions (`manifest_path`), the file name by
-    the Python version; a pickle that cannot be loaded is made again."""
-    cached = done / f"manifest-py{sys.version_info.major}{sys.version_info.minor}.pickle"
-    try:
-        with open(cached, "rb") as fh:
-            return pickle.load(fh)
-    except Exception:  # noqa: BLE001 - missing, partly written by a killed process, or stale
-        pass
+    """The dbt Manifest object of a parse result dir, once per process: dbt parses again
+    from the parse result's `partial_parse.msgpack`, copied into a dir of its own (no
+    file changed, so nothing is parsed; still ~1.6 s here)."""
     scratch = done.parent / f".load-{uuid.uuid4().hex}"
     scratch.mkdir()
     try:
@@ -144,16 +140,9 @@ def _manifest(done: Path) -> Any:
         result = _invoke(["parse", "--no-write-json"], scratch, env={})
         if not result.success:
             raise RuntimeError(f"dbt parse of {PROJECT_DIR} failed: {failure_text(result)}")
-        manifest = result.result
+        return result.result
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    tmp = cached.with_name(f".{cached.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        tmp.write_bytes(pickle.dumps(manifest, protocol=pickle.HIGHEST_PROTOCOL))
-        os.replace(tmp, cached)
-    except OSError:  # (a read-only checkout: parsed again next time)
-        tmp.unlink(missing_ok=True)
-    return manifest
 
 
 def snapshot_environment(files: WarehouseFiles) -> dict[str, str]:

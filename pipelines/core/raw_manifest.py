@@ -250,6 +250,10 @@ def remember_scan(raw_dir: Path, previous: pa.Table, scanned: tuple[pa.Table, Ma
     _HANDED[(str(raw_dir), fingerprints.table_digest(previous))] = (time.monotonic(), *scanned)
 
 
+def forget_scan() -> None:
+    _HANDED.clear()
+
+
 def take_scan(raw_dir: Path, previous: pa.Table) -> tuple[pa.Table, ManifestStats] | None:
     """The scan kept by `remember_scan` for this raw dir and previous manifest (once), if
     recent; else None."""

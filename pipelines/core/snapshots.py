@@ -193,10 +193,20 @@ def _ignore_gone(func, path, exc_info) -> None:
         raise exc_info[1]
 
 
+def links_in_place(layout: WarehouseLayout) -> bool:
+    """Every name readers open in the warehouse dir is the link publish makes."""
+    return all(_link_in_place(layout, entry) for entry in PUBLISHED)
+
+
+def _link_in_place(layout: WarehouseLayout, entry: str) -> bool:
+    path = layout.root / entry
+    return path.is_symlink() and Path(os.readlink(path)) == Path(layout.current.name) / entry
+
+
 def _publish_link(layout: WarehouseLayout, entry: str) -> None:
     """`<warehouse dir>/<entry>` → `current/<entry>`, replacing a file of the old layout."""
     path, target = layout.root / entry, Path(layout.current.name) / entry
-    if path.is_symlink() and Path(os.readlink(path)) == target:
+    if _link_in_place(layout, entry):
         return
     if path.is_dir() and not path.is_symlink():  # marts/ of a warehouse built before snapshots
         aside = layout.snapshots / f".old-{entry}"

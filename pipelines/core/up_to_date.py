@@ -9,6 +9,7 @@ and launches no run when the answer is yes.
 
 Yes only when all of these hold (any doubt: no, and the job runs and decides step by step):
 
+- every name readers open in the warehouse dir is the link a publish makes;
 - the published snapshot's seal verifies: every file's bytes are the sealed ones, and no
   file is missing or unsealed (the job would rebuild a damaged one);
 - it was built by this code (`pipelines.core.code_key`, recorded when it was published);
@@ -31,7 +32,7 @@ import pyarrow.parquet as pq
 
 from pipelines.core import code_key, raw_manifest, seals
 from pipelines.core.paths import WarehouseLayout
-from pipelines.core.snapshots import published_snapshot
+from pipelines.core.snapshots import links_in_place, published_snapshot
 
 
 @dataclass(frozen=True)
@@ -45,16 +46,23 @@ class Current:
 
 
 def published_is_current(raw_dir: Path, layout: WarehouseLayout) -> Current | None:
+    try:
+        return _current(raw_dir, layout)
+    except Exception:  # noqa: BLE001 - any doubt (a file gone mid-check, a DuckDB error): run
+        raw_manifest.forget_scan()
+        return None
+
+
+def _current(raw_dir: Path, layout: WarehouseLayout) -> Current | None:
     snapshot = published_snapshot(layout)
-    if snapshot is None or code_key.recorded(snapshot) != code_key.code_key():
+    if snapshot is None or not links_in_place(layout):
+        return None
+    if code_key.recorded(snapshot) != code_key.code_key():
         return None
     if not _no_parse_skips(snapshot):
         return None
-    try:
-        published = raw_manifest.read_manifest(snapshot / "raw_manifest.parquet")
-        scanned, stats = raw_manifest.scan(raw_dir, published, datetime.now(UTC))
-    except (OSError, pa.ArrowException):
-        return None
+    published = raw_manifest.read_manifest(snapshot / "raw_manifest.parquet")
+    scanned, stats = raw_manifest.scan(raw_dir, published, datetime.now(UTC))
     if not scanned.equals(published):
         # news: the run about to start here takes this scan (it starts from this manifest)
         raw_manifest.remember_scan(raw_dir, published, (scanned, stats))
@@ -76,17 +84,11 @@ def _seal_verifies(snapshot: Path) -> bool:
     sealed = seals.read_seal(snapshot)
     if not sealed or set(sealed) != set(seals.sealable_files(snapshot)):
         return False
-    try:
-        return all(seals.sha256_of(snapshot / rel) == e.sha256 for rel, e in sealed.items())
-    except OSError:
-        return False
+    return all(seals.sha256_of(snapshot / rel) == e.sha256 for rel, e in sealed.items())
 
 
 def _mart_rows(snapshot: Path) -> dict[str, int]:
     rows = {}
     for path in sorted((snapshot / "marts").glob("*.parquet")):
-        try:
-            rows[path.stem] = pq.read_metadata(path).num_rows
-        except (OSError, pa.ArrowException):
-            continue
+        rows[path.stem] = pq.read_metadata(path).num_rows
     return rows

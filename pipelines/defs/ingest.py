@@ -10,7 +10,7 @@ from pathlib import Path
 import dagster as dg
 
 from parsers import PARSER_VERSION
-from pipelines.core import parse_step, shards
+from pipelines.core import code_key, parse_step, shards
 from pipelines.core.faults import checkpoint
 from pipelines.core.parse_file import DEFAULT_MAX_FILE_MB, MB
 from pipelines.core.parse_step import default_workers, prepare
@@ -50,7 +50,8 @@ def parse_cache_dir(warehouse: Warehouse):
 def raw_manifest(
     context: dg.AssetExecutionContext, raw_dir: RawDir, warehouse: Warehouse
 ) -> dg.MaterializeResult:
-    """Every entry under the raw dir: path, size, SHA-256 (or why not read), first and last seen."""
+    """Every entry under the raw dir: path, size, SHA-256 (or why not read), when first seen,
+    since when gone."""
     root = raw_dir.root
     problem = check_dirs(root, warehouse.layout.root)
     if problem:
@@ -60,6 +61,7 @@ def raw_manifest(
     if not has_entries(root):
         raise dg.Failure(f"raw dir {root} holds no files: nothing to ingest")
     build = warehouse.build()
+    code_key.record(build.root, code_key.code_key())  # (checked again at publish)
     # the published manifest as carried into this run's snapshot (checked against its seal)
     stats = refresh_manifest(root, build.manifest, build.manifest, datetime.now(UTC))
     checkpoint("manifest")

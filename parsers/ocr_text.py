@@ -178,6 +178,15 @@ def _engine() -> Any:
         return _ENGINE
 
 
+#: What a report refused because OCR could not run in the process that read it says (the
+#: reasons `ocr_unavailable` and `_engine` give): such a report is read again once OCR can run.
+OCR_UNAVAILABLE_MARKS = (
+    "OCR turned off (GOVREPORTS_OCR=off)",
+    "OCR engine (rapidocr-onnxruntime) not installed",
+    "OCR engine (rapidocr-onnxruntime) cannot be loaded",
+)
+
+
 def ocr_unavailable() -> str | None:
     """Why this process cannot run OCR, or None when it can (the models are not loaded
     here). `GOVREPORTS_OCR=off` in the environment turns OCR off (the test suite does, but

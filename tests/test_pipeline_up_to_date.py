@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -194,3 +195,32 @@ def test_the_run_takes_the_checks_scan_and_only_that_one(tmp_path, monkeypatch):
     raw_manifest.remember_scan(raw, previous, scanned)
     monkeypatch.setattr(raw_manifest, "HANDED_SCAN_MAX_AGE_S", -1.0)
     assert raw_manifest.take_scan(raw, previous) is None
+
+
+def test_a_scan_refused_while_ocr_was_off_waits_and_is_read_once_ocr_can_run(tmp_path, monkeypatch):
+    """Refused for want of OCR, a report stays so while OCR cannot run (nothing to retry:
+    the published warehouse is current); once OCR can run, the up-to-date check says no
+    and the parse takes the file again."""
+    from parsers import ocr_text
+    from pipelines.core import parse_step
+    from pipelines.core.tables import parse_cache_key
+    from pipelines.defs.ingest import PARSER_VERSION
+
+    raw, wh = tmp_path / "raw", tmp_path / "wh"
+    raw.mkdir()
+    shutil.copyfile(SEEDS[0], raw / SEEDS[0].name)
+    scan = Path(__file__).parent / "fixtures" / "ocr" / "hongze_2024_p3.png"
+    shutil.copyfile(scan, raw / "scan.png")
+    refresh(raw, wh)
+    [(status, reason)] = query(
+        wh, "SELECT status, status_reason FROM reports_all_files WHERE source_path = 'scan.png'"
+    )
+    assert status == "rejected" and reason.endswith("OCR turned off (GOVREPORTS_OCR=off)")
+    layout = WarehouseLayout(wh)
+    cache = layout.parse_cache(parse_cache_key(PARSER_VERSION))
+    assert published_is_current(raw, layout) is not None
+    assert parse_step.pending(layout.manifest, cache) == {}
+
+    monkeypatch.setattr(ocr_text, "ocr_unavailable", lambda: None)  # OCR can run now
+    assert published_is_current(raw, layout) is None
+    assert list(parse_step.pending(layout.manifest, cache).values()) == [["scan.png"]]

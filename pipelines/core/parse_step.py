@@ -76,10 +76,32 @@ class Job:
 
 
 def cached_hashes(cache_dir: Path) -> pa.Array:
+    """The content hashes the cache holds a parse of; not those whose every parse was
+    refused for want of OCR when OCR can run now (they are read again: a refresh with
+    `GOVREPORTS_OCR=off`, or before the OCR packages were installed, leaves them waiting)."""
     parts = cache_parts(cache_dir)
     if not parts:
         return pa.array([], pa.string())
-    return pq.read_table(parts, columns=["sha256"]).column("sha256").combine_chunks()
+    cached = pq.read_table(parts, columns=["sha256", "status_reason"])
+    waiting = waits_for_ocr(cached.column("status_reason"))
+    if pc.any(waiting).as_py() and _ocr_module().ocr_unavailable() is None:
+        cached = cached.filter(pc.invert(waiting))  # (a hash read by OCR since stays)
+    return cached.column("sha256").combine_chunks()
+
+
+def waits_for_ocr(reasons: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
+    """Per status reason: was the report refused because OCR could not run?"""
+    marks = [pc.match_substring(reasons, mark) for mark in _ocr_module().OCR_UNAVAILABLE_MARKS]
+    waiting = marks[0]
+    for mark in marks[1:]:
+        waiting = pc.or_(waiting, mark)
+    return pc.fill_null(waiting, False)
+
+
+def _ocr_module():
+    from parsers import ocr_text  # (its engine's packages load only when OCR runs)
+
+    return ocr_text
 
 
 def pending(manifest_path: Path, cache_dir: Path) -> dict[str, list[str]]:

@@ -14,7 +14,7 @@ Yes only when all of these hold (any doubt: no, and the job runs and decides ste
   file is missing or unsealed (the job would rebuild a damaged one);
 - it was built by this code (`pipelines.core.code_key`, recorded when it was published);
 - it has no parse skips (files that could not be handed to the parser are retried by
-  every refresh);
+  every refresh), and no report refused for want of OCR if OCR can run now;
 - the raw dir, scanned now exactly as the refresh scans it (today's re-read slice
   included), gives the published manifest, row for row.
 
@@ -27,10 +27,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from pipelines.core import code_key, raw_manifest, seals
+from pipelines.core import code_key, parse_step, raw_manifest, seals
 from pipelines.core.paths import WarehouseLayout
 from pipelines.core.snapshots import links_in_place, published_snapshot
 
@@ -59,7 +59,7 @@ def _current(raw_dir: Path, layout: WarehouseLayout) -> Current | None:
         return None
     if code_key.recorded(snapshot) != code_key.code_key():
         return None
-    if not _no_parse_skips(snapshot):
+    if not _no_parse_skips(snapshot) or _reports_wait_for_ocr_that_can_run(snapshot):
         return None
     published = raw_manifest.read_manifest(snapshot / "raw_manifest.parquet")
     scanned, stats = raw_manifest.scan(raw_dir, published, datetime.now(UTC))
@@ -73,10 +73,17 @@ def _current(raw_dir: Path, layout: WarehouseLayout) -> Current | None:
 
 
 def _no_parse_skips(snapshot: Path) -> bool:
-    try:
-        return pq.read_metadata(snapshot / "parse_skipped.parquet").num_rows == 0
-    except (OSError, pa.ArrowException):
+    return pq.read_metadata(snapshot / "parse_skipped.parquet").num_rows == 0
+
+
+def _reports_wait_for_ocr_that_can_run(snapshot: Path) -> bool:
+    """Reports refused for want of OCR, which can run now: a run reads them again."""
+    reasons = pq.read_table(snapshot / "reports.parquet", columns=["status_reason"])
+    if not pc.any(parse_step.waits_for_ocr(reasons.column("status_reason"))).as_py():
         return False
+    from parsers.ocr_text import ocr_unavailable
+
+    return ocr_unavailable() is None
 
 
 def _seal_verifies(snapshot: Path) -> bool:

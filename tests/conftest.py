@@ -44,6 +44,7 @@ SLOWEST_FILES_FIRST = (
     "test_bench_smoke.py",
     "test_pipeline_incremental.py",
     "test_pipeline_seeds.py",
+    "test_pipeline_up_to_date.py",
 )
 
 

@@ -22,16 +22,19 @@ from reportgen.refresh_subprocess import GOVREPORTS, cli_env, dagster_home
 from tests.pipeline_support import SHIPPED_SEEDS, query, refresh
 
 SEEDS = sorted(SHIPPED_SEEDS.glob("*.txt"))[:2]
+#: A page image: with OCR off (as in the tests), `rejected` for want of OCR.
+SCAN = Path(__file__).parent / "fixtures" / "ocr" / "hongze_2024_p3.png"
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    """A raw dir of two real reports and the warehouse a refresh built of it."""
+    """A raw dir of two real reports and a scan, and the warehouse a refresh built of it."""
     root = tmp_path_factory.mktemp("up_to_date")
     raw = root / "raw"
     raw.mkdir()
     for seed in SEEDS:
         shutil.copyfile(seed, raw / seed.name)
+    shutil.copyfile(SCAN, raw / "scan.png")
     refresh(raw, root / "wh")
     return raw, root / "wh"
 
@@ -48,7 +51,7 @@ def test_the_published_warehouse_is_current_when_nothing_changed(built):
     current = published_is_current(raw, WarehouseLayout(wh))
     assert current is not None
     assert current.snapshot == WarehouseLayout(wh).current.resolve()
-    assert (current.files_present, current.files_unreadable) == (2, 0)
+    assert (current.files_present, current.files_unreadable) == (3, 0)
     [(rows,)] = query(wh, "SELECT count(*) FROM mart_agency_year")
     assert current.mart_rows["mart_agency_year"] == rows == 2
 
@@ -144,13 +147,14 @@ def test_the_cli_launches_no_run_and_never_loads_dagster(built, tmp_path):
         "assert 'dagster' not in sys.modules, 'dagster imported'; sys.exit(rc)"
     )
     args = ["refresh", "--raw-dir", str(raw), "--warehouse-dir", str(wh)]
-    env = cli_env(dagster_home(tmp_path / "home"))
+    # (OCR off as in the refresh that built it: else the scan would be read again now)
+    env = {**cli_env(dagster_home(tmp_path / "home")), "GOVREPORTS_OCR": "off"}
     done = subprocess.run(
         [sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, timeout=120
     )
     assert done.returncode == 0, done.stderr
     assert f"nothing new since snapshot {published.name}" in done.stderr
-    assert "files     2 seen · 0 new · 0 changed · 0 removed · 0 not read" in done.stdout
+    assert "files     3 seen · 0 new · 0 changed · 0 removed · 0 not read" in done.stdout
     assert "mart_agency_year (2 rows)" in done.stdout
     assert WarehouseLayout(wh).current.resolve() == published
 
@@ -197,7 +201,9 @@ def test_the_run_takes_the_checks_scan_and_only_that_one(tmp_path, monkeypatch):
     assert raw_manifest.take_scan(raw, previous) is None
 
 
-def test_a_scan_refused_while_ocr_was_off_waits_and_is_read_once_ocr_can_run(tmp_path, monkeypatch):
+def test_a_scan_refused_while_ocr_was_off_waits_and_is_read_once_ocr_can_run(
+    built, tmp_path, monkeypatch
+):
     """Refused for want of OCR, a report stays so while OCR cannot run (nothing to retry:
     the published warehouse is current); once OCR can run, the up-to-date check says no
     and the parse takes the file again."""
@@ -206,12 +212,7 @@ def test_a_scan_refused_while_ocr_was_off_waits_and_is_read_once_ocr_can_run(tmp
     from pipelines.core.tables import parse_cache_key
     from pipelines.defs.ingest import PARSER_VERSION
 
-    raw, wh = tmp_path / "raw", tmp_path / "wh"
-    raw.mkdir()
-    shutil.copyfile(SEEDS[0], raw / SEEDS[0].name)
-    scan = Path(__file__).parent / "fixtures" / "ocr" / "hongze_2024_p3.png"
-    shutil.copyfile(scan, raw / "scan.png")
-    refresh(raw, wh)
+    raw, wh = copy_of(built, tmp_path)
     [(status, reason)] = query(
         wh, "SELECT status, status_reason FROM reports_all_files WHERE source_path = 'scan.png'"
     )

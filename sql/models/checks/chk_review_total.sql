@@ -1,18 +1,5 @@
 WITH groups_ AS (
-    SELECT
-        report_id,
-        snapshot_id,
-        proceeding,
-        count(*) FILTER (WHERE outcome = 'total') AS n_total_cells,
-        count(value) FILTER (WHERE outcome <> 'total') AS n_parts,
-        coalesce(max(value) FILTER (WHERE outcome = 'total'), 0) AS printed,
-        bool_or(value IS NULL) FILTER (WHERE outcome = 'total') AS total_blank,
-        coalesce(sum(value) FILTER (WHERE outcome <> 'total'), 0) AS summed,
-        {{ least_sure_cell("proceeding || '/' || outcome") }},
-        max(line) FILTER (WHERE outcome = 'total') AS line,
-        max(page) FILTER (WHERE outcome = 'total') AS page
-    FROM {{ ref('review_litigation_all_files') }}
-    GROUP BY report_id, snapshot_id, proceeding
+    {{ parts_and_total(ref('review_litigation_all_files'), 'proceeding', 'outcome') }}
 )
 SELECT
     report_id,

@@ -1,18 +1,5 @@
 WITH rows_ AS (
-    SELECT
-        report_id,
-        snapshot_id,
-        category,
-        count(*) FILTER (WHERE applicant_type = 'total') AS n_total_cells,
-        count(value) FILTER (WHERE applicant_type <> 'total') AS n_parts,
-        coalesce(max(value) FILTER (WHERE applicant_type = 'total'), 0) AS printed,
-        bool_or(value IS NULL) FILTER (WHERE applicant_type = 'total') AS total_blank,
-        coalesce(sum(value) FILTER (WHERE applicant_type <> 'total'), 0) AS summed,
-        {{ least_sure_cell("category || '/' || applicant_type") }},
-        max(line) FILTER (WHERE applicant_type = 'total') AS line,
-        max(page) FILTER (WHERE applicant_type = 'total') AS page
-    FROM {{ ref('applications_all_files') }}
-    GROUP BY report_id, snapshot_id, category
+    {{ parts_and_total(ref('applications_all_files'), 'category', 'applicant_type') }}
 )
 SELECT
     report_id,

@@ -102,6 +102,15 @@ def sealable_files(root: Path) -> list[str]:
     return sorted(out)
 
 
+def verifies(root: Path) -> bool:
+    """Every file of the snapshot at root is the one sealed, byte for byte (each is hashed),
+    and the seal names every file there."""
+    sealed = read_seal(root)
+    if not sealed or set(sealed) != set(sealable_files(root)):
+        return False
+    return all(sha256_of(root / rel) == entry.sha256 for rel, entry in sealed.items())
+
+
 def seal(root: Path) -> dict[str, Sealed]:
     """Seal the snapshot at root: hash every file that is not the one already sealed
     there (a file carried over and checked at start keeps its entry)."""

@@ -12,7 +12,8 @@ Yes only when all of these hold (any doubt: no, and the job runs and decides ste
 - every name readers open in the warehouse dir is the link a publish makes;
 - the published snapshot's seal verifies: every file's bytes are the sealed ones, and no
   file is missing or unsealed (the job would rebuild a damaged one);
-- it was built by this code (`pipelines.core.code_key`, recorded when it was published);
+- it was built by this code (`pipelines.core.code_key`: recorded when its run started,
+  kept at publish only if the code had not changed since);
 - it has no parse skips (files that could not be handed to the parser are retried by
   every refresh), and no report refused for want of OCR if OCR can run now;
 - the raw dir, scanned now exactly as the refresh scans it (today's re-read slice
@@ -67,7 +68,7 @@ def _current(raw_dir: Path, layout: WarehouseLayout) -> Current | None:
         # news: the run about to start here takes this scan (it starts from this manifest)
         raw_manifest.remember_scan(raw_dir, published, (scanned, stats))
         return None
-    if not _seal_verifies(snapshot):
+    if not seals.verifies(snapshot):
         return None
     return Current(snapshot, stats.present, stats.unreadable, _mart_rows(snapshot))
 
@@ -84,14 +85,6 @@ def _reports_wait_for_ocr_that_can_run(snapshot: Path) -> bool:
     from parsers.ocr_text import ocr_unavailable
 
     return ocr_unavailable() is None
-
-
-def _seal_verifies(snapshot: Path) -> bool:
-    """Every file of the snapshot is the one sealed, byte for byte (each is hashed)."""
-    sealed = seals.read_seal(snapshot)
-    if not sealed or set(sealed) != set(seals.sealable_files(snapshot)):
-        return False
-    return all(seals.sha256_of(snapshot / rel) == e.sha256 for rel, e in sealed.items())
 
 
 def _mart_rows(snapshot: Path) -> dict[str, int]:

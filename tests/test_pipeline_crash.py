@@ -34,7 +34,7 @@ SEEDS_A = sorted(SHIPPED_SEEDS.glob("*.txt"))[:3]
 
 KILL_BEFORE_SWITCH = [
     "parse",  # the new manifest and a parse-cache part (shared by later runs) are written
-    "write:applications.parquet",  # a tidy table is complete under its temporary name
+    "tidy:applications",  # a fact table's new part is written, the one it replaces still there
     "model:consistency_flags",  # dbt is half way through the snapshot's DuckDB file
     "dbt:built",  # dbt is done; the marts' Parquet files not written yet
     "publish:switch",  # the snapshot is complete and synced, `current` not switched yet

@@ -170,3 +170,56 @@ def test_read_ahead_is_only_advice(tmp_path):
     advise_will_read([report, tmp_path / "gone.txt", fifo, tmp_path, link])
     sha, _ = read_and_parse(report)
     assert sha is not None
+
+
+def test_fact_tables_are_written_part_by_part(tmp_path, monkeypatch):
+    """Each fact table is a directory with one part per parse-cache part: a refresh that
+    parses a new report writes one new part and keeps the others (hard links to the
+    published bytes); a part whose reports change (bytes replaced or gone) is rewritten."""
+    from pipelines.core.paths import WarehouseLayout
+
+    install_fake_parser(monkeypatch)
+    raw, wh = tmp_path / "raw", tmp_path / "wh"
+    write_specs(raw, SPECS)
+    refresh(raw, wh)
+
+    def parts():
+        folder = WarehouseLayout(wh).current.resolve() / "applications.parquet"
+        return {p.name: os.stat(p).st_ino for p in folder.glob("part-*.parquet")}
+
+    def reports_in_facts():
+        """(agency, 本年新收 总计) of every report in the published fact table's parts."""
+        return sorted(
+            (r["agency"], r["value"])
+            for r in pq.read_table(wh / "applications.parquet").to_pylist()
+            if (r["category"], r["applicant_type"]) == ("received.new", "total")
+        )
+
+    [(first, inode)] = parts().items()
+    assert reports_in_facts() == [("樟树市鹿江街道办事处", 2), ("洛龙区学府街道办事处", 1)]
+
+    write_specs(raw, {"c.txt": spec("九江市柴桑区", 2023, natural=table3(new=3, granted=3))})
+    refresh(raw, wh)
+    now = parts()
+    assert len(now) == 2 and now[first] == inode  # the published part, hard-linked
+    assert reports_in_facts() == [
+        ("九江市柴桑区", 3),
+        ("樟树市鹿江街道办事处", 2),
+        ("洛龙区学府街道办事处", 1),
+    ]
+
+    # new bytes for a.txt: its old report leaves the first part, which is rewritten
+    write_specs(
+        raw, {"a.txt": spec("樟树市鹿江街道办事处", 2023, natural=table3(new=5, granted=5))}
+    )
+    refresh(raw, wh)
+    after = parts()
+    assert len(after) == 3 and after[first] != inode
+    assert reports_in_facts() == [
+        ("九江市柴桑区", 3),
+        ("樟树市鹿江街道办事处", 5),
+        ("洛龙区学府街道办事处", 1),
+    ]
+    assert query(wh, "SELECT count(*) FROM applications_all_files") == [
+        (pq.read_table(wh / "applications.parquet").num_rows,)
+    ]

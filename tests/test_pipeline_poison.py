@@ -226,7 +226,7 @@ def clean(tmp_path_factory):
 DAMAGE = {
     "marts/mart_agency_year.parquet": "truncate",
     "marts/mart_province_year.parquet": "overwrite",
-    "applications.parquet": "overwrite",
+    "applications.parquet/": "overwrite",  # (its one part: a directory of parts)
     "reports.parquet": "truncate",
     "warehouse.duckdb": "overwrite",
     "raw_manifest.parquet": "overwrite",
@@ -239,11 +239,16 @@ def test_damaged_outputs_are_rebuilt_not_republished(clean, tmp_path):
     wh = tmp_path / "wh"
     refresh(raw, wh)
     snapshot = WarehouseLayout(wh).current.resolve()
+    targets = []
     for target, how in DAMAGE.items():
+        if target.endswith("/"):
+            [part] = (snapshot / target).glob("part-*.parquet")
+            target = str(part.relative_to(snapshot))
         damage(snapshot / target, how)
+        targets.append(target)
     outcome = refresh(raw, wh)
     repaired = outcome.metadata["raw_manifest"]["damaged_rebuilt"]
-    for target in DAMAGE:
+    for target in targets:
         assert f"{target}: damaged" in repaired, target
     assert_same_state(warehouse_state(wh, ignore_timestamps=True), expected)
     # and the next refresh has nothing left to repair

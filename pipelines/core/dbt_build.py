@@ -16,6 +16,11 @@ snapshot holds now (`plan`):
 - any mart whose Parquet file is missing;
 - nothing at all when nothing changed (the copied database holds it): dbt is not called.
 
+A build that is not a whole one leaves the views out (`--exclude config.materialized:view`):
+a view's definition is its SQL text, which only `sql/` changes (the snapshot's dir and id
+are DuckDB variables read when it is queried), so the copied database holds each view as
+this project defines it. A view missing from the database makes the build a whole one.
+
 No Dagster here.
 """
 
@@ -26,15 +31,18 @@ import os
 import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pipelines.core import fingerprints
-from pipelines.core.paths import TIDY_TABLES, WarehouseFiles
+from pipelines.core.paths import FACT_TABLES, TIDY_TABLES, WarehouseFiles
 
 STATE = "dbt_build.json"
 #: The dbt sources (sql/models/sources.yml) whose changes `plan` follows: the tidy tables,
 #: the raw manifest and the agencies' regions.
 SOURCES = (*TIDY_TABLES, "raw_manifest", "agencies")
-FACT_SOURCES = ("applications", "active_disclosure", "review_litigation")
+FACT_SOURCES = FACT_TABLES
+#: What a build that is not a whole one leaves out: the views (see the module's docstring).
+UNCHANGED_BY_DATA = ("config.materialized:view",)
 
 
 @dataclass(frozen=True)
@@ -46,9 +54,9 @@ class Inputs:
 
 
 def current_inputs(files: WarehouseFiles, project: str) -> Inputs:
-    sources = {name: fingerprints.of_file(files.root / f"{name}.parquet") for name in SOURCES}
+    sources = {name: fingerprints.of_table(files.root / f"{name}.parquet") for name in SOURCES}
     generations = {
-        fingerprints.of_file(files.tidy(name), fingerprints.ROWS_BY_REPORT_KEY)
+        fingerprints.of_table(files.tidy(name), fingerprints.ROWS_BY_REPORT_KEY)
         for name in FACT_SOURCES
     }
     generation = generations.pop() if len(generations) == 1 else None
@@ -57,17 +65,55 @@ def current_inputs(files: WarehouseFiles, project: str) -> Inputs:
 
 def recorded_inputs(files: WarehouseFiles) -> Inputs | None:
     try:
-        data = json.loads((files.root / STATE).read_text(encoding="utf-8"))
+        data = _read_state(files)
         return Inputs(data["project"], dict(data["sources"]), data.get("rows_generation"))
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
 
-def record(files: WarehouseFiles, inputs: Inputs) -> None:
-    """Write `dbt_build.json` (renamed into place: never half a file)."""
+def recorded_docs(files: WarehouseFiles) -> str | None:
+    """The `docs_key` the snapshot's docs page was generated for."""
+    try:
+        return _read_state(files).get("docs")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def _read_state(files: WarehouseFiles) -> dict:
+    return json.loads((files.root / STATE).read_text(encoding="utf-8"))
+
+
+def record(files: WarehouseFiles, inputs: Inputs, docs: str | None = None) -> None:
+    """Write `dbt_build.json` (renamed into place: never half a file); `docs`: the
+    `docs_key` of the docs page in the snapshot."""
     tmp = files.root / f".{STATE}.{uuid.uuid4().hex}.tmp"
-    tmp.write_text(json.dumps(asdict(inputs), indent=1, sort_keys=True), encoding="utf-8")
+    state = {**asdict(inputs), "docs": docs}
+    tmp.write_text(json.dumps(state, indent=1, sort_keys=True), encoding="utf-8")
     os.replace(tmp, files.root / STATE)
+
+
+# What `dbt docs generate` reads of the database besides the manifest (dbt-duckdb's catalog
+# query: every table's and view's name and comment, every column's name, position, type and
+# comment); the rows' counts and values are not in the docs.
+_CATALOG = """
+SELECT 'table', table_name, comment, NULL, NULL, NULL FROM duckdb_tables()
+WHERE database_name = current_database() AND schema_name = 'main'
+UNION ALL
+SELECT 'view', view_name, comment, NULL, NULL, NULL FROM duckdb_views()
+WHERE database_name = current_database() AND schema_name = 'main' AND NOT internal
+UNION ALL
+SELECT 'column', table_name, comment, column_name, column_index, data_type FROM duckdb_columns()
+WHERE database_name = current_database() AND schema_name = 'main' AND NOT internal
+ORDER BY ALL
+"""
+
+
+def docs_key(con: Any, project: str) -> str:
+    """What the docs page of a database depends on: the project (its manifest) and the
+    catalog. Equal keys, equal pages (but for the time each was generated): a refresh whose
+    build changed rows and not the schema keeps the page it carried over."""
+    rows = con.execute(_CATALOG).fetchall()
+    return fingerprints.digest(project, repr(rows))
 
 
 @dataclass(frozen=True)
@@ -78,6 +124,8 @@ class Plan:
     why: str
     #: nothing to build: dbt is not called
     nothing: bool = False
+    #: dbt node selection left out of `select`
+    exclude: tuple[str, ...] = ()
 
     @property
     def everything(self) -> bool:
@@ -87,6 +135,8 @@ class Plan:
         args = ["build", "--no-write-json"]  # (results come back in the call, not in files)
         if self.select:
             args += ["--select", *self.select]
+        if self.exclude:
+            args += ["--exclude", *self.exclude]
         if self.full_refresh:
             args.append("--full-refresh")
         return args
@@ -116,7 +166,7 @@ def plan(
         why += " (a new generation of the fact rows)"
     if missing_exports:
         why += f"; Parquet file missing: {', '.join(sorted(missing_exports))}"
-    return Plan(select, full, why)
+    return Plan(select, full, why, exclude=UNCHANGED_BY_DATA)
 
 
 def missing_exports(files: WarehouseFiles, exported: set[str]) -> set[str]:

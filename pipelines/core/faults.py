@@ -11,6 +11,7 @@ at once. The points:
                           part not complete (on a multi-process executor: in the shard's step)
     parse                 every shard's parse-cache part is written, and the run's skips
     write:<file name>     a Parquet file is complete under its temporary name, not yet renamed
+    tidy:<table>          a fact table's new parts are written; parts they replace not removed
     model:<name>          dbt has built the model <name> in the snapshot's DuckDB file
                           (called from dbt's event callback, in the middle of `dbt build`)
     dbt:built             `dbt build` is done; the marts' Parquet files are not written yet

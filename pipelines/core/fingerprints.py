@@ -56,6 +56,22 @@ def of_file(path: Path, key: str = KEY) -> str | None:
     return value.decode() if value else None
 
 
+def of_table(path: Path, key: str = KEY) -> str | None:
+    """`of_file` of a table that is one Parquet file or a directory of them
+    (`part-*.parquet`): of a directory, the digest of its parts' names and values for
+    `KEY`, the one value all parts share for any other key; None when a part has none (or,
+    for another key, when parts differ)."""
+    if not path.is_dir():
+        return of_file(path, key)
+    values = [(part.name, of_file(part, key)) for part in sorted(path.glob("part-*.parquet"))]
+    if not values or any(value is None for _, value in values):
+        return None
+    if key == KEY:
+        return digest(*(f"{name}\0{value}" for name, value in values))
+    distinct = {value for _, value in values}
+    return distinct.pop() if len(distinct) == 1 else None
+
+
 def with_fingerprint(table: pa.Table, fingerprint: str) -> pa.Table:
     """`table` whose Parquet file will carry `fingerprint`."""
     return table.replace_schema_metadata({**(table.schema.metadata or {}), KEY: fingerprint})

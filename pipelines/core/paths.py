@@ -27,6 +27,9 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SQL_DIR = PROJECT_ROOT / "sql"
 
 TIDY_TABLES = ("reports", "applications", "active_disclosure", "review_litigation")
+#: The tidy tables of facts: each a directory of Parquet files (`<table>.parquet/part-*.parquet`,
+#: `pipelines.core.tidy`); `reports.parquet` is one file.
+FACT_TABLES = TIDY_TABLES[1:]
 
 
 def tidy_asset(table: str) -> str:
@@ -88,6 +91,7 @@ class WarehouseFiles:
         return self.root / "parse_skipped.parquet"
 
     def tidy(self, table: str) -> Path:
+        """`<table>.parquet`: a file (reports) or a directory of parts (`FACT_TABLES`)."""
         return self.root / f"{table}.parquet"
 
 

@@ -150,11 +150,12 @@ def sql_models(context: dg.AssetExecutionContext, warehouse: Warehouse) -> Itera
                     mart_export.export(con, name, path, columns, node.get("description"))
                 meta["parquet"] = str(warehouse.layout.marts / f"{name}.parquet")
         check_results = list(checks.check_results(context, con, statuses, MANIFEST, TRANSLATOR))
+        docs = dbt_build.docs_key(con, project)
     if selected == set(nodes):  # (what the database holds now was built from `now`)
-        if not plan.nothing or not files.docs.is_file():
+        if docs != dbt_build.recorded_docs(files) or not files.docs.is_file():
             warehouse.close_connection()  # dbt opens the file to read its catalog
             _generate_docs(files)
-        dbt_build.record(files, now)
+        dbt_build.record(files, now, docs)
     shutil.rmtree(files.root / dbt_project.RUN_TARGET_NAME, ignore_errors=True)
     for uid in TOPOLOGICAL:
         if uid not in selected:

@@ -1,5 +1,8 @@
+-- (the choice is made on the few columns it reads; the file's other columns are joined to
+-- the chosen rows at the end, not carried through the windows and joins)
 WITH files AS (
-    SELECT *, CASE status WHEN 'parsed' THEN 0 WHEN 'partial' THEN 1 ELSE 2 END AS status_rank
+    SELECT agency_key, year, report_id, source_path, status, content_first_seen,
+        CASE status WHEN 'parsed' THEN 0 WHEN 'partial' THEN 1 ELSE 2 END AS status_rank
     FROM {{ ref('reports_all_files') }}
     WHERE agency_key IS NOT NULL AND year IS NOT NULL
 ),
@@ -98,20 +101,19 @@ explained AS (
     LEFT JOIN runner_up AS u USING (agency_key, year)
 )
 SELECT
-    agency_key,
-    agency,
-    year,
-    report_id,
-    source_path,
-    chosen_because,
-    chosen_detail,
-    n_files,
-    n_reports,
-    n_files_agreeing,
-    n_error_flags,
-    copies_agree,
-    * EXCLUDE (agency_key, agency, year, report_id, source_path, chosen_because,
-        chosen_detail, n_files, n_reports, n_files_agreeing, n_error_flags, copies_agree,
-        status_rank, rank)
-FROM explained
-ORDER BY year, agency_key
+    e.agency_key,
+    r.agency,
+    e.year,
+    e.report_id,
+    e.source_path,
+    e.chosen_because,
+    e.chosen_detail,
+    e.n_files,
+    e.n_reports,
+    e.n_files_agreeing,
+    e.n_error_flags,
+    e.copies_agree,
+    r.* EXCLUDE (agency_key, agency, year, report_id, source_path)
+FROM explained AS e
+JOIN {{ ref('reports_all_files') }} AS r USING (source_path)
+ORDER BY e.year, e.agency_key

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from pipelines.core import dbt_project
 from pipelines.core.parse_file import DEFAULT_MAX_FILE_MB
 from pipelines.core.parse_step import default_workers
 from pipelines.definitions import defs as load_project_defs
@@ -96,6 +97,7 @@ def run_refresh(
 
         return outcome_of(execute(config, instance, workers, dask_address, show_progress))
     project = project_defs()
+    dbt_project.warm_up()  # (the dbt step runs in this process too)
     job = project.resolve_job_def(JOB)
     handler = Progress(static_steps(job), sys.stderr if show_progress else None)
     defs = dg.Definitions.merge(

@@ -1,8 +1,14 @@
-WITH this_year AS (
-    SELECT DISTINCT r.report_id, r.agency_key, r.year, a.applicant_type, a.value, a.line
-    FROM {{ ref('reports_all_files') }} AS r
+-- (each report once, however many files carry it, before its cells are joined)
+WITH report_years AS (
+    SELECT DISTINCT report_id, agency_key, year
+    FROM {{ ref('reports_all_files') }}
+    WHERE agency_key IS NOT NULL
+),
+this_year AS (
+    SELECT r.report_id, r.agency_key, r.year, a.applicant_type, a.value, a.line
+    FROM report_years AS r
     JOIN {{ ref('applications_all_files') }} AS a USING (report_id)
-    WHERE a.category = 'received.carried_over' AND r.agency_key IS NOT NULL
+    WHERE a.category = 'received.carried_over'
 ),
 last_year AS (
     SELECT y.agency_key, y.year, y.source_path, a.applicant_type, a.value

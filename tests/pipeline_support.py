@@ -46,7 +46,8 @@ def spec(agency: str, year: int, **kwargs) -> dict:
     column is 0 and 总计 equals it unless `cells` overrides a cell); table 3 is made
     consistent from `new`, `carried`, `granted`, … by the caller. `review` maps a
     proceeding to its five values. `cells` overrides single cells:
-    {"category/applicant_type": value}; `drop` lists cells the report lacks.
+    {"category/applicant_type": value}; `drop` lists cells the report lacks; `extra_cells`
+    adds cells of codes that are not in the form ({"category/applicant_type": value}).
     """
     return {"agency": agency, "year": year, **kwargs}
 
@@ -100,6 +101,9 @@ def report_from_spec(data: bytes, source_path: str | None) -> Report:
                 continue
             value = cells.get(key, value)
             applications.append(ApplicationFact(category, applicant, value, str(value), next(line)))
+    for key, value in s.get("extra_cells", {}).items():  # codes the form does not have
+        category, applicant = key.split("/")
+        applications.append(ApplicationFact(category, applicant, value, str(value), next(line)))
     if "other_subtotal" in s:  # a 2021 report that also prints the (六) subtotal row
         for applicant in APPLICANT_TYPES:
             value = s["other_subtotal"] if applicant in ("natural_person", "total") else 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 
+import dagster as dg
 import duckdb
 
 from pipelines.core import dbt_build, dbt_project, seals
@@ -256,3 +257,22 @@ def test_an_update_that_does_not_add_up_falls_back_to_a_full_rebuild(tmp_path, m
         "schema mine",
     }
     assert_same_state(warehouse_state(wh, ignore_timestamps=True), clean_state(raw, tmp_path, "c"))
+
+
+def test_a_new_report_with_a_code_not_in_the_code_list_fails_the_refresh(tmp_path, monkeypatch):
+    """The fact tables' code tests check the rows a build loads (the older rows were checked
+    when they were loaded, against the same code list): an unknown code in a new report still
+    fails the build, and nothing is published."""
+    from pipelines.runner import run_refresh
+
+    install_fake_parser(monkeypatch)
+    raw, wh = tmp_path / "raw", tmp_path / "wh"
+    write_specs(raw, SPECS)
+    refresh(raw, wh)
+    published = WarehouseLayout(wh).current.resolve()
+    odd = spec("某县人民政府", 2022, natural=table3(new=1, granted=1))
+    write_specs(raw, {"odd.txt": {**odd, "extra_cells": {"result.made_up/total": 1}}})
+    outcome = run_refresh(raw, wh, 1, instance=dg.DagsterInstance.ephemeral(), show_progress=False)
+    assert not outcome.success
+    assert "known_codes_applications_all_files_category" in repr(outcome.failures)
+    assert WarehouseLayout(wh).current.resolve() == published

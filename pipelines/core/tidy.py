@@ -182,8 +182,10 @@ def build_tidy_tables(files: WarehouseFiles, cache_dir: Path) -> TidyResult:
                 path = folder / name
                 if fingerprints.of_file(path) == part_fingerprint:
                     continue
-                part = sql_string("" if name == EMPTY_PART else str(cache_dir / name))
-                query = _FACTS.format(list_column=table, key1=key1, key2=key2, part=part)
+                source = "" if name == EMPTY_PART else str(cache_dir / name)
+                query = _FACTS.format(
+                    list_column=table, key1=key1, key2=key2, part=sql_string(source)
+                )
                 # a fact row depends only on its report's parse (ROWS_BY_REPORT_KEY)
                 metadata = {
                     fingerprints.KEY: part_fingerprint,

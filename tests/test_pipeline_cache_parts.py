@@ -148,3 +148,25 @@ def test_a_compaction_stopped_before_removing_its_parts_loses_and_doubles_nothin
     assert outcome.metadata["parsed_reports"]["cache_parts_merged"] == len(parts) + 1
     after_rows = _rows(cache)
     assert after_rows.equals(before_rows)
+
+
+def test_a_row_in_two_parts_is_always_read_from_the_same_one(nightly, tmp_path):
+    """A compaction stopped before removing its parts leaves rows in two parts, with the same
+    `parsed_at`: the tidy step takes each from the same part every time, so the fact tables'
+    parts are not rewritten (nor dbt's tables rebuilt) by refreshes that find nothing new."""
+    from pipelines.core import tidy
+    from pipelines.core.paths import WarehouseFiles, WarehouseLayout
+
+    _, wh, _, _ = nightly
+    cache = tmp_path / _cache(wh).name
+    shutil.copytree(_cache(wh), cache)
+    for part in parse_cache_compaction.cache_parts(cache):  # the same rows under later names
+        shutil.copy(part, cache / part.name.replace("part-", "part-9"))
+    snapshot = WarehouseFiles(tmp_path / "snapshot")
+    snapshot.root.mkdir()
+    published = WarehouseFiles(WarehouseLayout(wh).current.resolve())
+    shutil.copy(published.manifest, snapshot.manifest)
+    results = [tidy.build_tidy_tables(snapshot, cache) for _ in range(4)]
+    assert [r.rebuilt for r in results] == [True, False, False, False]
+    facts = pq.read_table(snapshot.tidy("applications"))
+    assert facts.num_rows == pq.read_table(published.tidy("applications")).num_rows

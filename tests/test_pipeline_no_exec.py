@@ -170,9 +170,10 @@ NASTY = 'it\'s "quoted"; -- {{warehouse_dir}} $x'
 
 def test_paths_with_quotes_work(tmp_path):
     """Paths are the only values written into SQL text (COPY and read_parquet take no
-    parameters): a raw dir, a warehouse dir and a file name with quotes must all work."""
+    parameters): a raw dir, a warehouse dir and a file name with quotes must all work, and
+    a warehouse dir with the characters of a DuckDB file pattern."""
     raw = tmp_path / f"raw {NASTY}"
-    wh = tmp_path / f"warehouse {NASTY}"
+    wh = tmp_path / f"warehouse {NASTY} [1]*"  # (DuckDB file patterns: matched as written)
     raw.mkdir()
     seed = sorted(SHIPPED_SEEDS.glob("*.txt"))[0]
     shutil.copy2(seed, raw / "o'brien's report.txt")

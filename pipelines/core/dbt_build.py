@@ -19,7 +19,8 @@ snapshot holds now (`plan`):
 A build that is not a whole one leaves the views out (`--exclude config.materialized:view`):
 a view's definition is its SQL text, which only `sql/` changes (the snapshot's dir and id
 are DuckDB variables read when it is queried), so the copied database holds each view as
-this project defines it. A view missing from the database makes the build a whole one.
+this project defines it. A view missing from the database makes the build a whole one, and
+a new generation of the fact rows (which may bring new columns) builds the views too.
 
 No Dagster here.
 """
@@ -166,7 +167,9 @@ def plan(
         why += " (a new generation of the fact rows)"
     if missing_exports:
         why += f"; Parquet file missing: {', '.join(sorted(missing_exports))}"
-    return Plan(select, full, why, exclude=UNCHANGED_BY_DATA)
+    # (a new generation of the fact rows may come with new columns, which views that
+    # select `*` of a fact table show only once they are made again)
+    return Plan(select, full, why, exclude=() if full else UNCHANGED_BY_DATA)
 
 
 def missing_exports(files: WarehouseFiles, exported: set[str]) -> set[str]:

@@ -144,6 +144,9 @@ def _manifest(done: Path) -> Any:
 
 
 def _load_manifest(done: Path) -> Any:
+    for left in done.parent.glob(".load-*"):  # (a process that stopped while loading)
+        if time.time() - left.stat().st_mtime > 3600:
+            shutil.rmtree(left, ignore_errors=True)
     scratch = done.parent / f".load-{uuid.uuid4().hex}"
     scratch.mkdir()
     try:
@@ -172,11 +175,19 @@ def warm_up() -> None:
     threading.Thread(target=load, name="dbt-manifest-warm-up", daemon=True).start()
 
 
+def glob_literal(path: str) -> str:
+    """`path` as a DuckDB file pattern that matches only itself: the sources read the fact
+    tables' parts with a pattern (`<dir>/part-*.parquet`), in which DuckDB would read `[`,
+    `]`, `*` and `?` of the snapshot's own path as wildcards (a warehouse dir named `x[1]`
+    then matched nothing). Each is written as a one-character class (`[[]`)."""
+    return "".join(f"[{c}]" if c in "[]*?" else c for c in path)
+
+
 def snapshot_environment(files: WarehouseFiles) -> dict[str, str]:
     """What profiles.yml reads to build `files` (a snapshot)."""
     return {
         ENV_DATABASE: str(files.duckdb),
-        ENV_SNAPSHOT_DIR: str(files.root),
+        ENV_SNAPSHOT_DIR: glob_literal(str(files.root)),
         ENV_SNAPSHOT_ID: files.root.name,
         ENV_SPILL_DIR: str(files.root / SPILL_DIR_NAME),
         ENV_MEMORY_LIMIT: MEMORY_LIMIT,

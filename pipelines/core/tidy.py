@@ -21,6 +21,9 @@ now. A part is rewritten only when that set of reports changes (its fingerprint,
 footer, is the set's digest), so a refresh that parses 1,000 new reports into a warehouse
 of 100,000 writes one small part per table; the others are the published ones, hard-linked.
 (Writing the 16.8M cells of `applications` at 100k reports took ~5 s of every refresh.)
+A part's name ends with its fingerprint: a name always holds the same rows, so a reader that
+lists the directory of one snapshot and opens the parts after a publish gets the same rows or,
+for a part the new snapshot no longer has, an error; never another snapshot's rows.
 """
 
 from __future__ import annotations
@@ -108,7 +111,11 @@ _NEWEST = """
 CREATE TEMP TABLE newest AS
 SELECT sha256, filename, file_row_number FROM (
     SELECT sha256, parsed_at, filename, file_row_number FROM parsed_all
-) QUALIFY row_number() OVER (PARTITION BY sha256 ORDER BY parsed_at DESC) = 1
+) QUALIFY row_number() OVER (
+    -- (a compaction stopped before removing its parts leaves a row in two parts, with the
+    -- same parsed_at: the same one wins every time, so no part changes for nothing)
+    PARTITION BY sha256 ORDER BY parsed_at DESC, filename DESC, file_row_number DESC
+) = 1
 """
 
 # Per cache part: the reports whose fact rows its tidy parts hold (present now, newest here).
@@ -137,7 +144,7 @@ CODE_VERSION = fingerprints.digest(
     "name notes 1",
 )
 #: The fact part of an empty table (no report present): a table is never no file at all.
-EMPTY_PART = "part-empty.parquet"
+EMPTY_PART = "part-empty"
 
 
 def inputs_fingerprint(files: WarehouseFiles, cache_dir: Path) -> str:
@@ -178,11 +185,10 @@ def build_tidy_tables(files: WarehouseFiles, cache_dir: Path) -> TidyResult:
         wanted = _fact_parts(con, cache_dir)
         for table, (key1, key2) in FACT_KEYS.items():
             folder = _fact_dir(files.tidy(table))
-            for name, part_fingerprint in wanted.items():
+            for name, (part_fingerprint, source) in wanted.items():
                 path = folder / name
                 if fingerprints.of_file(path) == part_fingerprint:
                     continue
-                source = "" if name == EMPTY_PART else str(cache_dir / name)
                 query = _FACTS.format(
                     list_column=table, key1=key1, key2=key2, part=sql_string(source)
                 )
@@ -225,17 +231,20 @@ def _fact_dir(folder: Path) -> Path:
     return folder
 
 
-def _fact_parts(con: duckdb.DuckDBPyConnection, cache_dir: Path) -> dict[str, str]:
-    """Each fact table's part file names → the fingerprint each must carry: one per cache
-    part holding the newest parse of a report present now (or the empty table's part)."""
+def _fact_parts(con: duckdb.DuckDBPyConnection, cache_dir: Path) -> dict[str, tuple[str, str]]:
+    """Each fact table's part file names → (the fingerprint each must carry, the cache part
+    it is read from): one per cache part holding the newest parse of a report present now
+    (or the empty table's part, read from no cache part)."""
     rows = con.execute(_PART_REPORTS).fetchall() if cache_parts(cache_dir) else []
-    wanted = {
-        Path(filename).name: fingerprints.digest(
-            CODE_VERSION, cache_dir.name, Path(filename).name, reports
-        )
-        for filename, reports in rows
-    }
-    return wanted or {EMPTY_PART: fingerprints.digest(CODE_VERSION, "no reports")}
+    wanted = {}
+    for filename, reports in rows:
+        cache_part = Path(filename)
+        fingerprint = fingerprints.digest(CODE_VERSION, cache_dir.name, cache_part.name, reports)
+        wanted[f"{cache_part.stem}-{fingerprint[:16]}.parquet"] = (fingerprint, filename)
+    if not wanted:
+        fingerprint = fingerprints.digest(CODE_VERSION, "no reports")
+        wanted[f"{EMPTY_PART}-{fingerprint[:16]}.parquet"] = (fingerprint, "")
+    return wanted
 
 
 def _create_views(

@@ -41,6 +41,7 @@ SLOWEST_FILES_FIRST = (
     "test_pipeline_cache_parts.py",
     "test_pipeline_flags.py",
     "test_pipeline_fuzz.py",
+    "test_dagster_ui.py",
     "test_bench_smoke.py",
     "test_pipeline_incremental.py",
     "test_pipeline_seeds.py",

@@ -5,21 +5,18 @@ models, their columns' descriptions and the tests."""
 
 from __future__ import annotations
 
-import re
 import shutil
-import subprocess
 
 import pytest
 
 from pipelines.core.paths import WarehouseLayout
+from tests.browser import rendered, without_scripts
 from tests.pipeline_support import (
     TWO_AGENCIES_WITH_A_COPY,
     install_fake_parser,
     refresh,
     write_specs,
 )
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 @pytest.fixture(scope="module")
@@ -34,33 +31,6 @@ def warehouse(tmp_path_factory):
     monkeypatch.undo()
 
 
-def rendered(page, fragment: str = "") -> str:
-    """The DOM of `page` once the browser has run its scripts."""
-    if CHROMIUM is None:  # .ci/run installs it: a missing browser is a failure, never a skip
-        pytest.fail("chromium is not installed (apt-get install chromium; .ci/run does)")
-    proc = subprocess.run(
-        [
-            CHROMIUM,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--virtual-time-budget=5000",
-            "--dump-dom",
-            f"file://{page}{fragment}",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    return without_scripts(proc.stdout)
-
-
-def without_scripts(html: str) -> str:
-    """The markup without what scripts hold (the manifest and catalog the page embeds)."""
-    return re.sub(r"<script[^>]*>.*?</script>", "", html, flags=re.S)
-
-
 def test_the_docs_are_published_with_the_snapshot_and_render_in_a_browser(warehouse):
     raw, wh = warehouse
     page = wh / "docs" / "index.html"
@@ -68,7 +38,9 @@ def test_the_docs_are_published_with_the_snapshot_and_render_in_a_browser(wareho
     assert page.resolve() == WarehouseLayout(wh).current.resolve() / "docs" / "index.html"
     # a model's page, drawn by the site's scripts from the manifest and the catalog inside
     # the file (nothing of it is in the HTML as written)
-    dom = rendered(page.resolve(), "#!/model/model.govreports.consistency_flags")
+    dom = without_scripts(
+        rendered(f"file://{page.resolve()}#!/model/model.govreports.consistency_flags")
+    )
     assert "One row per report × failed check" in dom  # its description
     assert "check_name" in dom  # a column, from the catalog
     assert "balance_identity" in dom  # a test on it: the asset check of that name

@@ -18,6 +18,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pipelines.core.paths import table_parts
+
 KEY = "govreports_inputs"
 #: Footer key of a fact table: a value on which alone the rows of each report_id depend
 #: (the parser version and the tidy queries), so that a table built from an earlier file
@@ -63,7 +65,7 @@ def of_table(path: Path, key: str = KEY) -> str | None:
     for another key, when parts differ)."""
     if not path.is_dir():
         return of_file(path, key)
-    values = [(part.name, of_file(part, key)) for part in sorted(path.glob("part-*.parquet"))]
+    values = [(part.name, of_file(part, key)) for part in table_parts(path)]
     if not values or any(value is None for _, value in values):
         return None
     if key == KEY:

@@ -83,10 +83,21 @@ def cached_hashes(cache_dir: Path) -> pa.Array:
     if not parts:
         return pa.array([], pa.string())
     cached = pq.read_table(parts, columns=["sha256", "status_reason"])
-    waiting = waits_for_ocr(cached.column("status_reason"))
-    if pc.any(waiting).as_py() and _ocr_module().ocr_unavailable() is None:
-        cached = cached.filter(pc.invert(waiting))  # (a hash read by OCR since stays)
+    again = read_again_for_ocr(cached.column("status_reason"))
+    if again is not None:
+        cached = cached.filter(pc.invert(again))  # (a hash read by OCR since stays)
     return cached.column("sha256").combine_chunks()
+
+
+def read_again_for_ocr(
+    reasons: pa.ChunkedArray | pa.Array,
+) -> pa.ChunkedArray | pa.Array | None:
+    """Per status reason: refused for want of OCR, which can run now (the report is read
+    again); None when no reason is such (OCR's availability is asked only then)."""
+    waiting = waits_for_ocr(reasons)
+    if pc.any(waiting).as_py() and _ocr_module().ocr_unavailable() is None:
+        return waiting
+    return None
 
 
 def waits_for_ocr(reasons: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:

@@ -32,6 +32,11 @@ TIDY_TABLES = ("reports", "applications", "active_disclosure", "review_litigatio
 FACT_TABLES = TIDY_TABLES[1:]
 
 
+def table_parts(folder: Path) -> list[Path]:
+    """The Parquet files of a table that is a directory of parts, in name order."""
+    return sorted(folder.glob("part-*.parquet"))
+
+
 def tidy_asset(table: str) -> str:
     """The Dagster asset of a tidy Parquet file: `tidy_<table>`. The bare names (`reports`,
     `applications`, …) are the SQL models analysts query: the report standing for each

@@ -40,7 +40,7 @@ import pyarrow.parquet as pq
 from pipelines.core import duckdb_config, fingerprints
 from pipelines.core.faults import checkpoint
 from pipelines.core.parse_cache_compaction import cache_parts
-from pipelines.core.paths import WarehouseFiles
+from pipelines.core.paths import WarehouseFiles, table_parts
 from pipelines.core.raw_dir import name_note
 from pipelines.core.tables import PARSED_SCHEMA, SKIPPED_SCHEMA, copy_to_parquet, sql_string
 
@@ -180,9 +180,9 @@ def build_tidy_tables(files: WarehouseFiles, cache_dir: Path) -> TidyResult:
         _create_views(con, files, cache_dir)
         rebuilt = False
         if fingerprints.of_file(reports) != fingerprint:
-            _copy(con, _REPORTS, reports, {fingerprints.KEY: fingerprint})
+            copy_to_parquet(con, _REPORTS, reports, {fingerprints.KEY: fingerprint})
             rebuilt = True
-        wanted = _fact_parts(con, cache_dir)
+        wanted = _wanted_parts(con, cache_dir)
         for table, (key1, key2) in FACT_KEYS.items():
             folder = _fact_dir(files.tidy(table))
             for name, (part_fingerprint, source) in wanted.items():
@@ -197,7 +197,7 @@ def build_tidy_tables(files: WarehouseFiles, cache_dir: Path) -> TidyResult:
                     fingerprints.KEY: part_fingerprint,
                     fingerprints.ROWS_BY_REPORT_KEY: per_report,
                 }
-                _copy(con, query, path, metadata)
+                copy_to_parquet(con, query, path, metadata)
                 rebuilt = True
             checkpoint(f"tidy:{table}")
             for stale in folder.iterdir():
@@ -206,7 +206,7 @@ def build_tidy_tables(files: WarehouseFiles, cache_dir: Path) -> TidyResult:
                     rebuilt = stale.name.endswith(".parquet") or rebuilt
     rows = {"reports": pq.read_metadata(reports).num_rows}
     for table in FACT_KEYS:
-        rows[table] = sum(pq.read_metadata(p).num_rows for p in fact_parts(files.tidy(table)))
+        rows[table] = sum(pq.read_metadata(p).num_rows for p in table_parts(files.tidy(table)))
     return TidyResult(rows, rebuilt)
 
 
@@ -215,11 +215,6 @@ def _remove(path: Path) -> None:
         shutil.rmtree(path)
     else:
         path.unlink()
-
-
-def fact_parts(folder: Path) -> list[Path]:
-    """The Parquet files of a fact table's directory, in name order."""
-    return sorted(folder.glob("part-*.parquet"))
 
 
 def _fact_dir(folder: Path) -> Path:
@@ -231,7 +226,7 @@ def _fact_dir(folder: Path) -> Path:
     return folder
 
 
-def _fact_parts(con: duckdb.DuckDBPyConnection, cache_dir: Path) -> dict[str, tuple[str, str]]:
+def _wanted_parts(con: duckdb.DuckDBPyConnection, cache_dir: Path) -> dict[str, tuple[str, str]]:
     """Each fact table's part file names → (the fingerprint each must carry, the cache part
     it is read from): one per cache part holding the newest parse of a report present now
     (or the empty table's part, read from no cache part)."""
@@ -295,8 +290,3 @@ def _name_notes(manifest_path: Path) -> pa.Table:
         {"path": [p for p, _ in notes], "note": [n for _, n in notes]},
         schema=pa.schema([("path", pa.string()), ("note", pa.string())]),
     )
-
-
-def _copy(con: duckdb.DuckDBPyConnection, query: str, path: Path, metadata: dict[str, str]) -> int:
-    copy_to_parquet(con, query, path, metadata)
-    return pq.read_metadata(path).num_rows

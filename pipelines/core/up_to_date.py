@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from pipelines.core import code_key, parse_step, raw_manifest, seals
@@ -80,11 +79,7 @@ def _no_parse_skips(snapshot: Path) -> bool:
 def _reports_wait_for_ocr_that_can_run(snapshot: Path) -> bool:
     """Reports refused for want of OCR, which can run now: a run reads them again."""
     reasons = pq.read_table(snapshot / "reports.parquet", columns=["status_reason"])
-    if not pc.any(parse_step.waits_for_ocr(reasons.column("status_reason"))).as_py():
-        return False
-    from parsers.ocr_text import ocr_unavailable
-
-    return ocr_unavailable() is None
+    return parse_step.read_again_for_ocr(reasons.column("status_reason")) is not None
 
 
 def _mart_rows(snapshot: Path) -> dict[str, int]:

@@ -150,7 +150,7 @@ def sql_models(context: dg.AssetExecutionContext, warehouse: Warehouse) -> Itera
                     mart_export.export(con, name, path, columns, node.get("description"))
                 meta["parquet"] = str(warehouse.layout.marts / f"{name}.parquet")
         check_results = list(checks.check_results(context, con, statuses, MANIFEST, TRANSLATOR))
-        docs = dbt_build.docs_key(con, project)
+        docs = dbt_build.docs_key(con, project) if selected == set(nodes) else None
     if selected == set(nodes):  # (what the database holds now was built from `now`)
         if docs != dbt_build.recorded_docs(files) or not files.docs.is_file():
             warehouse.close_connection()  # dbt opens the file to read its catalog

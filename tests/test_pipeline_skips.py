@@ -278,3 +278,24 @@ def test_a_new_report_with_a_code_not_in_the_code_list_fails_the_refresh(tmp_pat
     assert not outcome.success
     assert "known_codes_applications_all_files_category" in repr(outcome.failures)
     assert WarehouseLayout(wh).current.resolve() == published
+
+
+def test_a_new_report_with_a_key_printed_twice_fails_the_refresh(tmp_path, monkeypatch):
+    """The fact tables' key test (is_key: grouped first by a hash of the key, then by the
+    key itself where a hash is shared) still finds two rows of one report with one key, in
+    a build that adds the report to an existing warehouse, and nothing is published."""
+    from pipelines.runner import run_refresh
+
+    install_fake_parser(monkeypatch)
+    raw, wh = tmp_path / "raw", tmp_path / "wh"
+    write_specs(raw, SPECS)
+    refresh(raw, wh)
+    published = WarehouseLayout(wh).current.resolve()
+    twice = spec("某县人民政府", 2022, natural=table3(new=1, granted=1))
+    write_specs(raw, {"twice.txt": {**twice, "extra_cells": {"received.new/total": 1}}})
+    outcome = run_refresh(raw, wh, 1, instance=dg.DagsterInstance.ephemeral(), show_progress=False)
+    assert not outcome.success
+    assert "is_key_applications_all_files_report_id__category__applicant_type" in repr(
+        outcome.failures
+    )
+    assert WarehouseLayout(wh).current.resolve() == published

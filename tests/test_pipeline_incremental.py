@@ -133,8 +133,8 @@ def test_parse_pool_with_the_real_parser(tmp_path):
     ]
 
 
-def test_many_files_are_hashed_in_order_by_threads(tmp_path):
-    # more paths than one chunk: the threaded path, results in the order asked for
+def test_many_files_are_hashed_in_order_with_read_ahead(tmp_path):
+    # more paths than the chunks read ahead: results in the order asked for
     import hashlib
 
     from pipelines.core import raw_manifest
@@ -159,7 +159,8 @@ def test_many_files_are_hashed_in_order_by_threads(tmp_path):
 
 def test_read_ahead_is_only_advice(tmp_path):
     # missing files, a FIFO, a directory and a link are passed over without an error
-    from pipelines.core.parse_file import advise_will_read, read_and_parse
+    from pipelines.core.parse_file import read_and_parse
+    from pipelines.core.raw_dir import advise_will_read
 
     report = tmp_path / "r.txt"
     report.write_bytes("一、总体情况".encode())

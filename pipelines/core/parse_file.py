@@ -8,8 +8,6 @@ Imports no Dagster, so `govreports parse` stays fast.
 from __future__ import annotations
 
 import hashlib
-import os
-from collections.abc import Iterable
 from pathlib import Path
 
 from parsers import Report, parse_report, rejected_report
@@ -39,25 +37,3 @@ def read_and_parse(
     except Exception as exc:  # the parser promises not to raise; a bug must not stop a batch
         report = rejected_report(f"parser error: {type(exc).__name__}: {exc}", label, sha256[:16])
     return sha256, report
-
-
-def advise_will_read(paths: Iterable[str | Path]) -> None:
-    """Ask the kernel to start reading these files into the page cache now (readahead),
-    so that the parse workers, which read one file at a time, do not wait for the disk
-    file by file when the raw files are not cached. Only advice: errors are ignored (the
-    read itself reports them)."""
-    if not hasattr(os, "posix_fadvise"):
-        return
-    for path in paths:
-        try:
-            fd = os.open(
-                path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0)
-            )
-        except OSError:
-            continue
-        try:
-            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_WILLNEED)
-        except OSError:
-            pass
-        finally:
-            os.close(fd)

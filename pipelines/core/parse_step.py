@@ -43,9 +43,9 @@ import pyarrow.parquet as pq
 from parsers import Report, rejected_report
 from pipelines.core.faults import checkpoint
 from pipelines.core.parse_cache_compaction import cache_parts, compact, part_path, verify_parts
-from pipelines.core.parse_file import advise_will_read, read_and_parse
+from pipelines.core.parse_file import read_and_parse
 from pipelines.core.parse_records import report_batch
-from pipelines.core.raw_dir import fs_name
+from pipelines.core.raw_dir import advise_will_read, fs_name
 from pipelines.core.tables import PARSED_SCHEMA, SKIPPED_SCHEMA, PartWriter, write_parquet
 
 #: Content hashes per task sent to a worker (smaller for few jobs, so both workers get some).

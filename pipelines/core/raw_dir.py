@@ -15,7 +15,7 @@ import hashlib
 import os
 import re
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -254,3 +254,25 @@ def _special_problem(path: Path) -> str:
         return f"cannot read file: {_why(exc)}"
     kind = _KINDS.get(stat.S_IFMT(mode), "not a regular file")
     return f"not read: {kind}, not a regular file"
+
+
+def advise_will_read(paths: Iterable[str | Path]) -> None:
+    """Ask the kernel to start reading these files into the page cache now (readahead),
+    so that a reader that takes one file at a time (the manifest's hashing, the parse
+    workers) does not wait for the disk file by file when the raw files are not cached. Only
+    advice: errors are ignored (the read itself reports them)."""
+    if not hasattr(os, "posix_fadvise"):
+        return
+    for path in paths:
+        try:
+            fd = os.open(
+                path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0)
+            )
+        except OSError:
+            continue
+        try:
+            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_WILLNEED)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)

@@ -24,10 +24,8 @@ from __future__ import annotations
 import dataclasses
 import os
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
 from pathlib import Path
 
 import duckdb
@@ -36,7 +34,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from pipelines.core import fingerprints
-from pipelines.core.raw_dir import describe_error, scan_raw_dir, sha256_of
+from pipelines.core.raw_dir import advise_will_read, describe_error, scan_raw_dir, sha256_of
 from pipelines.core.tables import MANIFEST_SCHEMA, TS, write_parquet
 
 
@@ -175,12 +173,15 @@ def _seen(raw_dir: Path) -> tuple[pa.Table, dict[str, str]]:
     return table, full
 
 
-# Files are hashed by a few threads, a chunk of paths at a time: reading files that are not
-# in the page cache is bound by I/O latency, and overlapping the reads makes a cold full scan
-# of 101k files (1.08 GB) 4× faster (35 s → 8.5 s); when they are cached the GIL makes it
-# slower than one thread (2.4 s → 4.6 s), a small price next to parsing them.
-HASH_THREADS = 4
+# Files are hashed in one thread, a chunk of paths at a time, with the kernel asked to read
+# the files of the chunks ahead into the page cache meanwhile (`advise_will_read`): reading
+# files that are not cached is bound by the disk's latency, and the readahead overlaps those
+# reads without a thread per read. Measured on 30,000 files of the benchmark's corpus
+# (~10 KB each), page cache dropped / warm: one thread 4.15 / 0.88 s, four threads (the
+# earlier code: each file's open, read and hash hold the GIL, so they mostly contend)
+# 3.24 / 2.54 s, one thread with the readahead 1.27 / 0.89 s.
 _HASH_CHUNK = 256
+_READ_AHEAD_CHUNKS = 2
 
 
 def _hash_each(rels: list[str], full: dict[str, str]) -> list[tuple[str | None, str | None]]:
@@ -196,11 +197,13 @@ def _hash_each(rels: list[str], full: dict[str, str]) -> list[tuple[str | None, 
 def _hash(rels: list[str], full: dict[str, str]) -> pa.Table:
     """sha256 (or why it could not be read) of the files whose bytes must be read."""
     chunks = [rels[i : i + _HASH_CHUNK] for i in range(0, len(rels), _HASH_CHUNK)]
-    if len(chunks) <= 1:
-        results = _hash_each(rels, full)
-    else:
-        with ThreadPoolExecutor(HASH_THREADS) as pool:
-            results = [r for part in pool.map(partial(_hash_each, full=full), chunks) for r in part]
+    for ahead in chunks[:_READ_AHEAD_CHUNKS]:
+        advise_will_read(full[rel] for rel in ahead)
+    results = []
+    for i, chunk in enumerate(chunks):
+        if i + _READ_AHEAD_CHUNKS < len(chunks):
+            advise_will_read(full[rel] for rel in chunks[i + _READ_AHEAD_CHUNKS])
+        results += _hash_each(chunk, full)
     shas = [sha for sha, _ in results]
     errors = [error for _, error in results]
     return pa.Table.from_arrays(

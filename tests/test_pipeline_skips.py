@@ -261,10 +261,9 @@ def test_an_update_that_does_not_add_up_falls_back_to_a_full_rebuild(tmp_path, m
     assert_same_state(warehouse_state(wh, ignore_timestamps=True), clean_state(raw, tmp_path, "c"))
 
 
-def test_a_new_report_with_a_code_not_in_the_code_list_fails_the_refresh(tmp_path, monkeypatch):
-    """The fact tables' code tests check the rows a build loads (the older rows were checked
-    when they were loaded, against the same code list): an unknown code in a new report still
-    fails the build, and nothing is published."""
+def _new_report_with_extra_cells_fails(tmp_path, monkeypatch, extra_cells: dict) -> str:
+    """Build a warehouse, add a report printing `extra_cells` too, refresh: the refresh must
+    fail and publish nothing; returns its failures, for the test that failed."""
     from pipelines.runner import run_refresh
 
     install_fake_parser(monkeypatch)
@@ -273,29 +272,26 @@ def test_a_new_report_with_a_code_not_in_the_code_list_fails_the_refresh(tmp_pat
     refresh(raw, wh)
     published = WarehouseLayout(wh).current.resolve()
     odd = spec("某县人民政府", 2022, natural=table3(new=1, granted=1))
-    write_specs(raw, {"odd.txt": {**odd, "extra_cells": {"result.made_up/total": 1}}})
+    write_specs(raw, {"odd.txt": {**odd, "extra_cells": extra_cells}})
     outcome = run_refresh(raw, wh, 1, instance=dg.DagsterInstance.ephemeral(), show_progress=False)
     assert not outcome.success
-    assert "known_codes_applications_all_files_category" in repr(outcome.failures)
     assert WarehouseLayout(wh).current.resolve() == published
+    return repr(outcome.failures)
+
+
+def test_a_new_report_with_a_code_not_in_the_code_list_fails_the_refresh(tmp_path, monkeypatch):
+    """The fact tables' code tests check the rows a build loads (the older rows were checked
+    when they were loaded, against the same code list): an unknown code in a new report still
+    fails the build, and nothing is published."""
+    failures = _new_report_with_extra_cells_fails(
+        tmp_path, monkeypatch, {"result.made_up/total": 1}
+    )
+    assert "known_codes_applications_all_files_category" in failures
 
 
 def test_a_new_report_with_a_key_printed_twice_fails_the_refresh(tmp_path, monkeypatch):
     """The fact tables' key test (is_key: grouped first by a hash of the key, then by the
     key itself where a hash is shared) still finds two rows of one report with one key, in
     a build that adds the report to an existing warehouse, and nothing is published."""
-    from pipelines.runner import run_refresh
-
-    install_fake_parser(monkeypatch)
-    raw, wh = tmp_path / "raw", tmp_path / "wh"
-    write_specs(raw, SPECS)
-    refresh(raw, wh)
-    published = WarehouseLayout(wh).current.resolve()
-    twice = spec("某县人民政府", 2022, natural=table3(new=1, granted=1))
-    write_specs(raw, {"twice.txt": {**twice, "extra_cells": {"received.new/total": 1}}})
-    outcome = run_refresh(raw, wh, 1, instance=dg.DagsterInstance.ephemeral(), show_progress=False)
-    assert not outcome.success
-    assert "is_key_applications_all_files_report_id__category__applicant_type" in repr(
-        outcome.failures
-    )
-    assert WarehouseLayout(wh).current.resolve() == published
+    failures = _new_report_with_extra_cells_fails(tmp_path, monkeypatch, {"received.new/total": 1})
+    assert "is_key_applications_all_files_report_id__category__applicant_type" in failures

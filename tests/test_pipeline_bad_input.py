@@ -270,6 +270,31 @@ def test_a_file_that_grows_past_the_cap_while_read_is_refused(tmp_path, monkeypa
         raw_dir.read_bytes(path, max_bytes=50)
 
 
+@pytest.mark.parametrize("max_bytes", [50, 200])
+def test_a_file_that_grows_after_its_size_is_taken_is_read_whole_or_refused(
+    tmp_path, monkeypatch, max_bytes
+):
+    # the read asks for the stat's size and one byte more: a file that grew between the
+    # stat and the read is read on to its end (under the cap), or refused (over it)
+    path = tmp_path / "growing.txt"
+    path.write_bytes(b"x" * 10)
+    real_fstat = os.fstat
+    taken = []
+
+    def fstat_then_grow(fd):
+        if not taken:  # the first stat of the file: 10 bytes, then it grows to 100
+            taken.append(real_fstat(fd))
+            path.write_bytes(b"y" * 100)  # same inode, more bytes after the size was taken
+        return taken[0]
+
+    monkeypatch.setattr(raw_dir.os, "fstat", fstat_then_grow)
+    if max_bytes < 100:
+        with pytest.raises(FileTooLarge):
+            raw_dir.read_bytes(path, max_bytes=max_bytes)
+    else:
+        assert raw_dir.read_bytes(path, max_bytes=max_bytes) == b"y" * 100
+
+
 def test_links_are_refused_when_opened_even_if_swapped_in_after_the_listing(tmp_path):
     target = tmp_path / "target.txt"
     target.write_text("secret")

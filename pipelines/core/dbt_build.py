@@ -41,7 +41,6 @@ STATE = "dbt_build.json"
 #: The dbt sources (sql/models/sources.yml) whose changes `plan` follows: the tidy tables,
 #: the raw manifest and the agencies' regions.
 SOURCES = (*TIDY_TABLES, "raw_manifest", "agencies")
-FACT_SOURCES = FACT_TABLES
 #: What a build that is not a whole one leaves out: the views (see the module's docstring).
 UNCHANGED_BY_DATA = ("config.materialized:view",)
 
@@ -58,7 +57,7 @@ def current_inputs(files: WarehouseFiles, project: str) -> Inputs:
     sources = {name: fingerprints.of_table(files.root / f"{name}.parquet") for name in SOURCES}
     generations = {
         fingerprints.of_table(files.tidy(name), fingerprints.ROWS_BY_REPORT_KEY)
-        for name in FACT_SOURCES
+        for name in FACT_TABLES
     }
     generation = generations.pop() if len(generations) == 1 else None
     return Inputs(project, sources, generation)
@@ -158,7 +157,7 @@ def plan(
     full = recorded.rows_generation is None or recorded.rows_generation != now.rows_generation
     changed = sorted(n for n in SOURCES if recorded.sources.get(n) != now.sources.get(n))
     if full:  # (a new generation comes with new files)
-        changed = sorted({*changed, *FACT_SOURCES})
+        changed = sorted({*changed, *FACT_TABLES})
     select = (*(f"source:govreports.{name}+" for name in changed), *sorted(missing_exports))
     if not select:
         return Plan((), False, "nothing new", nothing=True)

@@ -18,9 +18,7 @@
 WITH keyed AS NOT MATERIALIZED (
     SELECT {{ columns | join(', ') }}, hash({{ columns | join(', ') }}) AS key_hash
     FROM {{ model }}
-    {%- if this_builds_rows_only %}
-    WHERE snapshot_id = {{ snapshot_id() }}
-    {%- endif %}
+    {{ rows_of_this_build(this_builds_rows_only) }}
 ),
 shared_hashes AS (
     SELECT key_hash FROM keyed GROUP BY key_hash HAVING count(*) > 1

@@ -10,7 +10,5 @@
 SELECT DISTINCT {{ columns | join(', ') }}
 FROM {{ model }}
 ANTI JOIN {{ ref(dimension) }} USING ({{ columns | join(', ') }})
-{%- if this_builds_rows_only %}
-WHERE snapshot_id = {{ snapshot_id() }}
-{%- endif %}
+{{ rows_of_this_build(this_builds_rows_only) }}
 {% endtest %}

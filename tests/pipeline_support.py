@@ -47,7 +47,9 @@ def spec(agency: str, year: int, **kwargs) -> dict:
     consistent from `new`, `carried`, `granted`, … by the caller. `review` maps a
     proceeding to its five values. `cells` overrides single cells:
     {"category/applicant_type": value}; `drop` lists cells the report lacks; `extra_cells`
-    adds cells of codes that are not in the form ({"category/applicant_type": value}).
+    adds cells of codes that are not in the form ({"category/applicant_type": value});
+    `ocr` maps cells of table 3 to a confidence and makes every figure of it read by OCR (on
+    page 1; the cells not named at 0.99).
     """
     return {"agency": agency, "year": year, **kwargs}
 
@@ -100,7 +102,12 @@ def report_from_spec(data: bytes, source_path: str | None) -> Report:
             if key in s.get("drop", ()):
                 continue
             value = cells.get(key, value)
-            applications.append(ApplicationFact(category, applicant, value, str(value), next(line)))
+            how = {}
+            if "ocr" in s:
+                how = {"method": "ocr", "page": 1, "confidence": s["ocr"].get(key, 0.99)}
+            applications.append(
+                ApplicationFact(category, applicant, value, str(value), next(line), **how)
+            )
     for key, value in s.get("extra_cells", {}).items():  # codes the form does not have
         category, applicant = key.split("/")
         applications.append(ApplicationFact(category, applicant, value, str(value), next(line)))

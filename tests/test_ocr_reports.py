@@ -227,7 +227,8 @@ def test_confidence_is_the_least_sure_character_of_the_nth_figure() -> None:
     assert ocr.confidence_of(2, "0", 0) is None
 
 
-def _check(sql_name: str, rows: list[tuple]) -> list[tuple]:
+def _facts(rows: list[tuple]) -> duckdb.DuckDBPyConnection:
+    """A database holding `rows` as applications_all_files."""
     con = duckdb.connect()
     con.execute(
         "CREATE TABLE applications_all_files (report_id VARCHAR, category VARCHAR, "
@@ -238,20 +239,31 @@ def _check(sql_name: str, rows: list[tuple]) -> list[tuple]:
         "INSERT INTO applications_all_files BY POSITION VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, DEFAULT)",
         rows,
     )
-    model = (REPO / "sql" / "models" / "checks" / sql_name).read_text(encoding="utf-8")
-    # the model rendered as dbt would in a full build: its ref() to the table made above, the
-    # project's macros (all but ref.sql, which wraps dbt's own ref)
+    return con
+
+
+def _render(template: str) -> str:
+    """SQL as dbt renders it in a full build: ref() to the relation of that name, the
+    project's macros (all but ref.sql, which wraps dbt's own ref)."""
     macros = "".join(
         p.read_text(encoding="utf-8")
         for p in sorted((REPO / "sql" / "macros").glob("*.sql"))
         if p.name != "ref.sql"
     )
-    sql = (
+    return (
         jinja2.Environment()
-        .from_string(macros + model)
+        .from_string(macros + template)
         .render(ref=lambda name: name, is_incremental=lambda: False)
     )
-    return con.execute(f"SELECT severity, detail FROM ({sql})").fetchall()
+
+
+def _model(sql_name: str) -> str:
+    return _render((REPO / "sql" / "models" / "checks" / sql_name).read_text(encoding="utf-8"))
+
+
+def _check(sql_name: str, rows: list[tuple]) -> list[tuple]:
+    con = _facts(rows)
+    return con.execute(f"SELECT severity, detail FROM ({_model(sql_name)})").fetchall()
 
 
 def test_an_identity_broken_by_an_ocr_figure_is_an_error_naming_the_cell() -> None:
@@ -271,6 +283,111 @@ def test_an_identity_broken_by_an_ocr_figure_is_an_error_naming_the_cell() -> No
     # the same row read from text: no OCR words in the flag
     text_rows = [(*r[:6], "label", None, None) for r in rows]
     assert "OCR" not in _check("chk_row_total.sql", text_rows)[0][1]
+
+
+#: A table 3 (2019 form) whose identities all hold: row → the six applicant columns and 总计.
+TABLE_3 = {
+    "received.new": [5, 2, 0, 0, 1, 0, 8],
+    "received.carried_over": [1, 0, 0, 0, 0, 0, 1],
+    "result.granted": [3, 1, 0, 0, 1, 0, 5],
+    "result.partially_granted": [1, 0, 0, 0, 0, 0, 1],
+    "result.unable.not_held": [1, 1, 0, 0, 0, 0, 2],
+    "result.total": [5, 2, 0, 0, 1, 0, 8],
+    "carried_forward": [1, 0, 0, 0, 0, 0, 1],
+}
+IDENTITY_CHECKS = (
+    "chk_balance_identity",
+    "chk_result_total",
+    "chk_other_subtotal",
+    "chk_row_total",
+)
+
+
+def _ocr_table_3(misread: dict[tuple[str, str], int], method: str = "ocr") -> list[tuple]:
+    """TABLE_3 (the other result rows 0) as read by `method`, with `misread` cells read as
+    other figures (confidence 0.41; the rest 0.99)."""
+    from parsers.forms import T3_2019
+
+    rows = []
+    for line, form_row in enumerate(T3_2019, start=10):
+        values = TABLE_3.get(form_row.code, [0] * 7)
+        for col, value in zip(APPLICANT_TYPES, values, strict=True):
+            read = misread.get((form_row.code, col), value)
+            conf = (0.41 if (form_row.code, col) in misread else 0.99) if method == "ocr" else None
+            page = 3 if method == "ocr" else None
+            rows.append(("r", form_row.code, col, read, str(read), line, method, page, conf))
+    return rows
+
+
+def _ocr_fit_notes(rows: list[tuple]) -> tuple[set[str], list[tuple]]:
+    """(the checks that flag `rows`, the (report_id, note) rows of ocr_one_value_fits)."""
+    con = _facts(rows)
+    union = " UNION ALL BY NAME ".join(
+        f"SELECT * FROM ({_model(f'{m}.sql')})" for m in IDENTITY_CHECKS
+    )
+    con.execute(f"CREATE TABLE flags AS {union}")
+    flagged = {name for (name,) in con.execute("SELECT check_name FROM flags").fetchall()}
+    notes = con.execute(_render("{{ ocr_one_value_fits('flags') }}")).fetchall()
+    return flagged, notes
+
+
+def test_the_tables_identities_hold_before_a_misread() -> None:
+    assert _ocr_fit_notes(_ocr_table_3({})) == (set(), [])
+
+
+def test_one_ocr_misread_that_the_identities_pin_down_is_named_with_the_figure_that_fits() -> None:
+    """A printed 5 read as 3: its row and its column break, and only that cell, read as 5,
+    makes both hold. The note says so; the figure stays as read."""
+    flagged, notes = _ocr_fit_notes(_ocr_table_3({("received.new", "natural_person"): 3}))
+    assert flagged == {"row_total", "balance_identity"}
+    assert len(notes) == 1, notes
+    assert "received.new/natural_person, read as 3 (confidence 0.410); 5 there" in notes[0][1]
+    # (七)总计's 总计 read 8 → 6: three identities break, each asking for 8
+    flagged, notes = _ocr_fit_notes(_ocr_table_3({("result.total", "total"): 6}))
+    assert flagged == {"row_total", "balance_identity", "result_total"}
+    assert len(notes) == 1, notes
+    assert (
+        "result.total/total, read as 6 (confidence 0.410); 8 there would make them all hold"
+        in (notes[0][1])
+    )
+
+
+def test_no_figure_is_named_when_one_misread_does_not_explain_every_broken_identity() -> None:
+    two = {("received.new", "natural_person"): 3, ("result.granted", "commercial_enterprise"): 4}
+    flagged, notes = _ocr_fit_notes(_ocr_table_3(two))
+    assert flagged == {"row_total", "balance_identity", "result_total"}
+    assert notes == []
+    # the same misread, but read from text: the figure is what was printed, nothing to say
+    flagged, notes = _ocr_fit_notes(
+        _ocr_table_3({("received.new", "natural_person"): 3}, method="label")
+    )
+    assert flagged == {"row_total", "balance_identity"}
+    assert notes == []
+    # identities broken that the misread cell is not in: a second error, read from the
+    # page's text layer as printed (no OCR candidate of its own)
+    rows = _ocr_table_3({("received.new", "natural_person"): 3})
+    second = ("r", "carried_forward", "total", 2, "2", 32, "label", 3, None)
+    rows = [second if r[1:3] == second[1:3] else r for r in rows]
+    flagged, notes = _ocr_fit_notes(rows)
+    assert flagged == {"row_total", "balance_identity"}  # four flags: two rows, two columns
+    assert notes == []
+
+
+def test_no_figure_is_named_when_its_identities_ask_for_different_figures() -> None:
+    """The row asks for 5 and the column for 6: no one figure fits both."""
+    con = _facts(_ocr_table_3({("received.new", "natural_person"): 3}))
+    con.execute(
+        "CREATE TABLE flags (report_id VARCHAR, check_name VARCHAR, scope VARCHAR, "
+        "expected DOUBLE, actual DOUBLE)"
+    )
+    fits = _render("{{ ocr_one_value_fits('flags') }}")
+    for column_expected, notes in ((4, 1), (3, 0)):
+        con.execute("DELETE FROM flags")
+        con.execute(
+            "INSERT INTO flags VALUES ('r', 'row_total', 'received.new', 6, 8), "
+            f"('r', 'balance_identity', 'natural_person', {column_expected}, 6)"
+        )
+        assert len(con.execute(fits).fetchall()) == notes
 
 
 def test_an_image_too_large_for_a_page_scan_is_not_decoded(ocr_on) -> None:

@@ -433,6 +433,46 @@ def test_blank_total_counts_as_zero_and_a_lacking_cell_is_no_duplicate_conflict(
     assert (level, n_files) == ("city_department", 2)
 
 
+def test_a_misread_the_identities_pin_down_is_named_in_its_flags(tmp_path, monkeypatch):
+    """A scan whose 新收 总计 (printed 5) was recognised as 4: the flags of its row and
+    column say that 5 there would make every identity hold; the figure stays 4. The same
+    table read from text says nothing of the kind (what was printed was read)."""
+    install_fake_parser(monkeypatch)
+    broken = {"natural": table3(new=5, granted=5), "cells": {"received.new/total": 4}}
+    write_specs(
+        tmp_path / "raw",
+        {
+            "scan.txt": spec("宜春市教育局", 2023, **broken, ocr={"received.new/total": 0.41}),
+            "text.txt": spec("宜春市财政局", 2023, **broken),
+        },
+    )
+    wh = tmp_path / "wh"
+    refresh(tmp_path / "raw", wh)
+    rows = query(
+        wh,
+        "SELECT source_path, check_name, detail FROM consistency_flags "
+        "WHERE check_name IN ('row_total', 'balance_identity') ORDER BY source_path, check_name",
+    )
+    assert [r[:2] for r in rows] == [
+        ("scan.txt", "balance_identity"),
+        ("scan.txt", "row_total"),
+        ("text.txt", "balance_identity"),
+        ("text.txt", "row_total"),
+    ]
+    note = (
+        "; one figure read by OCR explains every broken identity of table 3: "
+        "received.new/total, read as 4 (confidence 0.410); 5 there would make them all hold "
+        "(the figure stays as read)"
+    )
+    assert [r[2].endswith(note) for r in rows] == [True, True, False, False], rows
+    assert "explains" not in rows[2][2] + rows[3][2]
+    assert query(
+        wh,
+        "SELECT value FROM applications WHERE category = 'received.new' "
+        "AND applicant_type = 'total' ORDER BY value",
+    ) == [(4,), (4,)]
+
+
 def test_the_other_handling_subtotal_is_not_counted_twice(tmp_path, monkeypatch):
     """A 2021 report printing (六)其他处理 and its three parts: the marts count the parts,
     (七)总计 is checked against the parts, and the subtotal is checked against them."""

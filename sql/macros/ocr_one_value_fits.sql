@@ -12,11 +12,16 @@
     of its column's, so one misread breaks two or three identities that cross only at that
     cell; table 4's figures are each in one identity only, so they never fit alone. Blank
     cells are no candidates. -#}
+{#- The checks of table 3's identities (a flag of one is a broken identity). -#}
+{% macro table_3_identity_checks() -%}
+    'balance_identity', 'result_total', 'other_subtotal', 'row_total'
+{%- endmacro %}
+
 {% macro ocr_one_value_fits(flags) -%}
 WITH broken AS (
     SELECT report_id, check_name, scope::VARCHAR AS scope, expected, actual
     FROM {{ flags }}
-    WHERE check_name IN ('balance_identity', 'result_total', 'other_subtotal', 'row_total')
+    WHERE check_name IN ({{ table_3_identity_checks() }})
 ),
 n_broken AS (
     SELECT report_id, count(*) AS n FROM broken GROUP BY report_id
@@ -47,23 +52,28 @@ membership AS (
     FROM cells
     WHERE has_subtotal AND has_other_parts AND starts_with(category, 'result.other')
 ),
-candidates AS (
+-- what each cell would have to be by each broken identity it is in (null: not broken)
+shifts AS (
     SELECT
-        m.report_id, m.category, m.applicant_type,
-        any_value(m.value) AS value,
-        any_value(m.confidence) AS confidence,
-        count(*) AS n_in,
-        count(b.check_name) AS n_broken_in,
-        -- what the cell would have to be, by each broken identity it is in
-        min(CASE WHEN m.total_side THEN b.expected - b.actual ELSE b.actual - b.expected END)
-            AS shift_lo,
-        max(CASE WHEN m.total_side THEN b.expected - b.actual ELSE b.actual - b.expected END)
-            AS shift_hi
+        m.report_id, m.category, m.applicant_type, m.value, m.confidence, b.check_name,
+        CASE WHEN m.total_side THEN b.expected - b.actual ELSE b.actual - b.expected END
+            AS shift
     FROM membership AS m
     LEFT JOIN broken AS b
         ON b.report_id = m.report_id AND b.check_name = m.check_name AND b.scope = m.scope
     WHERE m.confidence IS NOT NULL AND m.value IS NOT NULL
-    GROUP BY m.report_id, m.category, m.applicant_type
+),
+candidates AS (
+    SELECT
+        report_id, category, applicant_type,
+        any_value(value) AS value,
+        any_value(confidence) AS confidence,
+        count(*) AS n_in,
+        count(check_name) AS n_broken_in,
+        min(shift) AS shift_lo,
+        max(shift) AS shift_hi
+    FROM shifts
+    GROUP BY report_id, category, applicant_type
 ),
 fits AS (
     SELECT c.*, c.value + c.shift_lo AS fitting

@@ -9,7 +9,8 @@
     incremental_strategy='append',
     pre_hook="{{ delete_reports_gone(ref('reports_all_files')) }}",
 ) }}
-WITH flags AS (
+-- (MATERIALIZED: read twice, by the OCR note and the result, the checks run once)
+WITH flags AS MATERIALIZED (
     SELECT * FROM (
         SELECT * FROM {{ ref('chk_balance_identity') }}
         UNION ALL BY NAME SELECT * FROM {{ ref('chk_result_total') }}
@@ -30,4 +31,4 @@ SELECT f.* REPLACE (f.detail || coalesce(o.note, '') AS detail)
 FROM flags AS f
 LEFT JOIN ocr_fits AS o
     ON o.report_id = f.report_id
-    AND f.check_name IN ('balance_identity', 'result_total', 'other_subtotal', 'row_total')
+    AND f.check_name IN ({{ table_3_identity_checks() }})

@@ -10,8 +10,7 @@ errors AS (
     SELECT report_id, count(*) AS n_error_flags
     FROM {{ ref('flags_per_report') }}
     WHERE severity = 'error'
-        AND check_name IN ('balance_identity', 'result_total', 'other_subtotal', 'row_total',
-            'review_total')
+        AND check_name IN ({{ table_3_identity_checks() }}, 'review_total')
     GROUP BY report_id
 ),
 differ AS (

@@ -357,11 +357,13 @@ def _read_table3(rows: list[Row], form: Form, losses: Losses, out: Tables) -> No
             value, src = cell
             number = value.number
             if isinstance(number, float):
-                if number.is_integer():
-                    number = int(number)
-                else:
-                    out.problems.append(f"table 3 row {row.code}/{col}: non-integer {value.raw!r}")
-                    continue
+                # a count printed with a decimal point: `6.0` may be a wrapped label's item
+                # number glued to the figure after it (`6. 0` rejoined as a cut number)
+                out.problems.append(
+                    f"table 3 row {row.code}/{col}: {value.raw!r} printed with a decimal "
+                    "point where counts belong"
+                )
+                continue
             out.applications.append(
                 new_application_fact(row.code, col, number, value.raw, src.line, method)
             )
@@ -775,8 +777,8 @@ def _read_table4(rows: list[Row], losses: Losses, out: Tables) -> None:
             out.warnings.append(f"table 4: {note}")
             method = METHOD_POSITION
         pairs = [(c.value, c) for c in fitted]  # type: ignore[misc]  # value cells
-    if any(isinstance(v.number, float) and not v.number.is_integer() for v, _ in pairs):
-        out.problems.append("table 4: a non-integer value where counts belong")
+    if any(isinstance(v.number, float) for v, _ in pairs):  # (see table 3's)
+        out.problems.append("table 4: a value printed with a decimal point where counts belong")
         return
     out.found.add("review_litigation")
     for i, (value, src) in enumerate(pairs):

@@ -584,3 +584,35 @@ def test_a_row_printed_with_too_few_numbers_is_not_called_missing() -> None:
         in report.status_reason
     )
     assert "centralized_procurement not found" not in report.status_reason
+
+
+def test_a_wrapped_item_number_after_a_vertical_label_is_never_a_figure() -> None:
+    """PDF text of a table whose first label column prints 三、本年度办理结果 one character
+    per line and whose row label wraps after its item number: `三 6. 0 1 0 0 0 0 1`, then
+    `属于四类过程性信息`. `6.` then `0` looks like a number cut after its point (`6.0`), which
+    once put 6 under 自然人 (read by position, `parsed`); a count printed with a decimal
+    point is refused instead, and the report says so."""
+    from reportgen.generator import Noise, make_case
+
+    text = make_case(9, "pdf_text", "utf-8", noise=Noise()).text
+    row = next(ln for ln in text.split("\n") if ln.startswith("6.属于四类过程性信息"))
+    figures = row.split()[1:]
+    assert figures == ["0", "1", "0", "0", "0", "0", "1"]
+    wrapped = "三 6. " + " ".join(figures) + "\n属于四类过程性信息"
+    report = parse_report(text.replace(row, wrapped).encode("utf-8"))
+    got = {
+        f.applicant_type: f.value
+        for f in report.applications
+        if f.category == "result.denied.process_information"
+    }
+    assert "natural_person" not in got, got
+    assert got == {
+        "commercial_enterprise": 1,
+        "research_institution": 0,
+        "public_interest_org": 0,
+        "legal_service_org": 0,
+        "other_org": 0,
+        "total": 1,
+    }
+    assert report.status == "partial"
+    assert "'6.0' printed with a decimal point where counts belong" in report.status_reason

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from parsers.inputs import UnreadableInput
+from parsers.values import parse_value
 
 #: A page with fewer printable characters than this has no text layer worth reading.
 MIN_PAGE_CHARS = 20
@@ -107,11 +108,11 @@ def _read_document(doc) -> PdfText:
         finally:
             page.close()
         page_starts.append(len(lines) + 1)
-        if sum(len(ln.replace(" ", "")) for ln in page_lines) < MIN_PAGE_CHARS:
+        if sum(len(ln.replace(" ", "").replace("\t", "")) for ln in page_lines) < MIN_PAGE_CHARS:
             pages_without_text += 1
         lines.extend(page_lines)
         lines.append("")  # a blank line between pages: nothing joins across them
-    printed = "".join(lines).replace(" ", "")
+    printed = "".join(lines).replace(" ", "").replace("\t", "")
     if len(printed) < MIN_PAGE_CHARS:
         raise NeedsOcr(f"scanned PDF: no text layer ({n_pages} page(s) of images only; needs OCR)")
     share = _plausible_share(printed)
@@ -193,27 +194,45 @@ def _fix_outsized(chars: list[_Char], indices: list[int], textpage) -> None:
 class _Rulings:
     """A page's vertical rulings, found on first use (most pages never need them)."""
 
-    def __init__(self, page) -> None:
+    def __init__(self, page, rules: list[tuple[float, float, float]] | None = None) -> None:
         self._page = page
-        self._xs: list[float] | None = None
+        self._rules: list[tuple[float, float, float]] | None = None  # (x, bottom, top)
+        self._xs: list[float] = []
+        if rules is not None:  # (known already: a test's)
+            self._rules = sorted(rules)
+            self._xs = [x for x, _, _ in self._rules]
+
+    def _load(self) -> list[tuple[float, float, float]]:
+        if self._rules is None:
+            self._rules = sorted(_vertical_rulings(self._page))
+            self._xs = [x for x, _, _ in self._rules]
+        return self._rules
 
     def between(self, left: float, right: float) -> bool:
-        """Does a ruling run between x = left and x = right?"""
-        if self._xs is None:
-            self._xs = sorted(_vertical_rulings(self._page))
+        """Does a ruling run between x = left and x = right (at any height)?"""
+        self._load()
         xs = self._xs
         i = bisect_right(xs, left - 0.5)
         return i < len(xs) and xs[i] < right + 0.5
 
+    def crossing(self, y: float) -> list[float]:
+        """x of the rulings that run through height `y`, left to right; a border drawn
+        twice (two cells' edges, a thin rectangle's two sides) counts once."""
+        xs: list[float] = []
+        for x, bottom, top in self._load():
+            if bottom <= y <= top and (not xs or x - xs[-1] > _SAME_RULING):
+                xs.append(x)
+        return xs
 
-def _vertical_rulings(page) -> list[float]:
-    """x of the thin vertical lines drawn on the page (table rulings): a gap they cross is a
+
+def _vertical_rulings(page) -> list[tuple[float, float, float]]:
+    """(x, bottom, top) of the thin vertical lines drawn on the page (table rulings): a gap they cross is a
     cell boundary, however narrow. (Path objects only: a table drawn as one path of many
     segments gives none, and its cells are then told apart by their gaps alone.) Through
     the raw binding: the helpers' object iterator wraps every object, ~10× slower."""
     import pypdfium2.raw as raw
 
-    xs: list[float] = []
+    rules: list[tuple[float, float, float]] = []
     handle = page.raw
     # (the binding's own C floats, passed by address: FPDFPageObj_GetRotatedBounds, which
     # fills one struct, gives nothing for a path in PDFium)
@@ -230,8 +249,8 @@ def _vertical_rulings(page) -> list[float]:
             continue
         left, right = l_.value, r_.value
         if right - left < 2.5 and t_.value - b_.value > 6:
-            xs.append((left + right) / 2)
-    return xs
+            rules.append(((left + right) / 2, b_.value, t_.value))
+    return rules
 
 
 def _upright(chars: list[_Char], direction: str) -> list[_Char]:
@@ -306,11 +325,118 @@ def _is_page_number(line: str, set_apart: bool) -> bool:
 
 
 def _lines_of(chars: list[_Char], rulings: _Rulings | None) -> list[str]:
-    """Characters grouped into printed lines, top to bottom, each left to right."""
+    """Characters grouped into printed lines, top to bottom, each left to right. A line
+    that may be a table row with a blank cell is written as its cells where rulings run
+    through it (`_ruled_row`): one that prints fewer figures than another line of the page,
+    or whose figures stand further apart somewhere than elsewhere (a blank between them)."""
     if not chars:
         return []
     size = _text_size(chars)
-    return [_join(line, size, rulings) for line in _line_groups(chars, size)]
+    lines = [(line, _join(line, size, rulings)) for line in _line_groups(chars, size)]
+    if rulings is None:
+        return [text for _, text in lines]
+    # (a page whose rows print their figures alike asks for no rulings: finding them walks
+    # every object of the page, ~0.5 ms)
+    figures = [len(_FIGURE.findall(text)) if " " in text else 0 for _, text in lines]
+    most = max(figures)
+    out = []
+    for (line, text), n in zip(lines, figures, strict=True):
+        if n and (n < most or _spaced_unevenly(line, text)):
+            text = _ruled_row(line, text, size, rulings) or text
+        out.append(text)
+    return out
+
+
+#: A figure printed as a space-separated run of a line (`_join`'s text).
+_FIGURE = re.compile(r"(?:^| )[+\-]?\d[\d,]*(?:\.\d+)?(?= |$)")
+_FIGURE_RUN = re.compile(r"[+\-]?\d[\d,]*(?:\.\d+)?")
+
+
+def _runs(line: list[_Char], text: str) -> list[tuple[float, float, str]]:
+    """(left, right, text) of each run of characters `_join` spaced apart in `text`
+    (`line` sorted left to right, as `_join` leaves it)."""
+    runs = []
+    start = 0
+    for token in text.split(" "):
+        end = start + len(token)
+        runs.append((line[start][1], line[end - 1][2], token))
+        start = end
+    return runs
+
+
+def _spaced_unevenly(line: list[_Char], text: str) -> bool:
+    """Do two neighbouring figures of the line stand over 1.5 times as far apart (centre to
+    centre) as two others: a cell between them left blank?"""
+    middles = [(a + b) / 2 for a, b, t in _runs(line, text) if _FIGURE_RUN.fullmatch(t)]
+    steps = [b - a for a, b in zip(middles, middles[1:], strict=False)]
+    return len(steps) >= 2 and max(steps) > 1.5 * min(steps)
+
+
+#: Rulings closer than this (points) are one border drawn twice.
+_SAME_RULING = 2.0
+
+
+def _ruled_row(line: list[_Char], text: str, size: float, rulings: _Rulings) -> str | None:
+    """A table row that prints a blank value cell, as its cells separated by tabs (an empty
+    field for each blank), where the table's rulings show where its cells are: a blank
+    leaves no mark in the text, only a wider gap, so joined by gaps the row would print
+    one figure too few and could not be read. None for any other line (joined by gaps, as
+    before): a line outside a ruled table, one with no figure, with no blank value cell,
+    with two figures in one ruled cell (a ruling not found: the row is not rebuilt), or with
+    a ruling through a glyph, or between a figure's touching glyphs (a line drawn across a
+    merged cell parts no cells; one between a label's glyphs only parts it into label cells,
+    which the grid joins again).
+
+    The value cells are those after the row's last label cell; a cell left of it that is
+    empty (a label column whose text is printed in another row) is kept, as in any tab row.
+    A row of figures whose label is printed on another line (a wrapped label, table 4's
+    figures under their headings) has every cell taken as a value cell: the grid pairs such
+    a row by position, and declines it where its empty cells at the edges could be padding.
+    """
+    # (only a line with a gap as wide as half a character, as between a table's cells, asks
+    # for the rulings)
+    runs = _runs(line, text)
+    wide = 0.5 * size
+    if not any(b[0] - a[1] > wide for a, b in zip(runs, runs[1:], strict=False)):
+        return None
+    middles = sorted(c[3] + c[4] for c in line)
+    xs = rulings.crossing(middles[len(middles) // 2] / 2)
+    if len(xs) < 3:
+        return None
+    # every ruled cell holds some run: no blank (the common row, looked at no further)
+    covered: set[int] = set()
+    for left, right, _ in runs:
+        covered.update(range(bisect_right(xs, left) - 1, bisect_right(xs, right)))
+    if all(k in covered for k in range(len(xs) - 1)):
+        return None
+    cells: list[list[_Char]] = [[] for _ in range(len(xs) - 1)]
+    narrow = 0.05 * size
+    previous, prev_k = None, -1
+    for c in line:
+        k = bisect_right(xs, (c[1] + c[2]) / 2) - 1
+        if not 0 <= k < len(cells):
+            return None  # text beside the ruled table on the same line
+        inside = bisect_right(xs, c[1] + narrow)
+        if inside < len(xs) and xs[inside] < c[2] - narrow:
+            return None  # a ruling through a glyph: it parts no cells here
+        if (
+            k != prev_k
+            and previous is not None
+            and c[1] - previous[2] <= narrow
+            and (c[0].isdigit() or previous[0].isdigit())
+        ):
+            return None  # a ruling through a figure (a column line across a merged cell)
+        cells[k].append(c)
+        previous, prev_k = c, k
+    texts = [_join(cell, size, None) if cell else "" for cell in cells]
+    kinds = [None if not t else parse_value(t) is not None for t in texts]
+    last_label = max((k for k, is_value in enumerate(kinds) if is_value is False), default=-1)
+    values = kinds[last_label + 1 :]  # (every cell of a row printed without its label)
+    if True not in values or None not in values:
+        return None
+    if any(" " in t for t, is_value in zip(texts, kinds, strict=True) if is_value):
+        return None  # two figures in one ruled cell: a ruling between them was not found
+    return "\t".join(texts)
 
 
 def _text_size(chars: list[_Char]) -> float:

@@ -133,7 +133,9 @@ def _parse_into(report: Report, data: bytes) -> None:
             lines = normalise_text(pdf.text)
             rows = rows_from_lines(lines)
             meta_lines = lines
-            layout = detect_layout(lines, rows)
+            # (a ruled row with a blank cell is printed as tab-separated cells: still the
+            # space-aligned text of a PDF, not a tab-separated dump)
+            layout = detect_layout([ln.replace("\t", " ") for ln in lines], rows)
         elif kind in ("docx", "ole2"):
             if kind == "ole2":
                 rows = rows_from_doc(data)  # raises UnreadableInput when it is no Word file

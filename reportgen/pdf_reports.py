@@ -36,6 +36,9 @@ Options (`PdfOptions`), each modelled on what real producers do:
     page_marks      page footers/headers: — 3 —, 第 3 页 共 5 页
     char_by_char    every glyph its own text-showing operation
     rect_rules      rulings as thin filled rectangles (Word) rather than stroked lines
+    column_rules    the cells' vertical borders along one x drawn as one long ruling where
+                    they meet (as the real PDFs' producers do: a column line down the table,
+                    broken only where a merged cell spans the boundary), not cell by cell
     object_streams  the file packed as Word and Acrobat write PDF 1.5: every object that is no
                     stream inside a compressed object stream, a cross-reference stream
                     instead of the xref table
@@ -89,6 +92,7 @@ class PdfOptions:
     page_marks: bool = False
     char_by_char: bool = False
     rect_rules: bool = False
+    column_rules: bool = False
     encrypt: str | None = None  # None, "owner" or "user"
     scanned: bool = False
     object_streams: bool = False  # PDF 1.5 packing: objects in an /ObjStm, an /XRef stream
@@ -122,6 +126,7 @@ VARIANTS: dict[str, PdfOptions] = {
     "page_marks": PdfOptions(page_marks=True),
     "char_by_char": PdfOptions(char_by_char=True),
     "rect_rules": PdfOptions(rect_rules=True),
+    "column_rules": PdfOptions(column_rules=True),
     "object_streams": PdfOptions(object_streams=True),
     "encrypted_owner": PdfOptions(encrypt="owner"),
     "encrypted_user": PdfOptions(encrypt="user"),
@@ -170,6 +175,7 @@ def random_options(rng: random.Random) -> PdfOptions:
         page_marks=p(0.5),
         char_by_char=p(0.2),
         rect_rules=p(0.4),
+        column_rules=p(0.25),
         encrypt="owner" if p(0.1) else None,
         object_streams=p(0.2),
         font=EMBEDDED if rotated or p(0.2) else None,
@@ -680,6 +686,8 @@ def _emit_ops(cv, ops: list, options: PdfOptions, font: str) -> None:
         loose = [t for t in texts if t.cell is None]
         cells = sorted((t for t in texts if t.cell), key=lambda t: (t.cell[0], t.cell[1], -t.y))
         texts = loose + cells
+    if options.column_rules:
+        rules = _column_lines(rules)
     seen: set[tuple[float, ...]] = set()
     cv.setLineWidth(0.5)
     for rule in rules:
@@ -713,6 +721,29 @@ def _emit_ops(cv, ops: list, options: PdfOptions, font: str) -> None:
                     cv.setFont(f, t.size)
                 cv.drawString(x, t.y, _no_lone_glyph(run, f))
                 x += _width(run, font, t.size)
+
+
+def _column_lines(rules: list[_Rule]) -> list[_Rule]:
+    """The vertical rules of a page that meet along one x joined into one long rule each."""
+    runs: dict[tuple[int, float], list[tuple[float, float]]] = {}
+    out = []
+    for rule in rules:
+        if rule.x0 != rule.x1:
+            out.append(rule)
+            continue
+        key = (rule.table, round(rule.x0, 2))
+        runs.setdefault(key, []).append((min(rule.y0, rule.y1), max(rule.y0, rule.y1)))
+    for (table, x), spans in runs.items():
+        spans.sort()
+        lo, hi = spans[0]
+        for a, b in spans[1:]:
+            if a <= hi + 0.01:
+                hi = max(hi, b)
+                continue
+            out.append(_Rule(x, lo, x, hi, table=table))
+            lo, hi = a, b
+        out.append(_Rule(x, lo, x, hi, table=table))
+    return out
 
 
 def _no_lone_glyph(text: str, font: str) -> str:

@@ -151,10 +151,8 @@ def test_two_figures_printed_close_are_two_cells_where_a_ruling_runs_between() -
             _Char("0", 10.0 + gap, 15.0 + gap, 0, 10),
         ]
 
-    ruled = _Rulings(None)
-    ruled._xs = [10.8]  # a cell border between 31 and 0
-    unruled = _Rulings(None)
-    unruled._xs = [40.0]
+    ruled = _Rulings(None, [(10.8, 0.0, 10.0)])  # a cell border between 31 and 0
+    unruled = _Rulings(None, [(40.0, 0.0, 10.0)])
     assert _join(line(1.5), 10.0, ruled) == "31 0"
     assert _join(line(1.5), 10.0, unruled) == "310"  # no border there: one number
     assert _join(line(1.5), 10.0, None) == "310"
@@ -171,7 +169,7 @@ def test_the_rulings_of_a_real_table_page_are_found() -> None:
 
     doc = pdfium.PdfDocument(_pdf("huaian_city_2024"))
     try:
-        per_page = [sorted(_vertical_rulings(doc[i])) for i in range(len(doc))]
+        per_page = [sorted(x for x, _, _ in _vertical_rulings(doc[i])) for i in range(len(doc))]
         width = doc[3].get_width()
     finally:
         doc.close()
@@ -193,3 +191,69 @@ def test_a_page_number_set_apart_is_blanked_and_a_last_figure_is_kept() -> None:
     lines = ["总计", "0"]
     _blank_page_numbers(lines, body)
     assert lines == ["总计", "0"]
+
+
+# ---------------------------------------------------------------------------- ruled rows
+def _chars(cells: list[tuple[float, str]], y: float = 0.0, width: float = 9.0) -> list:
+    """Characters of one printed line: each text starts at its x, 10 points a character
+    (its glyph `width` wide: 10 for glyphs that touch)."""
+    from parsers.pdf_text import _Char
+
+    out = []
+    for x, text in cells:
+        for i, ch in enumerate(text):
+            out.append(_Char(ch, x + 10.0 * i, x + 10.0 * i + width, y, y + 10))
+    return out
+
+
+def _ruled(line: list, rulings) -> str | None:
+    """What `_lines_of` writes for a line that holds a figure and a gap, if not its text."""
+    from parsers.pdf_text import _join, _ruled_row
+
+    return _ruled_row(line, _join(line, 10.0, rulings), 10.0, rulings)
+
+
+#: A ruled table 3 row: label column 0–100, then seven figure columns 40 points wide.
+_T3_RULES = [(0.0, -5.0, 15.0), (100.0, -5.0, 15.0)] + [
+    (100.0 + 40.0 * (k + 1), -5.0, 15.0) for k in range(7)
+]
+
+
+def test_a_ruled_row_with_a_blank_cell_is_written_as_its_cells() -> None:
+    """A blank figure cell leaves only a wider gap: between the page's rulings the row is
+    its cells, the blank an empty field (read as null, not closed up)."""
+    from parsers.pdf_text import _Rulings
+
+    rulings = _Rulings(None, _T3_RULES)
+    line = _chars([(5, "予以公开"), (110, "3"), (190, "1"), (350, "4")])
+    assert _ruled(line, rulings) == "予以公开\t3\t\t1\t\t\t\t4"
+    # a row of figures whose label wrapped onto another line: every ruled cell a value
+    assert _ruled(_chars([(110, "3"), (350, "3")]), rulings) == "\t3\t\t\t\t\t\t3"
+
+
+def test_rows_the_rulings_do_not_settle_are_joined_by_gaps() -> None:
+    from parsers.pdf_text import _join, _Rulings
+
+    rulings = _Rulings(None, _T3_RULES)
+    full = _chars([(5, "予以公开")] + [(110 + 40 * k, "1") for k in range(7)])
+    assert _ruled(full, rulings) is None  # every cell printed: as before
+    assert _join(full, 10.0, rulings) == "予以公开 1 1 1 1 1 1 1"
+    two_in_one = _chars([(5, "予以公开"), (105, "1"), (125, "2"), (350, "3")])
+    assert _ruled(two_in_one, rulings) is None  # a ruling between them not found
+    beside = _chars([(5, "予以公开"), (110, "3"), (400, "注")])
+    assert _ruled(beside, rulings) is None  # text beyond the table's last ruling
+    elsewhere = _chars([(5, "予以公开"), (110, "3")], y=100.0)
+    assert _ruled(elsewhere, rulings) is None  # no ruling runs at its height
+    assert _ruled(_chars([(5, "说明"), (110, "第")]), rulings) is None  # no figure
+
+
+def test_a_ruling_drawn_through_a_printed_figure_settles_nothing() -> None:
+    """A column line drawn the whole height of a table runs through a merged cell: a figure
+    printed across it is one figure, not two cells (the row is joined by gaps as before)."""
+    from parsers.pdf_text import _Rulings
+
+    rulings = _Rulings(None, _T3_RULES)
+    across = _chars([(5, "行政许可"), (125, "1234"), (350, "5")], width=10.0)  # x 125–165
+    assert _ruled(across, rulings) is None
+    apart = _chars([(5, "行政许可"), (105, "12"), (145, "34"), (350, "5")], width=10.0)
+    assert _ruled(apart, rulings) == "行政许可\t12\t34\t\t\t\t\t5"

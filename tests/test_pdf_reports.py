@@ -55,13 +55,7 @@ TEXT_VARIANTS = [v for v in VARIANTS if v not in REJECTED] + ["blank_cells"]
 
 # Variants the parser cannot yet read exactly: name → reason (the test is xfail(strict):
 # once the parser reads every seed of the variant, remove the entry).
-KNOWN_PDF_GAPS: dict[str, str] = {
-    "blank_cells": (
-        "an empty cell of a PDF table leaves no mark in the extracted text (only a wider gap): "
-        "the row is declined ('table 3 row received.new: 6 of 7 values printed'), the report "
-        "partial; placing the blank needs the cells' x positions"
-    ),
-}
+KNOWN_PDF_GAPS: dict[str, str] = {}
 
 
 def _rendered(seed: int, variant: str) -> RenderedPdf:

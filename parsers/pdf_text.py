@@ -108,11 +108,11 @@ def _read_document(doc) -> PdfText:
         finally:
             page.close()
         page_starts.append(len(lines) + 1)
-        if sum(len(ln.replace(" ", "").replace("\t", "")) for ln in page_lines) < MIN_PAGE_CHARS:
+        if sum(len(ln.translate(_NO_GAPS)) for ln in page_lines) < MIN_PAGE_CHARS:
             pages_without_text += 1
         lines.extend(page_lines)
         lines.append("")  # a blank line between pages: nothing joins across them
-    printed = "".join(lines).replace(" ", "").replace("\t", "")
+    printed = "".join(lines).translate(_NO_GAPS)
     if len(printed) < MIN_PAGE_CHARS:
         raise NeedsOcr(f"scanned PDF: no text layer ({n_pages} page(s) of images only; needs OCR)")
     share = _plausible_share(printed)
@@ -127,6 +127,11 @@ def _read_document(doc) -> PdfText:
             "anything printed only there is not read"
         )
     return PdfText("\n".join(lines), tuple(page_starts), warnings)
+
+
+#: The gaps `_lines_of` writes between cells (a space, or a tab in a ruled row): no
+#: printed character.
+_NO_GAPS = str.maketrans("", "", " \t")
 
 
 def _plausible_share(text: str) -> float:
@@ -196,15 +201,14 @@ class _Rulings:
 
     def __init__(self, page, rules: list[tuple[float, float, float]] | None = None) -> None:
         self._page = page
+        self._given = rules  # (known already: a test's)
         self._rules: list[tuple[float, float, float]] | None = None  # (x, bottom, top)
         self._xs: list[float] = []
-        if rules is not None:  # (known already: a test's)
-            self._rules = sorted(rules)
-            self._xs = [x for x, _, _ in self._rules]
 
     def _load(self) -> list[tuple[float, float, float]]:
         if self._rules is None:
-            self._rules = sorted(_vertical_rulings(self._page))
+            given = self._given
+            self._rules = sorted(_vertical_rulings(self._page) if given is None else given)
             self._xs = [x for x, _, _ in self._rules]
         return self._rules
 
@@ -341,15 +345,17 @@ def _lines_of(chars: list[_Char], rulings: _Rulings | None) -> list[str]:
     most = max(figures)
     out = []
     for (line, text), n in zip(lines, figures, strict=True):
-        if n and (n < most or _spaced_unevenly(line, text)):
-            text = _ruled_row(line, text, size, rulings) or text
+        if n:
+            runs = _runs(line, text)
+            if n < most or _spaced_unevenly(runs):
+                text = _ruled_row(line, runs, size, rulings) or text
         out.append(text)
     return out
 
 
-#: A figure printed as a space-separated run of a line (`_join`'s text).
-_FIGURE = re.compile(r"(?:^| )[+\-]?\d[\d,]*(?:\.\d+)?(?= |$)")
+#: A figure printed as a run of `_join`'s text, and as a space-separated run of a line.
 _FIGURE_RUN = re.compile(r"[+\-]?\d[\d,]*(?:\.\d+)?")
+_FIGURE = re.compile(rf"(?:^| ){_FIGURE_RUN.pattern}(?= |$)")
 
 
 def _runs(line: list[_Char], text: str) -> list[tuple[float, float, str]]:
@@ -364,10 +370,10 @@ def _runs(line: list[_Char], text: str) -> list[tuple[float, float, str]]:
     return runs
 
 
-def _spaced_unevenly(line: list[_Char], text: str) -> bool:
-    """Do two neighbouring figures of the line stand over 1.5 times as far apart (centre to
-    centre) as two others: a cell between them left blank?"""
-    middles = [(a + b) / 2 for a, b, t in _runs(line, text) if _FIGURE_RUN.fullmatch(t)]
+def _spaced_unevenly(runs: list[tuple[float, float, str]]) -> bool:
+    """Do two neighbouring figures of a line (its `_runs`) stand over 1.5 times as far apart
+    (centre to centre) as two others: a cell between them left blank?"""
+    middles = [(a + b) / 2 for a, b, t in runs if _FIGURE_RUN.fullmatch(t)]
     steps = [b - a for a, b in zip(middles, middles[1:], strict=False)]
     return len(steps) >= 2 and max(steps) > 1.5 * min(steps)
 
@@ -376,7 +382,9 @@ def _spaced_unevenly(line: list[_Char], text: str) -> bool:
 _SAME_RULING = 2.0
 
 
-def _ruled_row(line: list[_Char], text: str, size: float, rulings: _Rulings) -> str | None:
+def _ruled_row(
+    line: list[_Char], runs: list[tuple[float, float, str]], size: float, rulings: _Rulings
+) -> str | None:
     """A table row that prints a blank value cell, as its cells separated by tabs (an empty
     field for each blank), where the table's rulings show where its cells are: a blank
     leaves no mark in the text, only a wider gap, so joined by gaps the row would print
@@ -393,9 +401,8 @@ def _ruled_row(line: list[_Char], text: str, size: float, rulings: _Rulings) -> 
     figures under their headings) has every cell taken as a value cell: the grid pairs such
     a row by position, and declines it where its empty cells at the edges could be padding.
     """
-    # (only a line with a gap as wide as half a character, as between a table's cells, asks
-    # for the rulings)
-    runs = _runs(line, text)
+    # (`runs`: the line's `_runs`; only a line with a gap as wide as half a character, as
+    # between a table's cells, asks for the rulings)
     wide = 0.5 * size
     if not any(b[0] - a[1] > wide for a, b in zip(runs, runs[1:], strict=False)):
         return None

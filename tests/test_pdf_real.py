@@ -208,9 +208,9 @@ def _chars(cells: list[tuple[float, str]], y: float = 0.0, width: float = 9.0) -
 
 def _ruled(line: list, rulings) -> str | None:
     """What `_lines_of` writes for a line that holds a figure and a gap, if not its text."""
-    from parsers.pdf_text import _join, _ruled_row
+    from parsers.pdf_text import _join, _ruled_row, _runs
 
-    return _ruled_row(line, _join(line, 10.0, rulings), 10.0, rulings)
+    return _ruled_row(line, _runs(line, _join(line, 10.0, rulings)), 10.0, rulings)
 
 
 #: A ruled table 3 row: label column 0–100, then seven figure columns 40 points wide.
